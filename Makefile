@@ -1,0 +1,100 @@
+# relaywatch: find and block open relays among the customers of an Exim
+# smart host.  See README and INSTALL.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/relaywatch
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+INSTALL ?= install
+
+RW_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib \
+	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2
+ifeq ($(SANITIZE),1)
+RW_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
+
+# Debian 12 packages for the build, the tests, the benchmarks and the demo.
+DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
+	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk
+
+LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
+	lib/eximlog.o
+LIB = lib/librelaywatch.a
+
+PROGS = bin/relaywatch-hosts
+MAN1 = man/relaywatch-hosts.1
+MAN5 = man/relaywatch.conf.5
+MAN7 = man/relaywatch.7
+MANS = $(MAN1) $(MAN5) $(MAN7)
+
+UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream
+BENCH_PROGS = t/bench/genlog
+
+all: $(PROGS)
+
+# Rebuild everything when the flags change (SANITIZE=1 and back).
+.flags: FORCE
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $@
+FORCE:
+
+lib/%.o: lib/%.c lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+bin/%: bin/%.c $(LIB) lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
+
+t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB)
+
+t/bench/%: t/bench/%.c .flags
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+deps:
+	@sh t/deps.sh $(DEPS)
+
+check: deps all $(UNIT)
+	prove t/
+
+bench: deps all $(BENCH_PROGS)
+	sh t/bench/run.sh
+
+lint:
+	mandoc -Tlint -W warning $(MANS)
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SHAREDIR)/exim4 $(DESTDIR)$(SYSCONFDIR)/relaywatch
+	$(INSTALL) -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	$(INSTALL) -m 644 share/exim4/* $(DESTDIR)$(SHAREDIR)/exim4
+	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf"; \
+	else \
+		$(INSTALL) -m 644 share/relaywatch.conf.example \
+			$(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf; \
+	fi
+
+clean:
+	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(UNIT) $(BENCH_PROGS) .flags
+	rm -rf t/tmp
+
+.PHONY: all deps check bench lint install clean FORCE

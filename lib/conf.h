@@ -1,0 +1,73 @@
+/*
+ * relaywatch.conf: "name = value" lines, '#' comments.  The names and
+ * defaults are those of relaywatch.conf(5); unknown names, names given twice
+ * and bad values are errors naming FILE:LINE.
+ */
+#ifndef RW_CONF_H
+#define RW_CONF_H
+
+#include <stddef.h>
+
+#define CONF_DEFAULT_PATH "/etc/relaywatch/relaywatch.conf"
+#define CONF_VALUE_MAX 1024
+
+/* Relay variants, as bits of conf.variants. */
+enum {
+	VARIANT_PLAIN = 1 << 0,
+	VARIANT_PERCENT = 1 << 1,
+	VARIANT_QUOTED = 1 << 2,
+};
+
+/* Which main-log lines name the sending host (relaywatch-hosts). */
+enum { HOSTS_FROM_ARRIVALS = 1, HOSTS_FROM_MARKER = 2, HOSTS_FROM_BOTH = 3 };
+
+struct conf {
+	const char *path;	/* the file read, or the default not found */
+	int found;		/* 0: the default file was absent */
+
+	char statedir[CONF_VALUE_MAX];
+	char keyfile[CONF_VALUE_MAX];
+	char netblocks[CONF_VALUE_MAX];
+	char exclude[CONF_VALUE_MAX];
+	char contacts[CONF_VALUE_MAX];
+	char blocked_nets[CONF_VALUE_MAX];
+	char mainlog[CONF_VALUE_MAX];
+	char sendmail[CONF_VALUE_MAX];
+	char domain[CONF_VALUE_MAX];
+	char mailbox[CONF_VALUE_MAX];
+	char abuse[CONF_VALUE_MAX];
+	char probe_source[CONF_VALUE_MAX];
+
+	long long retest_after;		/* seconds */
+	long long pending_timeout;
+	long long token_lifetime;
+	long long retest_unreachable;
+	long long probe_rate;		/* per minute, 0: no limit */
+	unsigned variants;		/* VARIANT_* bits */
+	int hosts_from;			/* HOSTS_FROM_* */
+};
+
+/* The file to read: path if given, else $RELAYWATCH_CONF, else the
+ * default. */
+const char *conf_path(const char *path);
+
+/*
+ * Set c to the defaults and read the file named by conf_path(path).  A
+ * missing default file leaves the defaults; a missing file that was named
+ * (by -c or $RELAYWATCH_CONF) is an error.  Returns 0, or EX_CONFIG with
+ * the reason in err.
+ */
+int conf_read(struct conf *c, const char *path, char *err, size_t errlen);
+
+/* conf_read, printing "PROG: reason" and exiting 78 on failure. */
+void conf_load(struct conf *c, const char *path);
+
+/* Exit 78 naming the file unless `domain` is set (programs that write
+ * mail need it). */
+void conf_require_domain(const struct conf *c);
+
+/* Parse a duration ("90s", "30m", "48h", "14d") into seconds; returns 0,
+ * or -1 with *why set. */
+int conf_parse_duration(const char *s, long long *out, const char **why);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * Exim main-log lines: which host sent a message.  Two kinds of line name
+ * one: arrivals ("<=") from a remote host, and the marker that
+ * share/exim4's DATA ACL writes ("RELAYWATCH ip=ADDRESS").  The HELO in an
+ * arrival line is chosen by the client: the parser returns the address
+ * that Exim wrote for the connection, or refuses the line, never an
+ * address a client wrote.
+ */
+#ifndef RW_EXIMLOG_H
+#define RW_EXIMLOG_H
+
+#include <stddef.h>
+
+#include "ip.h"
+
+enum eximlog_kind {
+	EL_OTHER = 0,		/* not an arrival nor a marker */
+	EL_ARRIVAL,		/* arrival from a remote host: ip is set */
+	EL_MARKER,		/* marker line: ip is set */
+	EL_LOCAL,		/* arrival without a remote host */
+	EL_BAD,			/* arrival or marker that cannot be trusted */
+};
+
+struct eximlog {
+	enum eximlog_kind kind;
+	struct ip ip;
+	const char *msgid;	/* into the line, or NULL */
+	size_t msgid_len;
+	const char *why;	/* for EL_BAD and EL_LOCAL */
+	int marker;		/* the line was a marker (good or bad) */
+};
+
+/* Classify one line (without its newline). */
+void eximlog_parse(const char *line, size_t len, struct eximlog *out);
+
+#endif

@@ -1,0 +1,304 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ip.h"
+
+static const unsigned char v4mapped[12] =
+    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Dotted quad, exactly n bytes, into out[4]. */
+static int
+parse_v4(const char *s, size_t n, unsigned char *out, const char **why)
+{
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		unsigned v = 0;
+		size_t start = i;
+
+		if (part > 0) {
+			if (i >= n || s[i] != '.') {
+				*why = i >= n ? "too few parts in IPv4 address"
+				    : "unexpected character in IPv4 address";
+				return -1;
+			}
+			start = ++i;
+		}
+		while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 4)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == start) {
+			*why = "empty or non-numeric part in IPv4 address";
+			return -1;
+		}
+		if (i - start > 3 || v > 255) {
+			*why = "IPv4 address part above 255";
+			return -1;
+		}
+		if (s[start] == '0' && i - start > 1) {
+			*why = "leading zero in IPv4 address";
+			return -1;
+		}
+		out[part] = (unsigned char)v;
+	}
+	if (i != n) {
+		*why = s[i] == '%' ? "zone id not allowed"
+		    : s[i] == '/' ? "prefix length not allowed here"
+		    : "trailing characters after IPv4 address";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_v6(const char *s, size_t n, unsigned char *out, const char **why)
+{
+	unsigned char b[16];
+	size_t i = 0;
+	int ngroups = 0, gap = -1;
+
+	memset(b, 0, sizeof b);
+	if (n >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	} else if (n >= 1 && s[0] == ':') {
+		*why = "IPv6 address starts with a single colon";
+		return -1;
+	}
+	while (i < n) {
+		size_t start = i;
+		unsigned v = 0;
+		int h;
+
+		while (i < n && (h = hexval((unsigned char)s[i])) >= 0 &&
+		    i - start < 5) {
+			v = (v << 4) | (unsigned)h;
+			i++;
+		}
+		if (i < n && s[i] == '.') {
+			/* Embedded dotted quad: the last 32 bits. */
+			if (ngroups > 6) {
+				*why = "IPv6 address too long";
+				return -1;
+			}
+			if (parse_v4(s + start, n - start, b + 2 * ngroups,
+			    why) < 0)
+				return -1;
+			ngroups += 2;
+			i = n;
+			break;
+		}
+		if (i == start) {
+			*why = i < n && s[i] == '%' ? "zone id not allowed"
+			    : i < n && s[i] == '/' ? "prefix length not allowed here"
+			    : "unexpected character in IPv6 address";
+			return -1;
+		}
+		if (i - start > 4) {
+			*why = "IPv6 group longer than 4 hex digits";
+			return -1;
+		}
+		if (ngroups >= 8) {
+			*why = "IPv6 address too long";
+			return -1;
+		}
+		b[2 * ngroups] = (unsigned char)(v >> 8);
+		b[2 * ngroups + 1] = (unsigned char)v;
+		ngroups++;
+		if (i == n)
+			break;
+		if (s[i] != ':') {
+			*why = s[i] == '%' ? "zone id not allowed"
+			    : s[i] == '/' ? "prefix length not allowed here"
+			    : s[i] == ']' ? "brackets not allowed"
+			    : "unexpected character in IPv6 address";
+			return -1;
+		}
+		i++;
+		if (i < n && s[i] == ':') {
+			if (gap >= 0) {
+				*why = "more than one :: in IPv6 address";
+				return -1;
+			}
+			gap = ngroups;
+			i++;
+		} else if (i == n) {
+			*why = "IPv6 address ends with a single colon";
+			return -1;
+		}
+	}
+	if (gap >= 0) {
+		int tail = ngroups - gap;
+
+		if (ngroups > 7) {
+			*why = "IPv6 address too long for ::";
+			return -1;
+		}
+		memmove(b + 16 - 2 * tail, b + 2 * gap, (size_t)(2 * tail));
+		memset(b + 2 * gap, 0, (size_t)(16 - 2 * ngroups));
+	} else if (ngroups != 8) {
+		*why = "too few groups in IPv6 address";
+		return -1;
+	}
+	memcpy(out, b, 16);
+	return 0;
+}
+
+int
+ip_parse(const char *s, size_t n, struct ip *out, const char **why)
+{
+	const char *r;
+
+	if (!why)
+		why = &r;
+	if (n == 0) {
+		*why = "empty address";
+		return -1;
+	}
+	if (n > 64) {
+		*why = "address too long";
+		return -1;
+	}
+	if (s[0] == '[') {
+		*why = "brackets not allowed";
+		return -1;
+	}
+	if (memchr(s, ':', n) == NULL) {
+		memcpy(out->b, v4mapped, 12);
+		return parse_v4(s, n, out->b + 12, why);
+	}
+	return parse_v6(s, n, out->b, why);
+}
+
+int
+ip_is_v4(const struct ip *ip)
+{
+	return memcmp(ip->b, v4mapped, 12) == 0;
+}
+
+size_t
+ip_format(const struct ip *ip, char *buf)
+{
+	if (ip_is_v4(ip)) {
+		char *p = buf;
+		int i;
+
+		for (i = 12; i < 16; i++) {
+			unsigned v = ip->b[i];
+
+			if (i > 12)
+				*p++ = '.';
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+		}
+		*p = '\0';
+		return (size_t)(p - buf);
+	}
+	/* inet_ntop is what Exim uses for $sender_host_address. */
+	if (inet_ntop(AF_INET6, ip->b, buf, IP_TEXT_MAX + 1) == NULL) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return strlen(buf);
+}
+
+int
+ip_parse_canonical(const char *s, size_t n, struct ip *out, const char **why)
+{
+	char buf[IP_TEXT_MAX + 1];
+	const char *r;
+	size_t len;
+
+	if (!why)
+		why = &r;
+	if (ip_parse(s, n, out, why) < 0)
+		return -1;
+	len = ip_format(out, buf);
+	if (len != n || memcmp(buf, s, n) != 0) {
+		*why = ip_is_v4(out) && memchr(s, ':', n) ?
+		    "IPv4-mapped address not written as plain IPv4" :
+		    "address not in canonical form (lower case, compressed)";
+		return -1;
+	}
+	return 0;
+}
+
+int
+ip_parse_cidr(const char *s, size_t n, struct ip *first, struct ip *last,
+    const char **why)
+{
+	const char *slash = memchr(s, '/', n);
+	const char *r;
+	size_t alen = slash ? (size_t)(slash - s) : n;
+	unsigned len, maxlen;
+	struct ip a;
+	int i;
+
+	if (!why)
+		why = &r;
+	if (ip_parse(s, alen, &a, why) < 0)
+		return -1;
+	maxlen = ip_is_v4(&a) ? 32 : 128;
+	len = maxlen;
+	if (slash) {
+		const char *p = slash + 1, *e = s + n;
+
+		if (p == e || e - p > 3) {
+			*why = "bad prefix length";
+			return -1;
+		}
+		if (*p == '0' && e - p > 1) {
+			*why = "leading zero in prefix length";
+			return -1;
+		}
+		for (len = 0; p < e; p++) {
+			if (*p < '0' || *p > '9') {
+				*why = "bad prefix length";
+				return -1;
+			}
+			len = len * 10 + (unsigned)(*p - '0');
+		}
+		if (len > maxlen) {
+			*why = "prefix length too large";
+			return -1;
+		}
+	}
+	if (maxlen == 32)
+		len += 96;
+	*first = a;
+	*last = a;
+	for (i = 0; i < 16; i++) {
+		int keep = (int)len - 8 * i;
+		unsigned char mask;
+
+		if (keep >= 8)
+			continue;
+		mask = keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
+		first->b[i] &= mask;
+		last->b[i] |= (unsigned char)~mask;
+	}
+	return 0;
+}
+
+int
+ip_cmp(const struct ip *a, const struct ip *b)
+{
+	return memcmp(a->b, b->b, 16);
+}

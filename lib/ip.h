@@ -1,0 +1,42 @@
+/*
+ * IP addresses as relaywatch keeps them: 16 bytes, IPv4 stored as the
+ * IPv4-mapped IPv6 address ::ffff:a.b.c.d, so that one ordering covers both
+ * families.  The text form is the one Exim gives $sender_host_address:
+ * dotted quad for IPv4 (and for IPv4-mapped IPv6), inet_ntop(3) for IPv6.
+ */
+#ifndef RW_IP_H
+#define RW_IP_H
+
+#include <stddef.h>
+
+/* Longest canonical text form, without the NUL ("ffff:...:255.255.255.255"). */
+#define IP_TEXT_MAX 45
+
+struct ip {
+	unsigned char b[16];
+};
+
+/* Parse an IPv4 or IPv6 address of exactly n bytes.  Accepts every valid
+ * spelling (upper case, uncompressed, embedded dotted quad); refuses leading
+ * zeros in dotted-quad octets, zone ids, brackets, prefixes and trailing junk.
+ * Returns 0, or -1 with *why set to a static reason. */
+int ip_parse(const char *s, size_t n, struct ip *out, const char **why);
+
+/* Like ip_parse, and also refuses any spelling but the canonical one. */
+int ip_parse_canonical(const char *s, size_t n, struct ip *out,
+    const char **why);
+
+/* Parse "ADDR" or "ADDR/LEN".  For IPv4 LEN is 0-32 and counts in the IPv4
+ * address; the result is the first and last address of the block (host
+ * bits in ADDR are ignored, as Exim's host lists do). */
+int ip_parse_cidr(const char *s, size_t n, struct ip *first, struct ip *last,
+    const char **why);
+
+/* Write the canonical form and a NUL into buf (IP_TEXT_MAX + 1 bytes);
+ * returns its length. */
+size_t ip_format(const struct ip *ip, char *buf);
+
+int ip_is_v4(const struct ip *ip);
+int ip_cmp(const struct ip *a, const struct ip *b);
+
+#endif

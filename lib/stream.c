@@ -1,0 +1,171 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stream.h"
+
+#define RD_CHUNK (1024 * 1024)
+
+int
+rd_init(struct reader *r, int fd, size_t maxline)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->maxline = maxline;
+	r->cap = maxline + RD_CHUNK;
+	r->buf = malloc(r->cap);
+	return r->buf ? 0 : -1;
+}
+
+void
+rd_free(struct reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+static int
+input_waiting(int fd)
+{
+	struct pollfd p;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	/* On error, say yes: the read that follows will tell. */
+	return poll(&p, 1, 0) != 0;
+}
+
+/* Read more into the buffer; 1 read, 0 end of input, -1 error. */
+static int
+fill(struct reader *r)
+{
+	ssize_t n;
+
+	if (r->start > 0 && (r->start == r->end || r->cap - r->end < RD_CHUNK)) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->scan -= r->start;
+		r->start = 0;
+	}
+	if (r->on_pause && !input_waiting(r->fd) && r->on_pause(r->pause_arg))
+		return -1;
+	do
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->end += (size_t)n;
+	return 1;
+}
+
+int
+rd_line(struct reader *r, char **line, size_t *len, int *flags)
+{
+	for (;;) {
+		char *nl = NULL;
+		int rc;
+
+		if (r->scan < r->end)
+			nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+		if (nl) {
+			size_t at = (size_t)(nl - r->buf);
+
+			r->lineno++;
+			*line = r->buf + r->start;
+			*len = at - r->start;
+			*flags = 0;
+			r->start = r->scan = at + 1;
+			if (r->skipping || *len > r->maxline) {
+				r->skipping = 0;
+				*len = 0;
+				*flags = RD_TOOLONG;
+			}
+			return 1;
+		}
+		r->scan = r->end;
+		if (r->end - r->start > r->maxline) {
+			/* Keep nothing of an over-long line. */
+			r->skipping = 1;
+			r->start = r->scan = r->end;
+		}
+		if (r->eof)
+			rc = 0;
+		else if ((rc = fill(r)) < 0)
+			return -1;
+		if (rc == 0) {
+			if (r->start == r->end && !r->skipping)
+				return 0;
+			r->lineno++;
+			*line = r->buf + r->start;
+			*len = r->end - r->start;
+			*flags = RD_NOEOL;
+			if (r->skipping) {
+				*len = 0;
+				*flags |= RD_TOOLONG;
+			}
+			r->start = r->scan = r->end;
+			r->skipping = 0;
+			return 1;
+		}
+	}
+}
+
+void
+wr_init(struct writer *w, int fd)
+{
+	w->fd = fd;
+	w->len = 0;
+}
+
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, s, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+wr_flush(struct writer *w)
+{
+	size_t n = w->len;
+
+	w->len = 0;
+	return n ? write_all(w->fd, w->buf, n) : 0;
+}
+
+int
+wr_write(struct writer *w, const char *s, size_t n)
+{
+	if (n > sizeof w->buf - w->len) {
+		if (wr_flush(w) < 0)
+			return -1;
+		if (n > sizeof w->buf)
+			return write_all(w->fd, s, n);
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	return 0;
+}
+
+int
+wr_pause_hook(void *arg)
+{
+	return wr_flush(arg);
+}

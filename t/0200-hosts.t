@@ -1,0 +1,157 @@
+#!/bin/sh
+# relaywatch-hosts on the corpus, on the lines of DESIGN.md, and on bad input.
+. "$(dirname "$0")/lib.sh"
+
+X=relaywatch-hosts
+L=$CORPUS/exim-mainlog
+
+if [ -d "$L" ]; then
+	run $X "$L/logstash-patterns-core-exim_spec.log"
+	is "$out" "192.168.123.123
+208.42.54.2
+127.0.0.1
+127.0.0.1" "logstash corpus: remote arrivals, with and without I=, pid, HELO"
+	run $X "$L/filebeat-exim4-lbausch-tests.log"
+	is "$out" "124.124.124.124
+123.123.123.123
+123.123.123.123
+123.123.123.123
+123.123.123.123
+123.123.123.123
+123.123.123.123" "filebeat corpus: timezones, A=, X=, CV=, DKIM=, ([]) HELO"
+	run $X "$L/crowdsec-hub-exim-logs.log"
+	is "$out" "" "crowdsec corpus (no arrivals): nothing"
+	# Every corpus line alone: arrivals from remote hosts give their
+	# host, everything else nothing.
+	bad=0
+	cat "$L"/*.log > "$TMP/all.log"
+	while IFS= read -r l; do
+		got=$(printf '%s\n' "$l" | $X 2>/dev/null)
+		want=
+		case $l in
+		*' <= '*' H='*) want=$(printf '%s\n' "$l" | perl -ne \
+		    'print "$1" if / H=(?:[^ (]+ )?(?:\(.*?\) )?\[([0-9a-f.:]+)\]/') ;;
+		esac
+		if [ "$got" != "$want" ]; then
+			bad=$((bad + 1))
+			diag "line: $l" "got: $got" "want: $want"
+		fi
+	done < "$TMP/all.log"
+	is "$bad" 0 "each corpus line alone: its host or nothing"
+else
+	ok 0 "# SKIP corpus not found at $L"
+fi
+
+cat > "$TMP/design.log" <<'LOG'
+2026-11-26 22:00:00 [5147] 1xWhVY-0001L1-2j <= alice@customer.example H=(mail.customer.example) [127.0.0.5]:34831 I=[127.0.0.1]:2525 P=esmtp S=458 id=x@y for bob@remote.example
+2026-11-26 22:00:01 [5148] 1xWhVY-0001L1-2j => bob@remote.example R=dnslookup T=remote_smtp H=mx.remote.example [192.0.2.25] C="250 OK"
+2026-11-26 22:00:01 [5148] 1xWhVY-0001L1-2j Completed
+2026-11-26 22:00:02 [5149] 1xWhVZ-0001L2-3k <= root@smarthost.example U=root P=local S=300
+2026-11-26 22:00:03 [5150] 1xWhW0-0001L3-4l <= <> R=1xWhVZ-0001L2-3k U=Debian-exim P=local S=1200
+2026-11-26 22:00:04 [5151] 1xWhW1-0001L4-5m <= a@b H=(x) [6.6.6.6] (y) [127.0.0.6]:38221 I=[127.0.0.1]:2525 P=esmtp S=1
+2026-11-26 22:00:05 [5152] 1xWhW2-0001L5-6n <= a@b H=(x) [6.6.6.6]:1 I=[1.1.1.1]:25 P=esmtp S=1 (y) [127.0.0.6]:38222 I=[127.0.0.1]:2525 P=esmtp S=2
+2026-11-26 22:00:06 [5153] 1xWhW3-0001L6-7o **** log string overflowed log buffer ****
+
+2026-11-26 22:00:07 [5154] 1xWhW4-0001L7-8p <= a@b H=(v6.example) [2001:db8::abcd]:4242 I=[2001:db8::1]:25 P=esmtp S=1
+2026-11-26 22:00:08 [5155] 1xWhW5-0001L8-9q RELAYWATCH ip=127.0.0.7
+2026-11-26 22:00:08 [5155] 1xWhW5-0001L8-9q <= a@b H=(x) [127.0.0.7]:1 I=[127.0.0.1]:2525 P=esmtp S=1
+2026-11-26 22:00:09 [5156] 1xWhW6-0001L9-0r RELAYWATCH ip=127.0.0.6
+2026-11-26 22:00:09 [5156] 1xWhW6-0001L9-0r <= a@b H=(x) [6.6.6.6] (y) [127.0.0.6]:1 P=esmtp S=1
+LOG
+run $X "$TMP/design.log"
+is "$out" "127.0.0.5
+2001:db8::abcd
+127.0.0.7
+127.0.0.6" "DESIGN.md lines: true hosts only, marker once per message"
+like "$err" "design.log:6: skipped: ambiguous HELO" "junk HELO: warned with file:line"
+like "$err" "design.log:7: skipped: ambiguous HELO" "fake fields in HELO: warned"
+is "$rc" 0 "skipped lines do not fail the run"
+
+printf 'hosts_from = arrivals\n' > "$TMP/arrivals.conf"
+run $X -c "$TMP/arrivals.conf" "$TMP/design.log"
+is "$out" "127.0.0.5
+2001:db8::abcd
+127.0.0.7" "hosts_from = arrivals: markers ignored"
+printf 'hosts_from = marker\n' > "$TMP/marker.conf"
+run $X -c "$TMP/marker.conf" "$TMP/design.log"
+is "$out" "127.0.0.7
+127.0.0.6" "hosts_from = marker: only markers"
+RELAYWATCH_CONF=$TMP/marker.conf run $X "$TMP/design.log"
+is "$out" "127.0.0.7
+127.0.0.6" "\$RELAYWATCH_CONF is read"
+
+run $X -v "$TMP/design.log"
+like "$err" "^relaywatch-hosts: 14 lines, 8 arrivals, 2 markers, 4 addresses printed, 2 arrivals already named by a marker$" "-v: totals"
+like "$err" "^relaywatch-hosts: skipped 2: local submission \(no H=\)$" "-v: local submissions counted"
+like "$err" "^relaywatch-hosts: skipped 2: ambiguous HELO" "-v: junk HELOs counted"
+case $err in *design.log:14*) ok 1 "no warning for a line the marker covered";;
+*) ok 0 "no warning for a line the marker covered";; esac
+
+# Files in order, stdin, and "-".
+printf '%s\n' "2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=[192.0.2.1]" > "$TMP/a.log"
+printf '%s\n' "2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=[192.0.2.2]" > "$TMP/b.log"
+run $X "$TMP/a.log" "$TMP/b.log"
+is "$out" "192.0.2.1
+192.0.2.2" "files read in order"
+out=$($X - "$TMP/a.log" < "$TMP/b.log")
+is "$out" "192.0.2.2
+192.0.2.1" "- is standard input"
+out=$($X < "$TMP/a.log")
+is "$out" "192.0.2.1" "standard input without arguments"
+run $X "$TMP/a.log" "$TMP/missing.log" "$TMP/b.log"
+is "$out" "192.0.2.1
+192.0.2.2" "a missing file does not stop the others"
+is "$rc" 66 "a missing file: exit 66"
+like "$err" "relaywatch-hosts: .*/missing.log: No such file or directory" "a missing file: named"
+
+# Usage and configuration errors.
+run $X -h
+is "$rc" 64 "-h: exit 64"
+like "$err" "^usage: relaywatch-hosts" "-h: usage"
+run $X -x
+is "$rc" 64 "unknown option: exit 64"
+printf 'hosts_from = everything\n' > "$TMP/bad.conf"
+run $X -c "$TMP/bad.conf" "$TMP/a.log"
+is "$rc" 78 "bad configuration: exit 78"
+is "$err" "relaywatch-hosts: $TMP/bad.conf:1: hosts_from = \"everything\": must be arrivals, marker or both" "bad configuration: file:line and why"
+is "$out" "" "bad configuration: nothing printed"
+run $X -c "$TMP/none.conf" "$TMP/a.log"
+is "$rc" 78 "missing -c file: exit 78"
+
+# Bad input: binary junk, NULs, a megabyte line, a cut last line.
+good="2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x) [192.0.2.9]:1 P=esmtp"
+{
+	head -c 300000 /dev/urandom
+	printf '\n%s\n' "$good"
+	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x\000) [6.6.6.6]:1 P=esmtp\n'
+	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=[6.6.6.6]\000 P=esmtp\n'
+	head -c 3000000 /dev/zero | tr '\0' 'a'
+	printf ' [6.6.6.6]\n%s\n' "$good"
+	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x) [6.6.6.6]'
+} > "$TMP/junk.log"
+run $X -v "$TMP/junk.log"
+is "$(printf '%s\n' "$out" | sort -u)" "192.0.2.9" "junk input: only the real host"
+is "$rc" 0 "junk input: exit 0"
+like "$err" "skipped: line longer than 64 KiB" "megabyte line: warned"
+like "$err" "junk.log:[0-9]+: skipped: last line without newline" "cut last line: warned, not used"
+like "$err" "skipped [0-9]+: NUL byte in line" "NUL bytes: counted"
+
+# Memory stays bounded on a 200 MB line.
+if command -v /usr/bin/time >/dev/null 2>&1; then
+	kb=$( (head -c 200000000 /dev/zero | tr '\0' 'a'; echo) |
+	    /usr/bin/time -f '%M' $X 2>&1 >/dev/null | tail -n 1)
+	[ "$kb" -lt 120000 ]
+	ok $? "200 MB line: peak memory ${kb} KB"
+else
+	ok 0 "# SKIP /usr/bin/time not installed"
+fi
+
+# In a live pipeline, a host reaches the next filter while the input is
+# still open (no wait for a full buffer or the end).
+( printf '%s\n' "$good"; sleep 5 ) | $X > "$TMP/live" &
+wait_for '[ -s "$TMP/live" ]' 3
+ok $? "output flushed when input pauses"
+is "$(cat "$TMP/live")" "192.0.2.9" "live output"
+wait
+
+done_testing

@@ -1,0 +1,118 @@
+# Helpers for the shell tests: TAP output, temporary directories that are
+# removed however the test ends, and skips that CI turns into failures.
+# Source it: . "$(dirname "$0")/lib.sh"
+
+set -u
+T=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$T/.." && pwd)
+BIN=$TOP/bin
+CORPUS=${RELAYWATCH_CORPUS:-$TOP/../shared/corpus}
+PATH=$BIN:$PATH
+export PATH
+unset RELAYWATCH_CONF
+
+tap_n=0
+tap_failed=0
+tap_cleanups=
+
+# Run a command at exit (in reverse order of registration).
+at_exit() {
+	tap_cleanups="$*
+$tap_cleanups"
+}
+tap_exit() {
+	rc=$?
+	trap - EXIT INT TERM HUP
+	printf '%s\n' "$tap_cleanups" | while IFS= read -r c; do
+		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
+	done
+	exit $rc
+}
+trap tap_exit EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A fresh directory for this test, removed at exit.
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rw-test.XXXXXX") || exit 1
+at_exit "rm -rf '$TMP'"
+
+ok() {	# ok CONDITION-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+	return "$1"
+}
+
+is() {	# is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '%s\n' "got:" "$1" "want:" "$2" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# like GOT PATTERN DESCRIPTION: GOT matches the grep -E pattern
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '%s\n' "got:" "$1" "want a match for: $2" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# run CMD...: sets $out, $err and $rc
+run() {
+	"$@" >"$TMP/.out" 2>"$TMP/.err"
+	rc=$?
+	out=$(cat "$TMP/.out")
+	err=$(cat "$TMP/.err")
+}
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+	exit $?
+}
+
+# skip_all REASON: the whole test cannot run here.  When
+# RELAYWATCH_REQUIRE_E2E=1 (as CI sets it), that is a failure.
+skip_all() {
+	if [ "${RELAYWATCH_REQUIRE_E2E:-0}" = 1 ]; then
+		echo "1..1"
+		echo "not ok 1 - cannot run: $1 (RELAYWATCH_REQUIRE_E2E=1)"
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# need CMD...: skip the whole test unless each command is there.
+need() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip_all "$c not installed"
+	done
+}
+
+# Wait up to $2 seconds (default 10) for the shell condition $1.
+wait_for() {
+	i=0
+	while ! eval "$1"; do
+		i=$((i + 1))
+		[ "$i" -gt $((${2:-10} * 10)) ] && return 1
+		sleep 0.1
+	done
+	return 0
+}

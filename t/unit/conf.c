@@ -1,0 +1,227 @@
+/* lib/conf.c: relaywatch.conf. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/rw-conf-XXXXXX";
+static char path[300];
+
+static void
+write_conf(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+}
+
+/* The configuration text must fail with the message want (after
+ * "PATH:"). */
+static void
+bad(const char *text, const char *want)
+{
+	struct conf c;
+	char err[512], expect[600], shown[100];
+	size_t i;
+
+	write_conf(text);
+	for (i = 0; text[i] && i < sizeof shown - 1; i++)
+		shown[i] = text[i] == '\n' ? '|' : text[i];
+	shown[i] = '\0';
+	is_int(conf_read(&c, path, err, sizeof err), EX_CONFIG,
+	    "refuse \"%s\"", shown);
+	snprintf(expect, sizeof expect, "%s:%s", path, want);
+	is_str(err, expect, "message for \"%s\"", shown);
+}
+
+static void
+duration(const char *s, long long want)
+{
+	long long v = -1;
+	const char *why = NULL;
+
+	if (want < 0)
+		ok(conf_parse_duration(s, &v, &why) < 0, "refuse duration "
+		    "\"%s\"", s);
+	else if (ok(conf_parse_duration(s, &v, &why) == 0, "duration %s",
+	    s))
+		is_int(v, want, "value of %s", s);
+	else
+		printf("#   %s\n", why);
+}
+
+int
+main(void)
+{
+	struct conf c;
+	char err[512];
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	snprintf(path, sizeof path, "%s/relaywatch.conf", dir);
+
+	duration("90s", 90);
+	duration("30m", 1800);
+	duration("48h", 172800);
+	duration("14d", 1209600);
+	duration("3650d", 3650LL * 86400);
+	duration("3651d", -1);
+	duration("99999999999999999999d", -1);
+	duration("14", -1);
+	duration("0s", -1);
+	duration("-1d", -1);
+	duration("+1d", -1);
+	duration("1.5d", -1);
+	duration("1dd", -1);
+	duration("1w", -1);
+	duration("", -1);
+	duration("d", -1);
+	duration(" 1d", -1);
+
+	/* Defaults, with no file: the default path is absent in tests. */
+	unsetenv("RELAYWATCH_CONF");
+	write_conf("domain = isp.example\n");
+	if (!is_int(conf_read(&c, path, err, sizeof err), 0, "minimal file"))
+		printf("#   %s\n", err);
+	is_str(c.statedir, "/var/lib/relaywatch", "default statedir");
+	is_str(c.keyfile, "/etc/relaywatch/key", "default keyfile");
+	is_str(c.netblocks, "/etc/relaywatch/netblocks", "default netblocks");
+	is_str(c.exclude, "/etc/relaywatch/exclude", "default exclude");
+	is_str(c.blocked_nets, "/etc/relaywatch/blocked.nets",
+	    "default blocked_nets");
+	is_str(c.mainlog, "/var/log/exim4/mainlog", "default mainlog");
+	is_str(c.sendmail, "/usr/sbin/sendmail", "default sendmail");
+	is_str(c.mailbox, "relaytest", "default mailbox");
+	is_str(c.abuse, "abuse@isp.example", "default abuse");
+	is_int(c.retest_after, 14 * 86400, "default retest_after");
+	is_int(c.pending_timeout, 48 * 3600, "default pending_timeout");
+	is_int(c.token_lifetime, 7 * 86400, "default token_lifetime");
+	is_int(c.probe_rate, 60, "default probe_rate");
+	is_int(c.variants, VARIANT_PLAIN | VARIANT_PERCENT | VARIANT_QUOTED,
+	    "default variants");
+	is_str(c.probe_source, "", "no default probe_source");
+	is_int(c.retest_unreachable, 86400, "default retest_unreachable");
+	is_int(c.hosts_from, HOSTS_FROM_BOTH, "default hosts_from");
+
+	write_conf("# relaywatch\n\n  statedir=/srv/rw  \n"
+	    "domain = isp.example # our domain\n"
+	    "mailbox = relay-test\nabuse = abuse-desk@isp.example\n"
+	    "retest_after = 7d\npending_timeout = 36h\n"
+	    "token_lifetime = 3d\nprobe_rate = 0\nvariants = quoted plain\n"
+	    "probe_source = 2001:db8::9\nretest_unreachable = 90m\r\n"
+	    "sendmail = /usr/sbin/exim4 -C /etc/x#y\nhosts_from = marker\n");
+	if (!is_int(conf_read(&c, path, err, sizeof err), 0, "full file"))
+		printf("#   %s\n", err);
+	is_str(c.statedir, "/srv/rw", "statedir, blanks trimmed");
+	is_str(c.domain, "isp.example", "domain, comment stripped");
+	is_str(c.mailbox, "relay-test", "mailbox");
+	is_str(c.abuse, "abuse-desk@isp.example", "abuse");
+	is_int(c.retest_after, 7 * 86400, "retest_after");
+	is_int(c.pending_timeout, 36 * 3600, "pending_timeout");
+	is_int(c.probe_rate, 0, "probe_rate 0");
+	is_int(c.variants, VARIANT_PLAIN | VARIANT_QUOTED, "variants");
+	is_str(c.probe_source, "2001:db8::9", "probe_source");
+	is_int(c.retest_unreachable, 5400, "CRLF line");
+	is_str(c.sendmail, "/usr/sbin/exim4 -C /etc/x#y",
+	    "'#' inside a word is not a comment");
+	is_int(c.hosts_from, HOSTS_FROM_MARKER, "hosts_from");
+
+	bad("domain = isp.example\nfrobnicate = 1\n",
+	    "2: unknown setting \"frobnicate\"");
+	bad("domain\n", "1: \"domain\": expected name = value");
+	bad("domain = a\ndomain = b\n", "2: domain set again (first set at "
+	    "line 1)");
+	bad("statedir = var/lib\n", "1: statedir = \"var/lib\": must be an "
+	    "absolute path");
+	bad("sendmail = sendmail -t\n", "1: sendmail = \"sendmail -t\": must "
+	    "start with an absolute path");
+	bad("retest_after = 14\n", "1: retest_after = \"14\": duration needs "
+	    "a unit: s, m, h or d (e.g. 48h)");
+	bad("pending_timeout = 2w\n", "1: pending_timeout = \"2w\": unknown "
+	    "duration unit (use s, m, h or d)");
+	bad("probe_rate = -1\n", "1: probe_rate = \"-1\": not a whole number");
+	bad("probe_rate = 10000000\n", "1: probe_rate = \"10000000\": too "
+	    "large (at most 1000000)");
+	bad("probe_rate =\n", "1: probe_rate = \"\": not a number");
+	bad("variants = plain bang\n", "1: variants = \"plain bang\": unknown "
+	    "variant (known: plain percent quoted)");
+	bad("variants =\n", "1: variants = \"\": no variant named");
+	bad("domain = isp..example\n", "1: domain = \"isp..example\": empty "
+	    "label or label ending in '-'");
+	bad("domain = isp_example\n", "1: domain = \"isp_example\": domain may "
+	    "hold only letters, digits, '-' and '.'");
+	bad("domain = -isp.example\n", "1: domain = \"-isp.example\": label "
+	    "starting with '-'");
+	bad("mailbox = relay+test\n", "1: mailbox = \"relay+test\": local part "
+	    "may hold only letters, digits, '-', '_' and inner dots");
+	bad("mailbox =\n", "1: mailbox = \"\": local part must be 1 to 20 "
+	    "characters");
+	bad("abuse = nobody\n", "1: abuse = \"nobody\": not a mail address "
+	    "(local@domain)");
+	bad("abuse = a b@isp.example\n", "1: abuse = \"a b@isp.example\": "
+	    "local part holds a character that needs quoting");
+	bad("probe_source = 127.0.0.09\n", "1: probe_source = \"127.0.0.09\": "
+	    "leading zero in IPv4 address");
+	bad("probe_source = 2001:DB8::9\n", "1: probe_source = \"2001:DB8::9\": "
+	    "address not in canonical form (lower case, compressed)");
+	bad("hosts_from = all\n", "1: hosts_from = \"all\": must be arrivals, "
+	    "marker or both");
+	bad("domain = \x01\xfe\n", "1: domain = \"\\x01\\xfe\": domain may hold "
+	    "only letters, digits, '-' and '.'");
+	bad("\xff\xfe = 1\n", "1: unknown setting \"\\xff\\xfe\"");
+	{
+		char longline[6000];
+
+		memset(longline, 'a', sizeof longline - 1);
+		longline[sizeof longline - 1] = '\0';
+		bad(longline, "1: line too long");
+	}
+	{
+		FILE *f = fopen(path, "w");
+
+		fwrite("domain = a\0b\n", 1, 13, f);
+		fclose(f);
+		is_int(conf_read(&c, path, err, sizeof err), EX_CONFIG,
+		    "NUL byte refused");
+	}
+
+	/* Which file. */
+	setenv("RELAYWATCH_CONF", path, 1);
+	write_conf("domain = env.example\n");
+	is_int(conf_read(&c, NULL, err, sizeof err), 0, "$RELAYWATCH_CONF read");
+	is_str(c.domain, "env.example", "from $RELAYWATCH_CONF");
+	setenv("RELAYWATCH_CONF", "/nonexistent/relaywatch.conf", 1);
+	is_int(conf_read(&c, NULL, err, sizeof err), EX_CONFIG,
+	    "missing $RELAYWATCH_CONF file: 78");
+	is_str(err, "/nonexistent/relaywatch.conf: No such file or directory",
+	    "missing $RELAYWATCH_CONF file: message");
+	is_int(conf_read(&c, path, err, sizeof err), 0, "-c wins over "
+	    "$RELAYWATCH_CONF");
+	is_int(conf_read(&c, "/nonexistent/x.conf", err, sizeof err),
+	    EX_CONFIG, "missing -c file: 78");
+	is_int(conf_read(&c, dir, err, sizeof err), EX_CONFIG,
+	    "a directory: 78");
+	unsetenv("RELAYWATCH_CONF");
+	if (access(CONF_DEFAULT_PATH, F_OK) != 0) {
+		is_int(conf_read(&c, NULL, err, sizeof err), 0,
+		    "missing default file: defaults");
+		ok(c.found == 0 && c.domain[0] == '\0', "and no domain");
+	}
+	if (geteuid() != 0) {
+		chmod(path, 0);
+		is_int(conf_read(&c, path, err, sizeof err), EX_CONFIG,
+		    "unreadable file: 78");
+	}
+	unlink(path);
+	rmdir(dir);
+	return done_testing();
+}
