@@ -1,0 +1,84 @@
+# A harness for real Exim (Debian's exim4-daemon-light) in the tests:
+# private instances as root on loopback, each with its own configuration,
+# spool and log under $TMP, stopped when the test ends however it ends.
+# Source it after lib.sh.
+
+EXIM=${EXIM:-/usr/sbin/exim4}
+EXIM_USER=${EXIM_USER:-Debian-exim}
+
+# need_exim: skip the whole test (a failure in CI) unless a private Exim
+# can run here.
+need_exim() {
+	[ -x "$EXIM" ] || skip_all "$EXIM not installed (apt-get install exim4-daemon-light)"
+	[ "$(id -u)" = 0 ] || skip_all "a private Exim needs root"
+	id "$EXIM_USER" >/dev/null 2>&1 || skip_all "no user $EXIM_USER"
+	need swaks
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	p=$(( (($$ + ${1:-0}) * 7919) % 30000 + 20000 ))
+	while ss -ltn 2>/dev/null | grep -q "[:.]$p "; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+
+# exim_setup NAME: make $TMP/NAME/{spool,log} for an instance; prints the
+# directory.  Its configuration is $TMP/NAME/exim.conf, written by the
+# caller (exim_main_conf gives the settings every instance needs).
+exim_setup() {
+	d=$TMP/$1
+	mkdir -p "$d/spool" "$d/log"
+	chown "$EXIM_USER:" "$d/spool" "$d/log"
+	chmod 755 "$TMP" "$d"
+	echo "$d"
+}
+
+# exim_main_conf DIR PORT INTERFACES: the main section every instance needs.
+exim_main_conf() {
+	cat <<CONF
+primary_hostname = ${4:-$(basename "$1").test}
+spool_directory = $1/spool
+log_file_path = $1/log/%slog
+pid_file_path = $1/exim.pid
+daemon_smtp_ports = $2
+local_interfaces = <; $3
+host_lookup =
+rfc1413_hosts =
+tls_advertise_hosts =
+keep_environment =
+queue_run_max = 1
+CONF
+}
+
+# exim_start DIR PORT: start the daemon on DIR/exim.conf and wait until it
+# listens.  Stopped at exit.
+exim_start() {
+	chmod 644 "$1/exim.conf"
+	"$EXIM" -C "$1/exim.conf" -bd -q10s >"$1/daemon.out" 2>&1 || {
+		diag "exim did not start:" "$(cat "$1/daemon.out")" \
+		    "$(cat "$1"/log/paniclog 2>/dev/null)"
+		return 1
+	}
+	at_exit "exim_stop '$1'"
+	wait_for "[ -s '$1/exim.pid' ] && ss -ltn | grep -q '[:.]$2 '" 10 || {
+		diag "exim not listening on $2:" "$(cat "$1"/log/paniclog 2>/dev/null)"
+		return 1
+	}
+}
+
+exim_stop() {
+	[ -s "$1/exim.pid" ] && kill "$(cat "$1/exim.pid")" 2>/dev/null
+	rm -f "$1/exim.pid"
+}
+
+# send SERVER PORT FROM-IP [swaks options...]: one message to SERVER:PORT
+# from the source address FROM-IP.
+send() {
+	server=$1 port=$2 src=$3
+	shift 3
+	swaks --server "$server" --port "$port" --local-interface "$src" \
+	    --from a@customer.test --to b@remote.test --timeout 20 \
+	    --hide-all "$@"
+}
