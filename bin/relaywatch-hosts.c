@@ -5,9 +5,14 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -42,6 +47,21 @@ static struct reason {
 	unsigned long long n;
 } reasons[32];
 static unsigned long long warned;
+
+/* A mapped file shrinking under us raises SIGBUS: report it, not crash. */
+static sigjmp_buf bus_jump;
+static char *volatile mapped;
+
+static void
+on_sigbus(int sig)
+{
+	if (mapped == NULL) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	siglongjmp(bus_jump, 1);
+}
 
 static struct seen seen[SEEN_SLOTS];
 static struct writer out;
@@ -90,9 +110,23 @@ marker_seen(const struct eximlog *el)
 	    memcmp(s->id, el->msgid, el->msgid_len) == 0;
 }
 
-/* Count a skipped line; warn about the first WARN_MAX bad ones. */
+/* Line numbers are counted as far as needed: cursor is a place in the
+ * current run of lines, cursor_line the number of lines before it. */
+static const char *cursor;
+static unsigned long long cursor_line;
+
+static unsigned long long
+line_number(const char *line)
+{
+	cursor_line += count_newlines(cursor, (size_t)(line - cursor));
+	cursor = line;
+	return cursor_line + 1;
+}
+
+/* Count a skipped line (line points into the current run); warn about
+ * the first WARN_MAX bad ones. */
 static void
-skipped(const char *why, int bad, unsigned long long lineno)
+skipped(const char *why, int bad, const char *line)
 {
 	size_t i;
 
@@ -104,18 +138,24 @@ skipped(const char *why, int bad, unsigned long long lineno)
 	if (!bad)
 		return;
 	if (warned < WARN_MAX)
-		warnx("%s:%llu: skipped: %s", input_name, lineno, why);
+		warnx("%s:%llu: skipped: %s", input_name, line_number(line),
+		    why);
 	else if (warned == WARN_MAX)
 		warnx("more lines skipped; not reporting each (totals with -v)");
 	warned++;
 }
 
 static void
-print_ip(const struct ip *ip)
+print_ip(const struct eximlog *el)
 {
 	char buf[IP_TEXT_MAX + 2];
-	size_t n = ip_format(ip, buf);
+	size_t n;
 
+	if (el->text_len > 0 && el->text_len <= IP_TEXT_MAX) {
+		memcpy(buf, el->text, el->text_len);
+		n = el->text_len;
+	} else
+		n = ip_format(&el->ip, buf);
 	buf[n++] = '\n';
 	if (wr_write(&out, buf, n) < 0)
 		err(EX_IOERR, "standard output");
@@ -123,15 +163,10 @@ print_ip(const struct ip *ip)
 }
 
 static void
-do_line(const char *line, size_t len, int flags, unsigned long long lineno)
+do_line(const char *line, size_t len, int flags)
 {
 	struct eximlog el;
 
-	count.lines++;
-	if (flags & RD_TOOLONG) {
-		skipped("line longer than 64 KiB", 1, lineno);
-		return;
-	}
 	eximlog_parse(line, len, &el);
 	if (el.kind == EL_OTHER)
 		return;
@@ -141,23 +176,157 @@ do_line(const char *line, size_t len, int flags, unsigned long long lineno)
 		count.markers++;
 	else
 		count.arrivals++;
-	if (!el.marker && hosts_from == HOSTS_FROM_BOTH && marker_seen(&el)) {
+	if (!el.marker && hosts_from == HOSTS_FROM_BOTH && count.markers &&
+	    marker_seen(&el)) {
 		/* The marker named this message's host already. */
 		count.doubled++;
 		return;
 	}
 	if (el.kind == EL_LOCAL || el.kind == EL_BAD) {
-		skipped(el.why, el.kind == EL_BAD, lineno);
+		skipped(el.why, el.kind == EL_BAD, line);
 		return;
 	}
 	if (flags & RD_NOEOL) {
 		/* A line cut short may have lost its real address. */
-		skipped("last line without newline (cut short)", 1, lineno);
+		skipped("last line without newline (cut short)", 1, line);
 		return;
 	}
 	if (el.marker)
 		remember_marker(&el);
-	print_ip(&el.ip);
+	print_ip(&el);
+}
+
+/* The start of the line that holds p: just after the last newline
+ * before p, or s.  Eight bytes at a time, as the prefix before an
+ * arrival's "<=" is some 40 to 100 bytes. */
+static char *
+line_start(char *s, char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t nl = ones * '\n';
+
+	while (p - s >= 8) {
+		uint64_t w, x;
+
+		memcpy(&w, p - 8, 8);
+		x = w ^ nl;
+		if (((x - ones) & ~x & (ones << 7)) != 0)
+			break;
+		p -= 8;
+	}
+	while (p > s && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/*
+ * A run of whole lines.  Only lines holding "<= " or "RELAYWATCH ip="
+ * can name a host, so the run is searched for those (memchr for '<' and
+ * 'W') and only their lines are parsed; newlines are counted for the line
+ * numbers of warnings.  Lines go to do_line in the order of the log.
+ */
+static void
+do_run(char *s, char *e, int flags)
+{
+	int want_arr = hosts_from & HOSTS_FROM_ARRIVALS;
+	int want_mark = hosts_from & HOSTS_FROM_MARKER;
+	char *a = want_arr ? s : e, *m = want_mark ? s : e;
+
+	cursor = s;
+	if (flags & RD_TOOLONG)
+		skipped("line longer than 64 KiB", 1, s);
+	for (;;) {
+		char *hit, *ls, *le;
+
+		/* Next candidate of each kind at or after a and m. */
+		while (a < e && (a = memchr(a, '<', (size_t)(e - a))) != NULL &&
+		    !(a > s && a[-1] == ' ' && e - a >= 3 && a[1] == '=' &&
+		    a[2] == ' '))
+			a++;
+		if (a == NULL)
+			a = e;
+		while (m < e && (m = memchr(m, 'W', (size_t)(e - m))) != NULL &&
+		    !(m - s >= 6 && m[-6] == ' ' && e - m >= 9 &&
+		    memcmp(m - 5, "RELAYWATCH ip=", 14) == 0))
+			m++;
+		if (m == NULL)
+			m = e;
+		hit = a < m ? a : m;
+		if (hit >= e)
+			break;
+		ls = line_start(s, hit);
+		le = memchr(hit, '\n', (size_t)(e - hit));
+		if (le == NULL)
+			le = e;
+		if ((size_t)(le - ls) > LINE_MAX_BYTES)
+			skipped("line longer than 64 KiB", 1, ls);
+		else
+			do_line(ls, (size_t)(le - ls), flags & RD_NOEOL);
+		/* Past this line for both searches. */
+		if (a < le)
+			a = le;
+		if (m < le)
+			m = le;
+		if (!want_arr)
+			a = e;
+		if (!want_mark)
+			m = e;
+	}
+}
+
+/* The rest of the run's lines, counted when they will be needed: for
+ * later warnings, or for -v. */
+static void
+end_run(char *e, int flags, int more)
+{
+	if ((more && warned < WARN_MAX) || verbose)
+		line_number(e);
+	else
+		cursor = e;
+	if (flags & RD_NOEOL)
+		cursor_line++;
+}
+
+/* A regular file, mapped: no copy, and lines counted only if needed.
+ * Returns 0, or -1 if the file cannot be mapped (read it instead). */
+static int
+do_mapped(int fd, const char *name)
+{
+	struct stat st;
+	char *map, *e, *last;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    (unsigned long long)st.st_size > SIZE_MAX / 4)
+		return -1;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	input_name = name;
+	mapped = map;
+	if (sigsetjmp(bus_jump, 1) != 0) {
+		munmap(map, (size_t)st.st_size);
+		mapped = NULL;
+		if (wr_flush(&out) < 0)
+			err(EX_IOERR, "standard output");
+		errx(EX_IOERR, "%s: file shrank while being read", name);
+	}
+	posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+	e = map + st.st_size;
+	for (last = e; last > map && last[-1] != '\n'; last--)
+		;
+	cursor_line = 0;
+	if (last > map) {
+		do_run(map, last, 0);
+		end_run(last, 0, last < e);
+	}
+	if (last < e) {
+		do_run(last, e, RD_NOEOL);
+		end_run(e, RD_NOEOL, 0);
+	}
+	count.lines += cursor_line;
+	mapped = NULL;
+	munmap(map, (size_t)st.st_size);
+	return 0;
 }
 
 /* Returns 0, or EX_IOERR after reporting a read error. */
@@ -165,22 +334,27 @@ static int
 do_fd(int fd, const char *name)
 {
 	struct reader rd;
-	char *line;
-	size_t len;
+	char *s, *e;
 	int flags, rc;
 
+	if (do_mapped(fd, name) == 0)
+		return 0;
 	input_name = name;
 	if (rd_init(&rd, fd, LINE_MAX_BYTES) < 0)
 		err(EX_OSERR, "out of memory");
 	rd.on_pause = wr_pause_hook;
 	rd.pause_arg = &out;
-	while ((rc = rd_line(&rd, &line, &len, &flags)) > 0)
-		do_line(line, len, flags, rd.lineno);
+	cursor_line = 0;
+	while ((rc = rd_chunk(&rd, &s, &e, &flags)) > 0) {
+		do_run(s, e, flags);
+		end_run(e, flags, 1);
+	}
+	count.lines += cursor_line;
 	if (rc < 0) {
-		int e = errno;
+		int saved = errno;
 
 		if (out.len == 0 || wr_flush(&out) == 0) {
-			errno = e;
+			errno = saved;
 			warn("%s", name);
 		} else
 			err(EX_IOERR, "standard output");
@@ -230,6 +404,7 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	conf_load(&conf, confpath);
+	signal(SIGBUS, on_sigbus);
 	hosts_from = conf.hosts_from;
 	wr_init(&out, STDOUT_FILENO);
 

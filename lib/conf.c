@@ -40,7 +40,7 @@ static const struct option options[] = {
 	{ "variants", T_VARIANTS, S(variants), "plain percent quoted" },
 	{ "probe_source", T_IP, S(probe_source), "" },
 	{ "retest_unreachable", T_DURATION, S(retest_unreachable), "1d" },
-	{ "hosts_from", T_HOSTS_FROM, S(hosts_from), "both" },
+	{ "hosts_from", T_HOSTS_FROM, S(hosts_from), "arrivals" },
 };
 #undef S
 #define NOPTIONS (sizeof options / sizeof options[0])

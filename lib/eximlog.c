@@ -1,6 +1,13 @@
+#include <stdint.h>
 #include <string.h>
 
 #include "eximlog.h"
+
+struct addr {
+	struct ip ip;
+	const char *text;
+	size_t text_len;
+};
 
 /*
  * Where the sending host stands in an arrival line (log.c and receive.c of
@@ -24,10 +31,32 @@ isdig(int c)
 	return c >= '0' && c <= '9';
 }
 
+/* Character classes, by table: this code runs for every line of a log. */
+enum { C_B62 = 1 };
+static const unsigned char cclass[256] = {
+	['0'] = C_B62, ['1'] = C_B62, ['2'] = C_B62, ['3'] = C_B62,
+	['4'] = C_B62, ['5'] = C_B62, ['6'] = C_B62, ['7'] = C_B62,
+	['8'] = C_B62, ['9'] = C_B62,
+	['A'] = C_B62, ['B'] = C_B62, ['C'] = C_B62, ['D'] = C_B62,
+	['E'] = C_B62, ['F'] = C_B62, ['G'] = C_B62, ['H'] = C_B62,
+	['I'] = C_B62, ['J'] = C_B62, ['K'] = C_B62, ['L'] = C_B62,
+	['M'] = C_B62, ['N'] = C_B62, ['O'] = C_B62, ['P'] = C_B62,
+	['Q'] = C_B62, ['R'] = C_B62, ['S'] = C_B62, ['T'] = C_B62,
+	['U'] = C_B62, ['V'] = C_B62, ['W'] = C_B62, ['X'] = C_B62,
+	['Y'] = C_B62, ['Z'] = C_B62,
+	['a'] = C_B62, ['b'] = C_B62, ['c'] = C_B62, ['d'] = C_B62,
+	['e'] = C_B62, ['f'] = C_B62, ['g'] = C_B62, ['h'] = C_B62,
+	['i'] = C_B62, ['j'] = C_B62, ['k'] = C_B62, ['l'] = C_B62,
+	['m'] = C_B62, ['n'] = C_B62, ['o'] = C_B62, ['p'] = C_B62,
+	['q'] = C_B62, ['r'] = C_B62, ['s'] = C_B62, ['t'] = C_B62,
+	['u'] = C_B62, ['v'] = C_B62, ['w'] = C_B62, ['x'] = C_B62,
+	['y'] = C_B62, ['z'] = C_B62,
+};
+
 static int
 isb62(int c)
 {
-	return isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return cclass[c] & C_B62;
 }
 
 /* n digits at p (within e)? */
@@ -42,17 +71,19 @@ digits(const char *p, const char *e, int n)
 	return 1;
 }
 
-/* "YYYY-MM-DD HH:MM:SS[.fff][ +ZZZZ] " at p; returns what follows or NULL. */
+#define D(i) ((unsigned)(p[i] - '0') < 10)
+
+/* "YYYY-MM-DD HH:MM:SS[.fff][ +ZZZZ] " at p, by its separators: the
+ * numbers are not used, and a line is known as Exim's by the whole
+ * prefix.  Returns what follows or NULL. */
 static const char *
 skip_exim_time(const char *p, const char *e)
 {
-	if (!digits(p, e, 4) || e - p < 20 || p[4] != '-' ||
-	    !digits(p + 5, e, 2) || p[7] != '-' || !digits(p + 8, e, 2) ||
-	    p[10] != ' ' || !digits(p + 11, e, 2) || p[13] != ':' ||
-	    !digits(p + 14, e, 2) || p[16] != ':' || !digits(p + 17, e, 2))
+	if (e - p < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' ' ||
+	    p[13] != ':' || p[16] != ':')
 		return NULL;
 	p += 19;
-	if (p < e && *p == '.') {
+	if (*p == '.') {
 		const char *q = ++p;
 
 		while (p < e && isdig((unsigned char)*p) && p - q < 9)
@@ -63,8 +94,8 @@ skip_exim_time(const char *p, const char *e)
 	if (p >= e || *p != ' ')
 		return NULL;
 	p++;
-	if (e - p >= 6 && (*p == '+' || *p == '-') && digits(p + 1, e, 4) &&
-	    p[5] == ' ')
+	if (e - p >= 6 && (*p == '+' || *p == '-') && D(1) && D(2) && D(3) &&
+	    D(4) && p[5] == ' ')
 		p += 6;
 	return p;
 }
@@ -128,57 +159,105 @@ skip_syslog(const char *p, const char *e)
 	return p + 2;
 }
 
-/* Message id: 6-6-2 (Exim before 4.97) or 6-11-4 base-62 characters. */
+/* Length of the message id at p (6-6-2 base-62 characters before Exim
+ * 4.97, 6-11-4 after) with its trailing blank, judged by its dashes alone;
+ * msgid_valid checks the characters. */
 static size_t
 msgid_len(const char *p, const char *e)
 {
-	size_t mid, tail, i;
-
-	if (e - p < 17 || p[6] != '-')
-		return 0;
-	if (p[13] == '-') {
-		mid = 6;
-		tail = 2;
-	} else if (e - p >= 24 && p[18] == '-') {
-		mid = 11;
-		tail = 4;
-	} else
-		return 0;
-	for (i = 0; i < 6; i++)
-		if (!isb62((unsigned char)p[i]))
-			return 0;
-	for (i = 7; i < 7 + mid; i++)
-		if (!isb62((unsigned char)p[i]))
-			return 0;
-	for (i = 8 + mid; i < 8 + mid + tail; i++)
-		if (!isb62((unsigned char)p[i]))
-			return 0;
-	if (p[8 + mid + tail] != ' ')
-		return 0;
-	return 9 + mid + tail;
+	if (e - p >= 17 && p[6] == '-' && p[13] == '-' && p[16] == ' ')
+		return 17;
+	if (e - p >= 24 && p[6] == '-' && p[18] == '-' && p[23] == ' ')
+		return 24;
+	return 0;
 }
 
-/* "[IP]" at p, then ":PORT" or nothing, then a blank or the end.  Returns
- * 1 with the address and *end just after it, 0 if not there; *why says
- * why not. */
 static int
-bracketed_ip(const char *p, const char *e, struct ip *ip, const char **end,
+msgid_valid(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i, dash = n == 17 ? 13 : 18;
+	unsigned v = C_B62;
+
+	/* Without branches: the loops have fixed bounds. */
+	for (i = 0; i < 6; i++)
+		v &= cclass[u[i]];
+	for (i = 7; i < dash; i++)
+		v &= cclass[u[i]];
+	for (i = dash + 1; i < n - 1; i++)
+		v &= cclass[u[i]];
+	return (v & C_B62) != 0;
+}
+
+/* A dotted quad without leading zeros at p, followed by ']': the fast
+ * path for most addresses.  Returns its length, or 0. */
+static size_t
+quick_v4(const char *p, const char *e, unsigned char *b)
+{
+	const char *s = p;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		unsigned v;
+
+		if (part > 0) {
+			if (p >= e || *p != '.')
+				return 0;
+			p++;
+		}
+		if (p >= e || !isdig((unsigned char)*p))
+			return 0;
+		v = (unsigned)(*p++ - '0');
+		if (p < e && isdig((unsigned char)*p)) {
+			if (v == 0)
+				return 0;
+			v = v * 10 + (unsigned)(*p++ - '0');
+			if (p < e && isdig((unsigned char)*p)) {
+				v = v * 10 + (unsigned)(*p++ - '0');
+				if (v > 255)
+					return 0;
+			}
+		}
+		b[part] = (unsigned char)v;
+	}
+	return p < e && *p == ']' ? (size_t)(p - s) : 0;
+}
+
+static const unsigned char v4mapped[12] =
+    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* "[IP]" at p, then ":PORT" or nothing, then a blank or the end.  Returns
+ * 1 with the address in *a and *end just after it, 0 if not there; *why
+ * says why not. */
+static int
+bracketed_ip(const char *p, const char *e, struct addr *a, const char **end,
     const char **why)
 {
 	const char *close;
+	size_t n;
 
 	if (p >= e || *p != '[') {
 		*why = "no [address] in H=";
 		return 0;
 	}
 	p++;
-	close = memchr(p, ']', (size_t)(e - p) < 48 ? (size_t)(e - p) : 48);
-	if (close == NULL) {
-		*why = "no [address] in H=";
-		return 0;
+	if ((n = quick_v4(p, e, a->ip.b + 12)) != 0) {
+		memcpy(a->ip.b, v4mapped, 12);
+		a->text = p;
+		a->text_len = n;
+		close = p + n;
+	} else {
+		close = memchr(p, ']', (size_t)(e - p) < 48 ? (size_t)(e - p) :
+		    48);
+		if (close == NULL) {
+			*why = "no [address] in H=";
+			return 0;
+		}
+		if (ip_parse(p, (size_t)(close - p), &a->ip, why) < 0)
+			return 0;
+		a->text = NULL;
+		a->text_len = 0;
 	}
-	if (ip_parse(p, (size_t)(close - p), ip, why) < 0)
-		return 0;
 	p = close + 1;
 	if (p < e && *p == ':') {
 		const char *q = ++p;
@@ -202,8 +281,10 @@ bracketed_ip(const char *p, const char *e, struct ip *ip, const char **end,
 static int
 has_h_field(const char *p, const char *e)
 {
-	while (e - p >= 3 && (p = memchr(p, ' ', (size_t)(e - p - 2))) != NULL) {
-		if (p[1] == 'H' && p[2] == '=')
+	const char *s = p;
+
+	while ((p = memchr(p, '=', (size_t)(e - p))) != NULL) {
+		if (p - s >= 2 && p[-1] == 'H' && p[-2] == ' ')
 			return 1;
 		p++;
 	}
@@ -213,53 +294,89 @@ has_h_field(const char *p, const char *e)
 /* From the '(' of a HELO: the one ") [IP]" that ends it.  Returns the end
  * of the address, or NULL with out->why set. */
 static const char *
-after_helo(const char *p, const char *e, struct eximlog *out)
+after_helo(const char *p, const char *e, struct addr *a, const char **why)
 {
-	const char *why = NULL, *end = NULL, *end2;
-	struct ip ip;
+	const char *end = NULL, *end2;
+	struct addr other;
 	int found = 0;
 
 	while ((p = memchr(p, ')', (size_t)(e - p))) != NULL) {
 		p++;
 		if (e - p >= 2 && p[0] == ' ' && p[1] == '[' &&
-		    bracketed_ip(p + 1, e, found ? &ip : &out->ip,
-		    found ? &end2 : &end, &why)) {
+		    bracketed_ip(p + 1, e, found ? &other : a,
+		    found ? &end2 : &end, why)) {
 			if (found) {
-				out->why = "ambiguous HELO (holds \") [address]\")";
+				*why = "ambiguous HELO (holds \") [address]\")";
 				return NULL;
 			}
 			found = 1;
 		}
 	}
 	if (!found)
-		out->why = "malformed H= (no [address] after the HELO)";
+		*why = "malformed H= (no [address] after the HELO)";
 	return end;
+}
+
+/*
+ * The first blank, quote, backslash or NUL at or after p, or e: the end of
+ * a plain sender.  Eight bytes at a time: a word holds one of them when
+ * some byte of it, XORed with the byte, is zero.
+ */
+static const char *
+sender_end(const char *p, const char *e)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
+
+	while (e - p >= 8) {
+		uint64_t w, a, b, c;
+
+		memcpy(&w, p, 8);
+		a = w ^ (ones * ' ');
+		b = w ^ (ones * '"');
+		c = w ^ (ones * '\\');
+		if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
+		    ((w - ones) & ~w)) & highs)
+			break;
+		p += 8;
+	}
+	while (p < e && *p != ' ' && *p != '"' && *p != '\\' && *p != '\0')
+		p++;
+	return p;
 }
 
 static void
 parse_arrival(const char *p, const char *e, struct eximlog *out)
 {
-	const char *why;
-	int quoted = 0;
+	const char *why = NULL, *q;
+	struct addr a;
+	int quoted = 0, quoted_sender = 0;
 
 	out->kind = EL_BAD;
 	if (memchr(p, '\0', (size_t)(e - p))) {
 		out->why = "NUL byte in line";
 		return;
 	}
-	/* SENDER: blanks only inside quotes, backslash escapes there. */
-	for (; p < e; p++) {
-		if (*p == '\\') {
-			if (!quoted) {
-				out->why = "backslash outside quotes in sender";
-				return;
-			}
-			if (++p == e)
+	/* SENDER: blanks only inside quotes, backslash escapes there.  The
+	 * usual sender has neither quotes nor backslashes: the first blank
+	 * ends it, and the H= after it is Exim's. */
+	if ((q = sender_end(p, e)) < e && *q == ' ')
+		p = q;
+	else {
+		quoted_sender = 1;
+		for (; p < e; p++) {
+			if (*p == '\\') {
+				if (!quoted) {
+					out->why = "backslash outside quotes "
+					    "in sender";
+					return;
+				}
+				if (++p == e)
+					break;
+			} else if (*p == '"')
+				quoted = !quoted;
+			else if (*p == ' ' && !quoted)
 				break;
-		} else if (*p == '"')
-			quoted = !quoted;
-		else if (*p == ' ' && !quoted)
-			break;
+		}
 	}
 	if (quoted || p >= e) {
 		out->why = quoted ? "unbalanced quote in sender" :
@@ -277,7 +394,7 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
 		}
 		p = sp + 1;
 	}
-	if (e - p >= 3 && memcmp(p, "DS ", 3) == 0)
+	if (e - p >= 3 && p[0] == 'D' && p[1] == 'S' && p[2] == ' ')
 		p += 3;
 	if (e - p < 2 || p[0] != 'H' || p[1] != '=') {
 		if (e - p >= 2 && (p[0] == 'U' || p[0] == 'P') && p[1] == '=') {
@@ -298,19 +415,24 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
 		}
 		p = sp + 1;
 	}
-	if (p < e && *p == '(') {
-		if ((p = after_helo(p, e, out)) == NULL)
-			return;
-	} else if (!bracketed_ip(p, e, &out->ip, &p, &why)) {
+	if (p < e && *p == '(')
+		p = after_helo(p, e, &a, &why);
+	else if (!bracketed_ip(p, e, &a, &p, &why))
+		p = NULL;
+	if (p == NULL) {
 		out->why = why;
 		return;
 	}
-	/* A second H= means the one taken may be client text. */
-	if (has_h_field(p, e)) {
+	/* After a quoted sender, a second H= means the one taken may be
+	 * client text. */
+	if (quoted_sender && has_h_field(p, e)) {
 		out->why = "more than one H= field";
 		return;
 	}
 	out->kind = EL_ARRIVAL;
+	out->ip = a.ip;
+	out->text = a.text;
+	out->text_len = a.text_len;
 }
 
 static void
@@ -330,14 +452,18 @@ void
 eximlog_parse(const char *line, size_t len, struct eximlog *out)
 {
 	const char *p = line, *e = line + len, *q;
-	size_t n;
+	const char *id = NULL, *pid;
 
 	out->kind = EL_OTHER;
 	out->msgid = NULL;
 	out->msgid_len = 0;
 	out->why = NULL;
 	out->marker = 0;
+	out->text = NULL;
+	out->text_len = 0;
 
+	/* The shape first, cheaply: most lines are thrown out before their
+	 * characters are checked. */
 	if ((q = skip_exim_time(p, e)) != NULL)
 		p = q;
 	else if ((q = skip_syslog(p, e)) != NULL) {
@@ -348,18 +474,24 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 		return;
 	if (p < e && *p == '[') {
 		/* [PID] */
-		q = p + 1;
-		while (q < e && isdig((unsigned char)*q))
+		pid = q = p + 1;
+		while (q < e && q - pid < 11 && isdig((unsigned char)*q))
 			q++;
-		if (q == p + 1 || e - q < 2 || q[0] != ']' || q[1] != ' ')
+		if (q == pid || e - q < 2 || q[0] != ']' || q[1] != ' ')
 			return;
 		p = q + 2;
 	}
-	if ((n = msgid_len(p, e)) != 0) {
-		out->msgid = p;
-		out->msgid_len = n - 1;
-		p += n;
+	if ((out->msgid_len = msgid_len(p, e)) != 0) {
+		id = p;
+		p += out->msgid_len--;
 	}
+	if (p == e || (p[0] != '<' && p[0] != 'R'))
+		return;
+
+	/* A candidate: now every character of the message id. */
+	if (id && !msgid_valid(id, out->msgid_len + 1))
+		return;
+	out->msgid = id;
 	if (e - p >= 3 && p[0] == '<' && p[1] == '=' && p[2] == ' ') {
 		if (out->msgid == NULL)
 			return;

@@ -24,6 +24,8 @@ enum eximlog_kind {
 struct eximlog {
 	enum eximlog_kind kind;
 	struct ip ip;
+	const char *text;	/* ip as it stands in the line, when that is */
+	size_t text_len;	/* its canonical form (text_len 0 if not) */
 	const char *msgid;	/* into the line, or NULL */
 	size_t msgid_len;
 	const char *why;	/* for EL_BAD and EL_LOCAL */

@@ -1,7 +1,4 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "ip.h"
 
@@ -190,33 +187,88 @@ ip_is_v4(const struct ip *ip)
 	return memcmp(ip->b, v4mapped, 12) == 0;
 }
 
+static char *
+put_dec(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *
+put_v4(char *p, const unsigned char *b)
+{
+	p = put_dec(p, b[0]);
+	*p++ = '.';
+	p = put_dec(p, b[1]);
+	*p++ = '.';
+	p = put_dec(p, b[2]);
+	*p++ = '.';
+	return put_dec(p, b[3]);
+}
+
+/*
+ * The text inet_ntop(3) gives, which is what Exim logs: lower-case hex
+ * without leading zeros, the longest run of two or more zero groups (the
+ * first of equal runs) as "::", and an IPv4-compatible address (::a.b.c.d)
+ * with a dotted quad.
+ */
+static char *
+put_v6(char *p, const unsigned char *b)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int i, best = -1, bestlen = 0, cur = -1, curlen = 0;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				curlen = 0;
+			}
+			if (++curlen > bestlen) {
+				best = cur;
+				bestlen = curlen;
+			}
+		} else
+			cur = -1;
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*p++ = ':';
+			if (i + bestlen == 8)
+				*p++ = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 && bestlen == 6)
+			return put_v4(p, b + 12);
+		if (w[i] >= 0x1000)
+			*p++ = hex[w[i] >> 12];
+		if (w[i] >= 0x100)
+			*p++ = hex[w[i] >> 8 & 15];
+		if (w[i] >= 0x10)
+			*p++ = hex[w[i] >> 4 & 15];
+		*p++ = hex[w[i] & 15];
+	}
+	return p;
+}
+
 size_t
 ip_format(const struct ip *ip, char *buf)
 {
-	if (ip_is_v4(ip)) {
-		char *p = buf;
-		int i;
+	char *p = ip_is_v4(ip) ? put_v4(buf, ip->b + 12) : put_v6(buf, ip->b);
 
-		for (i = 12; i < 16; i++) {
-			unsigned v = ip->b[i];
-
-			if (i > 12)
-				*p++ = '.';
-			if (v >= 100)
-				*p++ = (char)('0' + v / 100);
-			if (v >= 10)
-				*p++ = (char)('0' + v / 10 % 10);
-			*p++ = (char)('0' + v % 10);
-		}
-		*p = '\0';
-		return (size_t)(p - buf);
-	}
-	/* inet_ntop is what Exim uses for $sender_host_address. */
-	if (inet_ntop(AF_INET6, ip->b, buf, IP_TEXT_MAX + 1) == NULL) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return strlen(buf);
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 int

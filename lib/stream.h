@@ -9,6 +9,7 @@
 #define RW_STREAM_H
 
 #include <stddef.h>
+#include <string.h>
 
 #define RD_TOOLONG 1	/* the line was longer than the limit: no content */
 #define RD_NOEOL 2	/* the last line had no newline */
@@ -35,7 +36,45 @@ void rd_free(struct reader *r);
  * end of input, -1 on a read error (errno set) or when the pause hook
  * returned non-zero.
  */
-int rd_line(struct reader *r, char **line, size_t *len, int *flags);
+int rd_line_slow(struct reader *r, char **line, size_t *len, int *flags);
+
+/* The common case, a whole line in the buffer, inline: filters call this
+ * once per line of a busy main log. */
+static inline int
+rd_line(struct reader *r, char **line, size_t *len, int *flags)
+{
+	if (!r->skipping && r->scan < r->end) {
+		char *nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+		size_t at;
+
+		if (nl == NULL)
+			r->scan = r->end;
+		else if ((at = (size_t)(nl - r->buf)) - r->start <= r->maxline) {
+			r->lineno++;
+			*line = r->buf + r->start;
+			*len = at - r->start;
+			*flags = 0;
+			r->start = r->scan = at + 1;
+			return 1;
+		}
+	}
+	return rd_line_slow(r, line, len, flags);
+}
+
+/*
+ * For scanners that look only at some lines: the next run of whole lines
+ * in the buffer, [*start, *end), *end just after a newline.  The lines are
+ * consumed by the next call.  *flags has RD_TOOLONG when a line longer
+ * than the buffer was dropped before this run (it was not returned), and
+ * RD_NOEOL on the last run of the input when it does not end in a newline
+ * (it is then all that is left).  Lines in a run may still be longer than
+ * maxline.  Returns 1, 0 at the end, or -1 as rd_line does.  Do not mix
+ * with rd_line on one reader.
+ */
+int rd_chunk(struct reader *r, char **start, char **end, int *flags);
+
+/* The number of newlines in n bytes at p. */
+size_t count_newlines(const char *p, size_t n);
 
 struct writer {
 	int fd;

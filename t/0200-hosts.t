@@ -58,7 +58,8 @@ cat > "$TMP/design.log" <<'LOG'
 2026-11-26 22:00:09 [5156] 1xWhW6-0001L9-0r RELAYWATCH ip=127.0.0.6
 2026-11-26 22:00:09 [5156] 1xWhW6-0001L9-0r <= a@b H=(x) [6.6.6.6] (y) [127.0.0.6]:1 P=esmtp S=1
 LOG
-run $X "$TMP/design.log"
+printf 'hosts_from = both\n' > "$TMP/both.conf"
+run $X -c "$TMP/both.conf" "$TMP/design.log"
 is "$out" "127.0.0.5
 2001:db8::abcd
 127.0.0.7
@@ -68,10 +69,10 @@ like "$err" "design.log:7: skipped: ambiguous HELO" "fake fields in HELO: warned
 is "$rc" 0 "skipped lines do not fail the run"
 
 printf 'hosts_from = arrivals\n' > "$TMP/arrivals.conf"
-run $X -c "$TMP/arrivals.conf" "$TMP/design.log"
+run $X "$TMP/design.log"
 is "$out" "127.0.0.5
 2001:db8::abcd
-127.0.0.7" "hosts_from = arrivals: markers ignored"
+127.0.0.7" "by default (hosts_from = arrivals) markers are ignored"
 printf 'hosts_from = marker\n' > "$TMP/marker.conf"
 run $X -c "$TMP/marker.conf" "$TMP/design.log"
 is "$out" "127.0.0.7
@@ -80,7 +81,7 @@ RELAYWATCH_CONF=$TMP/marker.conf run $X "$TMP/design.log"
 is "$out" "127.0.0.7
 127.0.0.6" "\$RELAYWATCH_CONF is read"
 
-run $X -v "$TMP/design.log"
+run $X -c "$TMP/both.conf" -v "$TMP/design.log"
 like "$err" "^relaywatch-hosts: 14 lines, 8 arrivals, 2 markers, 4 addresses printed, 2 arrivals already named by a marker$" "-v: totals"
 like "$err" "^relaywatch-hosts: skipped 2: local submission \(no H=\)$" "-v: local submissions counted"
 like "$err" "^relaywatch-hosts: skipped 2: ambiguous HELO" "-v: junk HELOs counted"
@@ -125,8 +126,14 @@ good="2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x) [192.0.2.9]:1 P=esmtp"
 	printf '\n%s\n' "$good"
 	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x\000) [6.6.6.6]:1 P=esmtp\n'
 	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=[6.6.6.6]\000 P=esmtp\n'
+	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=('
 	head -c 3000000 /dev/zero | tr '\0' 'a'
-	printf ' [6.6.6.6]\n%s\n' "$good"
+	printf ') [6.6.6.6]\n%s\n' "$good"
+	head -c 100000 /dev/zero | tr '\0' 'b'
+	printf '\n'
+	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=('
+	head -c 70000 /dev/zero | tr '\0' 'c'
+	printf ') [6.6.6.6]\n%s\n' "$good"
 	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x) [6.6.6.6]'
 } > "$TMP/junk.log"
 run $X -v "$TMP/junk.log"
@@ -135,6 +142,13 @@ is "$rc" 0 "junk input: exit 0"
 like "$err" "skipped: line longer than 64 KiB" "megabyte line: warned"
 like "$err" "junk.log:[0-9]+: skipped: last line without newline" "cut last line: warned, not used"
 like "$err" "skipped [0-9]+: NUL byte in line" "NUL bytes: counted"
+like "$err" "skipped 2: line longer than 64 KiB" "over-long arrival lines: counted"
+# The same through a pipe, where the reader, not a mapping, meets them.
+cat "$TMP/junk.log" | $X -v > "$TMP/pipe.out" 2> "$TMP/pipe.err"
+is "$(sort -u "$TMP/pipe.out")" "192.0.2.9" "junk through a pipe: only the real host"
+like "$(cat "$TMP/pipe.err")" "skipped: last line without newline" "junk through a pipe: cut last line"
+like "$(cat "$TMP/pipe.err")" "skipped [23]: line longer than 64 KiB" "junk through a pipe: over-long lines"
+is "$(grep -c 'skipped' "$TMP/pipe.err")" "$(grep -c 'skipped' "$TMP/.err")" "pipe and file report the same skipped lines"
 
 # Memory stays bounded on a 200 MB line.
 if command -v /usr/bin/time >/dev/null 2>&1; then

@@ -41,6 +41,7 @@ want_markers="127.0.0.5
 
 printf 'hosts_from = arrivals\n' > "$TMP/arrivals.conf"
 printf 'hosts_from = marker\n' > "$TMP/marker.conf"
+printf 'hosts_from = both\n' > "$TMP/both.conf"
 n=0
 for selector in "" "+pid +incoming_interface +incoming_port +millisec" \
     "+pid +incoming_port +subject +received_recipients +sender_on_delivery"; do
@@ -87,7 +88,7 @@ CONF
 	is "$out" "$want" "log_selector '$selector': arrivals give the true hosts only"
 	run relaywatch-hosts -c "$TMP/marker.conf" "$log"
 	is "$out" "$want_markers" "log_selector '$selector': markers give every host"
-	run relaywatch-hosts "$log"
+	run relaywatch-hosts -c "$TMP/both.conf" "$log"
 	is "$out" "$want_markers" "log_selector '$selector': both, each message once"
 	case $(relaywatch-hosts -c "$TMP/arrivals.conf" "$log" 2>/dev/null) in
 	*6.6.6.6*|*1.1.1.1*) ok 1 "no address a client wrote" ;;

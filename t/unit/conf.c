@@ -110,7 +110,7 @@ main(void)
 	    "default variants");
 	is_str(c.probe_source, "", "no default probe_source");
 	is_int(c.retest_unreachable, 86400, "default retest_unreachable");
-	is_int(c.hosts_from, HOSTS_FROM_BOTH, "default hosts_from");
+	is_int(c.hosts_from, HOSTS_FROM_ARRIVALS, "default hosts_from");
 
 	write_conf("# relaywatch\n\n  statedir=/srv/rw  \n"
 	    "domain = isp.example # our domain\n"
