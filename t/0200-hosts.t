@@ -125,7 +125,7 @@ good="2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x) [192.0.2.9]:1 P=esmtp"
 	head -c 300000 /dev/urandom
 	printf '\n%s\n' "$good"
 	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=(x\000) [6.6.6.6]:1 P=esmtp\n'
-	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=[6.6.6.6]\000 P=esmtp\n'
+	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a\000b H=[6.6.6.6] P=esmtp\n'
 	printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=('
 	head -c 3000000 /dev/zero | tr '\0' 'a'
 	printf ') [6.6.6.6]\n%s\n' "$good"
@@ -141,7 +141,8 @@ is "$(printf '%s\n' "$out" | sort -u)" "192.0.2.9" "junk input: only the real ho
 is "$rc" 0 "junk input: exit 0"
 like "$err" "skipped: line longer than 64 KiB" "megabyte line: warned"
 like "$err" "junk.log:[0-9]+: skipped: last line without newline" "cut last line: warned, not used"
-like "$err" "skipped [0-9]+: NUL byte in line" "NUL bytes: counted"
+like "$err" "skipped 1: NUL byte in sender" "NUL byte in a sender: counted"
+like "$err" "skipped 1: NUL byte in line" "NUL byte after a HELO: counted"
 like "$err" "skipped 2: line longer than 64 KiB" "over-long arrival lines: counted"
 # The same through a pipe, where the reader, not a mapping, meets them.
 cat "$TMP/junk.log" | $X -v > "$TMP/pipe.out" 2> "$TMP/pipe.err"

@@ -163,11 +163,22 @@ main(void)
 	line("2026-11-26 22:00:00 [12", EL_OTHER, NULL);
 	line("2026-11-26 22:00:00 1xWhVY-0001L1-2", EL_OTHER, NULL);
 	{
-		char nul[] = T ID "<= a@b H=[192.0.2.1] P=esmtp\0 H=[6.6.6.6]";
+		/* Exim writes no NUL; one comes from a damaged file.  Where
+		 * the sender or the address should be, it spoils the line. */
+		char nul1[] = T ID "<= a\0@b H=[6.6.6.6] P=esmtp";
+		char nul2[] = T ID "<= \"a\0 H=[6.6.6.6]\"@b H=[192.0.2.1]";
+		char nul3[] = T ID "<= a@b H=[192.0.2\0.1] P=esmtp";
+		char nul4[] = T ID "<= a@b H=(x) [6.6.6.6] \0\0\0\0\0\0\0\0";
 		struct eximlog el;
 
-		eximlog_parse(nul, sizeof nul - 1, &el);
-		is_str(kinds[el.kind], "bad", "a NUL byte spoils the line");
+		eximlog_parse(nul1, sizeof nul1 - 1, &el);
+		is_str(kinds[el.kind], "bad", "a NUL in the sender spoils the line");
+		eximlog_parse(nul2, sizeof nul2 - 1, &el);
+		is_str(kinds[el.kind], "bad", "a NUL in a quoted sender too");
+		eximlog_parse(nul3, sizeof nul3 - 1, &el);
+		is_str(kinds[el.kind], "bad", "a NUL in the address too");
+		eximlog_parse(nul4, sizeof nul4 - 1, &el);
+		is_str(kinds[el.kind], "bad", "zeros do not hide a fake HELO");
 	}
 
 	/* Every prefix of a good line: never an address but the real one. */

@@ -1,0 +1,77 @@
+#!/bin/sh
+# make bench: throughput of the filters on generated data, beside standard
+# tools run on the same data in the same run.  Each time is the best of
+# $RUNS runs, with the input in the page cache.
+set -eu
+cd "$(dirname "$0")/../.."
+TOP=$(pwd)
+RUNS=${RUNS:-5}
+MESSAGES=${BENCH_MESSAGES:-1000000}
+DIR=${BENCH_DIR:-$TOP/t/tmp/bench}
+mkdir -p "$DIR"
+
+# best CMD...: the best wall time of $RUNS runs, in seconds (stdout of the
+# command discarded, its stdin from $input).
+best() {
+	b=
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		t0=$(date +%s%N)
+		"$@" < "$input" > /dev/null
+		t1=$(date +%s%N)
+		t=$((t1 - t0))
+		if [ -z "$b" ] || [ "$t" -lt "$b" ]; then b=$t; fi
+		i=$((i + 1))
+	done
+	echo "$b" | awk '{ printf "%.3f", $1 / 1e9 }'
+}
+
+# row NAME SECONDS: a line of the table, with lines and MB per second.
+row() {
+	awk -v n="$1" -v t="$2" -v l="$lines" -v b="$bytes" 'BEGIN {
+		printf "  %-34s %7.3f s %12.0f lines/s %8.0f MB/s\n", n, t, l / t, b / t / 1e6 }'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'
+}
+
+log=$DIR/mainlog-$MESSAGES
+if [ ! -s "$log" ]; then
+	echo "generating a main log of $MESSAGES messages in $log"
+	t/bench/genlog "$MESSAGES" > "$log.tmp" && mv "$log.tmp" "$log"
+fi
+cat "$log" > /dev/null
+input=$log
+lines=$(wc -l < "$log")
+bytes=$(wc -c < "$log")
+arrivals=$(grep -c ' <= ' "$log")
+
+echo "relaywatch-hosts on $log"
+echo "  $lines lines, $bytes bytes, $arrivals arrivals; best of $RUNS runs"
+
+hosts_file() { bin/relaywatch-hosts "$log" 2>/dev/null; }
+hosts_pipe() { cat | bin/relaywatch-hosts 2>/dev/null; }
+mawk_ip() {
+	mawk '/ <= / && / H=/ { if (match($0, / H=[^[]*\[[^]]*\]/)) {
+		s = substr($0, RSTART, RLENGTH); sub(/.*\[/, "", s);
+		sub(/\]$/, "", s); print s } }'
+}
+perl_ip() { perl -ne 'print "$1\n" if / <= .* H=[^[]*\[([^]]+)\]/'; }
+wc_l() { wc -l; }
+
+t_hosts=$(best hosts_file)
+t_pipe=$(best hosts_pipe)
+t_mawk=$(best mawk_ip)
+t_perl=$(best perl_ip)
+t_wc=$(best wc_l)
+row "relaywatch-hosts FILE" "$t_hosts"
+row "cat FILE | relaywatch-hosts" "$t_pipe"
+row "mawk one-liner" "$t_mawk"
+row "perl one-liner" "$t_perl"
+row "wc -l" "$t_wc"
+echo "  relaywatch-hosts FILE: $(ratio "$t_hosts" "$t_mawk") x mawk (target 5)," \
+    "$(ratio "$t_hosts" "$t_wc") of wc -l's speed (target 0.33)," \
+    "$(ratio "$t_hosts" "$t_perl") x perl"
+echo "  through a pipe:        $(ratio "$t_pipe" "$t_mawk") x mawk," \
+    "$(ratio "$t_pipe" "$t_wc") of wc -l's speed"
