@@ -1,0 +1,32 @@
+#!/bin/sh
+# make install honours DESTDIR, PREFIX, BINDIR, MANDIR, and keeps an
+# existing configuration.
+. "$(dirname "$0")/lib.sh"
+need make
+
+R=$TMP/root
+# Under "make check", MAKEFLAGS carries the build's settings (SANITIZE).
+make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
+    > "$TMP/install.out" 2>&1
+ok $? "make install DESTDIR=... PREFIX=/usr" || diag "$(cat "$TMP/install.out")"
+for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
+    usr/share/man/man5/relaywatch.conf.5 usr/share/man/man7/relaywatch.7 \
+    usr/share/relaywatch/exim4/relaywatch-data.acl \
+    usr/share/relaywatch/relaywatch.conf.example \
+    etc/relaywatch/relaywatch.conf; do
+	[ -f "$R/$f" ]
+	ok $? "installed $f"
+done
+[ -x "$R/usr/bin/relaywatch-hosts" ]
+ok $? "program is executable"
+echo "# mine" >> "$R/etc/relaywatch/relaywatch.conf"
+make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
+    > "$TMP/install.out" 2>&1
+grep -q '^# mine$' "$R/etc/relaywatch/relaywatch.conf"
+ok $? "a second install keeps the configuration"
+make -s -C "$TOP" install DESTDIR="$TMP/r2" BINDIR=/opt/rw/bin \
+    MANDIR=/opt/rw/man > "$TMP/install.out" 2>&1
+[ -x "$TMP/r2/opt/rw/bin/relaywatch-hosts" ] &&
+    [ -f "$TMP/r2/opt/rw/man/man1/relaywatch-hosts.1" ]
+ok $? "BINDIR and MANDIR"
+done_testing
