@@ -310,7 +310,6 @@ do_mapped(int fd, const char *name)
 			err(EX_IOERR, "standard output");
 		errx(EX_IOERR, "%s: file shrank while being read", name);
 	}
-	posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
 	e = map + st.st_size;
 	for (last = e; last > map && last[-1] != '\n'; last--)
 		;

@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 TOP=$(pwd)
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 MESSAGES=${BENCH_MESSAGES:-1000000}
 DIR=${BENCH_DIR:-$TOP/t/tmp/bench}
 mkdir -p "$DIR"
@@ -33,7 +33,7 @@ row() {
 }
 
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b / a }'
 }
 
 log=$DIR/mainlog-$MESSAGES
