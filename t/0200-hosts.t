@@ -39,7 +39,7 @@ if [ -d "$L" ]; then
 	done < "$TMP/all.log"
 	is "$bad" 0 "each corpus line alone: its host or nothing"
 else
-	ok 0 "# SKIP corpus not found at $L"
+	skip_one "corpus not found at $L"
 fi
 
 cat > "$TMP/design.log" <<'LOG'
@@ -158,7 +158,7 @@ if command -v /usr/bin/time >/dev/null 2>&1; then
 	[ "$kb" -lt 120000 ]
 	ok $? "200 MB line: peak memory ${kb} KB"
 else
-	ok 0 "# SKIP /usr/bin/time not installed"
+	skip_one "/usr/bin/time not installed"
 fi
 
 # In a live pipeline, a host reaches the next filter while the input is

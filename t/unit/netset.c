@@ -100,6 +100,12 @@ main(void)
 	netset_free(&ns);
 
 	netset_init(&ns);
+	rc = netset_read(&ns, dir, 0, err, sizeof err);
+	is_int(rc, EX_IOERR, "a directory: read error, 74");
+	ok(strstr(err, "Is a directory") != NULL, "a directory: %s", err);
+	netset_free(&ns);
+
+	netset_init(&ns);
 	rc = netset_read(&ns, "/nonexistent/exclude", 1, err, sizeof err);
 	is_int(rc, 0, "missing optional file is empty");
 	is_int(has(&ns, "10.0.0.1"), 0, "and holds nothing");
