@@ -105,6 +105,17 @@ is "$out" "192.0.2.1
 is "$rc" 66 "a missing file: exit 66"
 like "$err" "relaywatch-hosts: .*/missing.log: No such file or directory" "a missing file: named"
 
+run $X "$TMP"
+is "$rc" 74 "a directory: exit 74"
+like "$err" "relaywatch-hosts: $TMP: Is a directory" "a directory: named"
+printf '%s\n' "2026-11-26 22:00:00 1xWhVY-0001L1-2j <= a@b H=[192.0.2.3]" > "$TMP/c.log"
+chmod 000 "$TMP/c.log"
+if [ "$(id -u)" != 0 ]; then
+	run $X "$TMP/c.log"
+	is "$rc" 77 "an unreadable file: exit 77"
+fi
+chmod 644 "$TMP/c.log"
+
 # Usage and configuration errors.
 run $X -h
 is "$rc" 64 "-h: exit 64"

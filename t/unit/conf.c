@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "textfile.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/rw-conf-XXXXXX";
@@ -220,6 +221,16 @@ main(void)
 		chmod(path, 0);
 		is_int(conf_read(&c, path, err, sizeof err), EX_CONFIG,
 		    "unreadable file: 78");
+	}
+	{
+		char buf[12];
+
+		is_str(text_quote("abc", 3, buf, sizeof buf), "abc",
+		    "text_quote: plain");
+		is_str(text_quote("a\nb\\", 4, buf, sizeof buf), "a\\x0ab...",
+		    "text_quote: escapes, cut to fit");
+		is_str(text_quote("0123456789", 10, buf, 8), "0123...",
+		    "text_quote: cut with ...");
 	}
 	unlink(path);
 	rmdir(dir);
