@@ -65,6 +65,21 @@ fill(struct reader *r)
 	return 1;
 }
 
+/* No whole line in the buffer: drop an over-long line's start, then read
+ * more.  1 read, 0 end of input, -1 error. */
+static int
+more(struct reader *r)
+{
+	if (r->end - r->start > r->maxline) {
+		/* Keep nothing of an over-long line. */
+		r->skipping = 1;
+		r->start = r->scan = r->end;
+	}
+	if (r->eof)
+		return 0;
+	return fill(r);
+}
+
 int
 rd_line_slow(struct reader *r, char **line, size_t *len, int *flags)
 {
@@ -90,14 +105,7 @@ rd_line_slow(struct reader *r, char **line, size_t *len, int *flags)
 			return 1;
 		}
 		r->scan = r->end;
-		if (r->end - r->start > r->maxline) {
-			/* Keep nothing of an over-long line. */
-			r->skipping = 1;
-			r->start = r->scan = r->end;
-		}
-		if (r->eof)
-			rc = 0;
-		else if ((rc = fill(r)) < 0)
+		if ((rc = more(r)) < 0)
 			return -1;
 		if (rc == 0) {
 			if (r->start == r->end && !r->skipping)
@@ -146,13 +154,7 @@ rd_chunk(struct reader *r, char **start, char **end, int *flags)
 			r->scan = last;
 			return 1;
 		}
-		if (r->end - r->start > r->maxline) {
-			r->skipping = 1;
-			r->start = r->scan = r->end;
-		}
-		if (r->eof)
-			rc = 0;
-		else if ((rc = fill(r)) < 0)
+		if ((rc = more(r)) < 0)
 			return -1;
 		if (rc == 0) {
 			if (r->skipping) {
