@@ -29,12 +29,12 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	iproute2
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
-	lib/eximlog.o
+	lib/eximlog.o lib/state.o
 LIB = lib/librelaywatch.a
 
-PROGS = bin/relaywatch-hosts
-MAN1 = man/relaywatch-hosts.1
-MAN5 = man/relaywatch.conf.5
+PROGS = bin/relaywatch-hosts bin/relaywatch-db
+MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1
+MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
 MAN7 = man/relaywatch.7
 MANS = $(MAN1) $(MAN5) $(MAN7)
 
@@ -57,10 +57,13 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $(LIB_OBJS)
 
 bin/%: bin/%.c $(LIB) lib/*.h .flags
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_$(@F))
+
+# Only what each program needs: libcdb for the state, libcrypto for tokens.
+LDLIBS_relaywatch-db = -lcdb
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
-	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB)
+	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb
 
 t/bench/%: t/bench/%.c .flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<

@@ -1,0 +1,449 @@
+/*
+ * relaywatch-db: the state and what is compiled from it.
+ *
+ *   apply      verdict lines in, status changes out; a new BLOCK is in
+ *              state.cdb before apply exits
+ *   compile    state -> state.cdb
+ *   sweep      pending tests past pending_timeout -> OK (why=no-answer)
+ *   list       the last line of each IP, of one status or all
+ *   show       status and history of IPs, for people
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ip.h"
+#include "state.h"
+#include "stream.h"
+#include "textfile.h"
+
+static struct conf conf;
+static char state_path[CONF_VALUE_MAX + 16];
+static char cdb_path[CONF_VALUE_MAX + 16];
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: relaywatch-db [-h] [-c conf] apply\n"
+	    "       relaywatch-db [-h] [-c conf] compile\n"
+	    "       relaywatch-db [-h] [-c conf] sweep\n"
+	    "       relaywatch-db [-h] [-c conf] list [OK | BLOCK | UNKNOWN]\n"
+	    "       relaywatch-db [-h] [-c conf] show IP ...\n");
+	exit(EX_USAGE);
+}
+
+/* The state cannot be read or written: a temporary failure, so that the
+ * MTA keeps the message that brought the verdict and tries again. */
+static void __attribute__((noreturn))
+state_failed(const char *what)
+{
+	err(EX_TEMPFAIL, "%s", what);
+}
+
+static void
+open_state(struct statefile *sf, int exclusive, struct statemap *m)
+{
+	if (state_open(sf, state_path, exclusive) < 0 || state_map(sf) < 0)
+		state_failed(state_path);
+	statemap_init(m);
+	if (state_load(sf, m) < 0)
+		errx(EX_OSERR, "%s: out of memory", state_path);
+}
+
+static void
+write_cdb(const struct statemap *m)
+{
+	if (state_write_cdb(cdb_path, m) < 0)
+		state_failed(cdb_path);
+}
+
+/* The status and key=value part of a map entry. */
+static void
+entry_line(const struct statemap_entry *en, struct stateline *sl)
+{
+	char line[STATE_LINE_MAX + IP_TEXT_MAX + 2];
+	const char *why;
+	size_t n = ip_format(&en->ip, line);
+
+	line[n++] = ' ';
+	memcpy(line + n, en->rest, en->rest_len);
+	/* Entries come from lines that parsed; parse again for the fields,
+	 * then point the fields back into the entry's own text. */
+	if (state_parse(line, n + en->rest_len, sl, &why) < 0)
+		errx(EX_SOFTWARE, "state entry does not parse: %s", why);
+	sl->rest = en->rest;
+	sl->rest_len = en->rest_len;
+	sl->kv = en->rest + (sl->kv - (line + n));
+}
+
+static int
+retest_open(const struct stateline *sl)
+{
+	char buf[32];
+
+	return sl->status == ST_BLOCK && state_get(sl, "retest", buf,
+	    sizeof buf) != NULL;
+}
+
+/*
+ * apply: read every verdict first, then, under the lock, decide each
+ * against the state as it is, append what stands in one write, build the
+ * CDB if a BLOCK is new, and only then report the changes.
+ */
+static int
+cmd_apply(void)
+{
+	struct reader rd;
+	struct statefile sf;
+	struct statemap m;
+	char *in = NULL, *out = NULL, *line, *changes = NULL;
+	size_t inlen = 0, incap = 0, outlen = 0, chlen = 0, len, i;
+	int flags, rc = 0, newblock = 0;
+
+	if (rd_init(&rd, STDIN_FILENO, STATE_LINE_MAX) < 0)
+		err(EX_OSERR, "out of memory");
+	while ((i = (size_t)rd_line(&rd, &line, &len, &flags)) == 1) {
+		struct stateline sl;
+		const char *why;
+
+		if (flags & RD_TOOLONG) {
+			warnx("standard input:%llu: line too long", rd.lineno);
+			rc = EX_DATAERR;
+			continue;
+		}
+		if (state_parse(line, len, &sl, &why) < 0) {
+			char shown[80];
+
+			warnx("standard input:%llu: \"%s\": %s", rd.lineno,
+			    text_quote(line, len, shown, sizeof shown), why);
+			rc = EX_DATAERR;
+			continue;
+		}
+		if (inlen + len + 1 > incap) {
+			incap = (inlen + len + 1) * 2;
+			if ((in = realloc(in, incap)) == NULL)
+				err(EX_OSERR, "out of memory");
+		}
+		memcpy(in + inlen, line, len);
+		in[inlen + len] = '\n';
+		inlen += len + 1;
+	}
+	if ((int)i < 0)
+		err(EX_IOERR, "standard input");
+	rd_free(&rd);
+	if (inlen == 0)
+		return rc;
+
+	/* Room for every line, and a change line for each. */
+	if ((out = malloc(inlen + 1)) == NULL ||
+	    (changes = malloc(2 * inlen + 64)) == NULL)
+		err(EX_OSERR, "out of memory");
+	open_state(&sf, 1, &m);
+	for (i = 0; i < inlen;) {
+		char *nl = memchr(in + i, '\n', inlen - i), *o = out + outlen;
+		struct stateline v, cur;
+		const struct statemap_entry *en;
+		enum status old = ST_NONE;
+		const char *why;
+
+		state_parse(in + i, (size_t)(nl - in - i), &v, &why);
+		if ((en = statemap_get(&m, &v.ip)) != NULL) {
+			entry_line(en, &cur);
+			old = cur.status;
+		}
+		if (old == ST_BLOCK && v.status != ST_BLOCK &&
+		    !(v.status == ST_OK && retest_open(&cur))) {
+			/* Only an operator lifts a BLOCK. */
+			warnx("%.*s: BLOCK stands; %s not recorded",
+			    (int)(v.rest - in - i - 1), in + i,
+			    status_name(v.status));
+			i = (size_t)(nl - in) + 1;
+			continue;
+		}
+		memcpy(o, in + i, (size_t)(nl - in - i) + 1);
+		outlen += (size_t)(nl - in - i) + 1;
+		/* The map points at the copy, which lives until exit. */
+		state_parse(o, (size_t)(nl - in - i), &v, &why);
+		if (statemap_put(&m, &v) < 0)
+			err(EX_OSERR, "out of memory");
+		if (old != v.status) {
+			/* IP OLD NEW TIME key=value... */
+			const char *o_name = old == ST_NONE ? "-" :
+			    status_name(old);
+			size_t iplen = (size_t)(v.rest - o);
+
+			memcpy(changes + chlen, o, iplen);
+			chlen += iplen;
+			memcpy(changes + chlen, o_name, strlen(o_name));
+			chlen += strlen(o_name);
+			changes[chlen++] = ' ';
+			memcpy(changes + chlen, v.rest, v.rest_len);
+			chlen += v.rest_len;
+			changes[chlen++] = '\n';
+			if (v.status == ST_BLOCK)
+				newblock = 1;
+		}
+		i = (size_t)(nl - in) + 1;
+	}
+	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
+		state_failed(state_path);
+	if (newblock)
+		write_cdb(&m);
+	state_close(&sf);
+	if (fwrite(changes, 1, chlen, stdout) != chlen || fflush(stdout) != 0)
+		err(EX_IOERR, "standard output");
+	statemap_free(&m);
+	free(in);
+	free(out);
+	free(changes);
+	return rc;
+}
+
+static int
+cmd_compile(void)
+{
+	struct statefile sf;
+	struct statemap m;
+
+	open_state(&sf, 0, &m);
+	write_cdb(&m);
+	state_close(&sf);
+	statemap_free(&m);
+	return 0;
+}
+
+/* sweep: a test pending longer than pending_timeout had no answer: the
+ * host drops relay attempts, which is OK. */
+static int
+cmd_sweep(void)
+{
+	struct statefile sf;
+	struct statemap m;
+	char *out = NULL, *changes = NULL;
+	size_t outlen = 0, outcap = 0, chlen = 0, i;
+	long long now = (long long)time(NULL);
+
+	open_state(&sf, 1, &m);
+	for (i = 0; i < m.cap; i++) {
+		struct stateline cur;
+		char line[IP_TEXT_MAX + 64];
+		size_t n;
+
+		if (!m.e[i].used)
+			continue;
+		entry_line(&m.e[i], &cur);
+		if (cur.status != ST_UNKNOWN ||
+		    cur.time + conf.pending_timeout > now)
+			continue;
+		n = ip_format(&cur.ip, line);
+		n += (size_t)snprintf(line + n, sizeof line - n,
+		    " OK %lld why=no-answer\n", now);
+		if (outlen + 2 * n + 16 > outcap) {
+			outcap = 2 * (outcap + n + 16);
+			if ((out = realloc(out, outcap)) == NULL ||
+			    (changes = realloc(changes, outcap + 64)) == NULL)
+				err(EX_OSERR, "out of memory");
+		}
+		memcpy(out + outlen, line, n);
+		outlen += n;
+		/* IP UNKNOWN OK TIME why=no-answer */
+		n = ip_format(&cur.ip, changes + chlen);
+		chlen += n;
+		memcpy(changes + chlen, " UNKNOWN", 8);
+		chlen += 8;
+		memcpy(changes + chlen, line + n, strlen(line + n));
+		chlen += strlen(line + n);
+	}
+	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
+		state_failed(state_path);
+	state_close(&sf);
+	if (chlen > 0 && (fwrite(changes, 1, chlen, stdout) != chlen ||
+	    fflush(stdout) != 0))
+		err(EX_IOERR, "standard output");
+	statemap_free(&m);
+	free(out);
+	free(changes);
+	return 0;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return ip_cmp(&(*(const struct statemap_entry *const *)a)->ip,
+	    &(*(const struct statemap_entry *const *)b)->ip);
+}
+
+/* list: the last line of each IP, in address order. */
+static int
+cmd_list(int argc, char **argv)
+{
+	struct statefile sf;
+	struct statemap m;
+	const struct statemap_entry **v;
+	enum status want = ST_NONE;
+	size_t i, n = 0;
+
+	if (argc > 1)
+		usage();
+	if (argc == 1) {
+		for (want = ST_OK; want <= ST_UNKNOWN; want++)
+			if (strcmp(argv[0], status_name(want)) == 0)
+				break;
+		if (want > ST_UNKNOWN)
+			errx(EX_USAGE, "%s: not a status (OK, BLOCK, UNKNOWN)",
+			    argv[0]);
+	}
+	open_state(&sf, 0, &m);
+	if ((v = malloc((m.n + 1) * sizeof *v)) == NULL)
+		err(EX_OSERR, "out of memory");
+	for (i = 0; i < m.cap; i++)
+		if (m.e[i].used)
+			v[n++] = &m.e[i];
+	qsort(v, n, sizeof *v, cmp_entry);
+	for (i = 0; i < n; i++) {
+		struct stateline sl;
+		char ip[IP_TEXT_MAX + 1];
+
+		entry_line(v[i], &sl);
+		if (want != ST_NONE && sl.status != want)
+			continue;
+		ip_format(&v[i]->ip, ip);
+		printf("%s %.*s\n", ip, (int)v[i]->rest_len, v[i]->rest);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	state_close(&sf);
+	statemap_free(&m);
+	free(v);
+	return 0;
+}
+
+static void
+print_time(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[64];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, sizeof buf, "@%lld", t);
+	fputs(buf, stdout);
+}
+
+/* show: for each IP, its status, since when and why, then its history. */
+static int
+cmd_show(int argc, char **argv)
+{
+	struct statefile sf;
+	struct ip *want;
+	int i, rc = 0;
+
+	if (argc == 0)
+		usage();
+	if ((want = calloc((size_t)argc, sizeof *want)) == NULL)
+		err(EX_OSERR, "out of memory");
+	for (i = 0; i < argc; i++)
+		if (ip_parse(argv[i], strlen(argv[i]), &want[i], NULL) < 0)
+			errx(EX_DATAERR, "%s: not an IP address", argv[i]);
+	if (state_open(&sf, state_path, 0) < 0 || state_map(&sf) < 0)
+		state_failed(state_path);
+	for (i = 0; i < argc; i++) {
+		const char *p = sf.text, *e = sf.text + sf.len;
+		struct stateline sl, last;
+		char ip[IP_TEXT_MAX + 1], why[256];
+		int seen = 0;
+
+		ip_format(&want[i], ip);
+		/* History first into a buffer-free second pass: find the
+		 * last line, then print all. */
+		for (; p && p < e;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p)), *w;
+
+			if (nl == NULL)
+				break;
+			if (state_parse(p, (size_t)(nl - p), &sl, &w) == 0 &&
+			    ip_cmp(&sl.ip, &want[i]) == 0) {
+				last = sl;
+				seen = 1;
+			}
+			p = nl + 1;
+		}
+		if (!seen) {
+			printf("%s: never tested\n", ip);
+			continue;
+		}
+		printf("%s: %s since ", ip, status_name(last.status));
+		print_time(last.time);
+		if (state_get(&last, "why", why, sizeof why))
+			printf(" (%s)", why);
+		if (retest_open(&last))
+			printf(", retest requested");
+		printf("\n");
+		for (p = sf.text; p < e;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p)), *w;
+
+			if (nl == NULL)
+				break;
+			if (state_parse(p, (size_t)(nl - p), &sl, &w) == 0 &&
+			    ip_cmp(&sl.ip, &want[i]) == 0) {
+				printf("  ");
+				print_time(sl.time);
+				printf("  %-7s %.*s\n", status_name(sl.status),
+				    (int)sl.kv_len, sl.kv);
+			}
+			p = nl + 1;
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	state_close(&sf);
+	free(want);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *confpath = NULL, *cmd;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:h")) != -1)
+		switch (ch) {
+		case 'c':
+			confpath = optarg;
+			break;
+		case 'h':
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	cmd = argv[0];
+	conf_load(&conf, confpath);
+	if ((size_t)snprintf(state_path, sizeof state_path, "%s/state",
+	    conf.statedir) >= sizeof state_path ||
+	    (size_t)snprintf(cdb_path, sizeof cdb_path, "%s/state.cdb",
+	    conf.statedir) >= sizeof cdb_path)
+		errx(EX_CONFIG, "statedir too long");
+	if (strcmp(cmd, "apply") == 0 && argc == 1)
+		return cmd_apply();
+	if (strcmp(cmd, "compile") == 0 && argc == 1)
+		return cmd_compile();
+	if (strcmp(cmd, "sweep") == 0 && argc == 1)
+		return cmd_sweep();
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(cmd, "show") == 0)
+		return cmd_show(argc - 1, argv + 1);
+	usage();
+}

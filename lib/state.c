@@ -1,0 +1,491 @@
+#define _DEFAULT_SOURCE		/* flock(2) */
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <cdb.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state.h"
+
+static const char *const status_names[] = { "", "OK", "BLOCK", "UNKNOWN" };
+
+const char *
+status_name(enum status s)
+{
+	return status_names[s];
+}
+
+static int
+key_char(int c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (!first && ((c >= '0' && c <= '9') ||
+	    c == '-' || c == '_'));
+}
+
+/* One key=value field at p; returns its end, or NULL with *why. */
+static const char *
+parse_field(const char *p, const char *e, const char **why)
+{
+	const char *k = p;
+
+	while (p < e && key_char((unsigned char)*p, p == k))
+		p++;
+	if (p == k || p - k > 32 || p == e || *p != '=') {
+		*why = "bad key=value field";
+		return NULL;
+	}
+	p++;
+	if (p < e && *p == '"') {
+		for (p++; p < e && *p != '"'; p++) {
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+				*why = "control or non-ASCII byte in a value";
+				return NULL;
+			}
+			if (*p == '\\' && (++p == e || (*p != '"' && *p != '\\'))) {
+				*why = "bad escape in a quoted value";
+				return NULL;
+			}
+		}
+		if (p == e) {
+			*why = "unterminated quoted value";
+			return NULL;
+		}
+		p++;
+	} else
+		for (; p < e && *p != ' '; p++)
+			if ((unsigned char)*p <= 0x20 || (unsigned char)*p > 0x7e ||
+			    *p == '"' || *p == '\\') {
+				*why = "bad character in a value";
+				return NULL;
+			}
+	if (p < e && *p != ' ') {
+		*why = "junk after a quoted value";
+		return NULL;
+	}
+	return p;
+}
+
+int
+state_parse(const char *line, size_t len, struct stateline *out,
+    const char **why)
+{
+	const char *p = line, *e = line + len, *q;
+	long long t = 0;
+	int s;
+
+	if (len > STATE_LINE_MAX) {
+		*why = "line too long";
+		return -1;
+	}
+	q = memchr(p, ' ', len);
+	if (q == NULL) {
+		*why = "expected IP STATUS TIME";
+		return -1;
+	}
+	if (ip_parse_canonical(p, (size_t)(q - p), &out->ip, why) < 0)
+		return -1;
+	out->rest = p = q + 1;
+	for (s = ST_OK; s <= ST_UNKNOWN; s++) {
+		size_t n = strlen(status_names[s]);
+
+		if ((size_t)(e - p) > n && memcmp(p, status_names[s], n) == 0 &&
+		    p[n] == ' ')
+			break;
+	}
+	if (s > ST_UNKNOWN) {
+		*why = "status is not OK, BLOCK or UNKNOWN";
+		return -1;
+	}
+	out->status = (enum status)s;
+	p += strlen(status_names[s]) + 1;
+	for (q = p; p < e && *p >= '0' && *p <= '9'; p++) {
+		t = t * 10 + (*p - '0');
+		if (t > STATE_TIME_MAX) {
+			*why = "time out of range";
+			return -1;
+		}
+	}
+	if (p == q || (*q == '0' && p - q > 1) || (p < e && *p != ' ')) {
+		*why = "time is not a number of seconds";
+		return -1;
+	}
+	out->time = t;
+	out->kv = p < e ? p + 1 : e;
+	while (p < e) {
+		if (++p == e) {
+			*why = "trailing blank";
+			return -1;
+		}
+		if ((p = parse_field(p, e, why)) == NULL)
+			return -1;
+	}
+	out->kv_len = (size_t)(e - out->kv);
+	out->rest_len = (size_t)(e - out->rest);
+	return 0;
+}
+
+const char *
+state_get(const struct stateline *sl, const char *key, char *buf,
+    size_t bufsz)
+{
+	const char *p = sl->kv, *e = sl->kv + sl->kv_len, *why;
+	size_t klen = strlen(key);
+
+	while (p < e) {
+		const char *end = parse_field(p, e, &why);
+		size_t o = 0;
+
+		if (end == NULL)
+			return NULL;
+		if ((size_t)(end - p) > klen && memcmp(p, key, klen) == 0 &&
+		    p[klen] == '=') {
+			p += klen + 1;
+			if (*p == '"') {
+				for (p++; p < end - 1; p++) {
+					if (*p == '\\')
+						p++;
+					if (o + 1 < bufsz)
+						buf[o++] = *p;
+				}
+			} else
+				for (; p < end; p++)
+					if (o + 1 < bufsz)
+						buf[o++] = *p;
+			buf[o] = '\0';
+			return buf;
+		}
+		p = end + 1;
+	}
+	return NULL;
+}
+
+int
+state_put_kv(char *dst, size_t dstsz, size_t *len, const char *key,
+    const char *value)
+{
+	size_t o = *len;
+	const char *v;
+	int quote = *value == '\0';
+
+	for (v = value; *v; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v > 0x7e ||
+		    *v == '"' || *v == '\\')
+			quote = 1;
+#define PUT(c) do { if (o + 1 >= dstsz) return -1; dst[o++] = (c); } while (0)
+	if (o > 0)
+		PUT(' ');
+	for (v = key; *v; v++)
+		PUT(*v);
+	PUT('=');
+	if (quote)
+		PUT('"');
+	for (v = value; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (quote && (c == '"' || c == '\\'))
+			PUT('\\');
+		PUT(c < 0x20 || c > 0x7e ? '?' : (char)c);
+	}
+	if (quote)
+		PUT('"');
+#undef PUT
+	dst[o] = '\0';
+	*len = o;
+	return 0;
+}
+
+/* The map: open addressing on the 16 address bytes. */
+
+static size_t
+hash_ip(const struct ip *ip)
+{
+	uint64_t a, b;
+
+	memcpy(&a, ip->b, 8);
+	memcpy(&b, ip->b + 8, 8);
+	a = (a ^ (b * 0x9E3779B97F4A7C15ULL)) * 0xFF51AFD7ED558CCDULL;
+	return (size_t)(a ^ (a >> 32));
+}
+
+void
+statemap_init(struct statemap *m)
+{
+	m->e = NULL;
+	m->cap = m->n = 0;
+}
+
+void
+statemap_free(struct statemap *m)
+{
+	free(m->e);
+	statemap_init(m);
+}
+
+static struct statemap_entry *
+slot(struct statemap_entry *tab, size_t cap, const struct ip *ip)
+{
+	size_t i = hash_ip(ip) & (cap - 1);
+
+	while (tab[i].used && memcmp(tab[i].ip.b, ip->b, 16) != 0)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+int
+statemap_put(struct statemap *m, const struct stateline *sl)
+{
+	struct statemap_entry *s;
+
+	if (2 * (m->n + 1) > m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 1024, i;
+		struct statemap_entry *tab = calloc(cap, sizeof *tab);
+
+		if (tab == NULL)
+			return -1;
+		for (i = 0; i < m->cap; i++)
+			if (m->e[i].used)
+				*slot(tab, cap, &m->e[i].ip) = m->e[i];
+		free(m->e);
+		m->e = tab;
+		m->cap = cap;
+	}
+	s = slot(m->e, m->cap, &sl->ip);
+	if (!s->used) {
+		s->used = 1;
+		s->ip = sl->ip;
+		m->n++;
+	}
+	s->rest = sl->rest;
+	s->rest_len = (uint32_t)sl->rest_len;
+	return 0;
+}
+
+const struct statemap_entry *
+statemap_get(const struct statemap *m, const struct ip *ip)
+{
+	const struct statemap_entry *s;
+
+	if (m->cap == 0)
+		return NULL;
+	s = slot(m->e, m->cap, ip);
+	return s->used ? s : NULL;
+}
+
+/* The file. */
+
+int
+state_open(struct statefile *sf, const char *path, int exclusive)
+{
+	sf->path = path;
+	sf->text = NULL;
+	sf->len = 0;
+	sf->fd = open(path, exclusive ? O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC :
+	    O_RDONLY | O_CLOEXEC, 0644);
+	if (sf->fd < 0) {
+		if (!exclusive && errno == ENOENT)
+			return 0;	/* no state yet: empty */
+		return -1;
+	}
+	while (flock(sf->fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+		if (errno != EINTR) {
+			int e = errno;
+
+			close(sf->fd);
+			sf->fd = -1;
+			errno = e;
+			return -1;
+		}
+	return 0;
+}
+
+int
+state_map(struct statefile *sf)
+{
+	struct stat st;
+
+	if (sf->text)
+		munmap(sf->text, sf->len);
+	sf->text = NULL;
+	sf->len = 0;
+	if (sf->fd < 0)
+		return 0;
+	if (fstat(sf->fd, &st) < 0)
+		return -1;
+	if (st.st_size == 0)
+		return 0;
+	sf->text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, sf->fd,
+	    0);
+	if (sf->text == MAP_FAILED) {
+		sf->text = NULL;
+		return -1;
+	}
+	sf->len = (size_t)st.st_size;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, s, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+state_append(struct statefile *sf, const char *buf, size_t n)
+{
+	struct stat st;
+	char last;
+
+	if (fstat(sf->fd, &st) < 0)
+		return -1;
+	/* A line cut short by a crash stays on a line of its own. */
+	if (st.st_size > 0 && pread(sf->fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write_all(sf->fd, "\n", 1) < 0)
+		return -1;
+	if (write_all(sf->fd, buf, n) < 0)
+		return -1;
+	return fsync(sf->fd);
+}
+
+void
+state_close(struct statefile *sf)
+{
+	if (sf->text)
+		munmap(sf->text, sf->len);
+	if (sf->fd >= 0)
+		close(sf->fd);	/* and the lock */
+	sf->text = NULL;
+	sf->fd = -1;
+}
+
+long
+state_load(const struct statefile *sf, struct statemap *m)
+{
+	const char *p = sf->text, *e = sf->text + sf->len;
+	unsigned long lineno = 0;
+	long bad = 0;
+
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p)), *why;
+		struct stateline sl;
+
+		lineno++;
+		if (nl == NULL) {
+			why = "last line cut short (no newline)";
+			goto badline;
+		}
+		if (state_parse(p, (size_t)(nl - p), &sl, &why) == 0) {
+			if (statemap_put(m, &sl) < 0)
+				return -1;
+			p = nl + 1;
+			continue;
+		}
+badline:
+		if (bad++ < 100)
+			warnx("%s:%lu: %s", sf->path, lineno, why);
+		else if (bad == 101)
+			warnx("%s: more bad lines; not reporting each",
+			    sf->path);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return bad;
+}
+
+int
+write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
+    int mode)
+{
+	const char *slash = strrchr(path, '/');
+	char tmp[4096], dir[4096];
+	int fd, dfd, e;
+
+	if (strlen(path) + 16 >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* The directory, for its fsync; the temp file beside the target. */
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == path)
+		strcpy(dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	snprintf(tmp, sizeof tmp, "%.*s.%s.XXXXXX",
+	    slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
+	if ((fd = mkstemp(tmp)) < 0)
+		return -1;
+	if (fchmod(fd, (mode_t)mode) < 0 || fill(fd, arg) < 0 ||
+	    fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
+		e = fsync(dfd);
+		close(dfd);
+		if (e < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+fill_cdb(int fd, void *arg)
+{
+	const struct statemap *m = arg;
+	struct cdb_make cm;
+	size_t i;
+
+	if (cdb_make_start(&cm, fd) < 0)
+		return -1;
+	for (i = 0; i < m->cap; i++) {
+		char key[IP_TEXT_MAX + 1];
+		size_t klen;
+
+		if (!m->e[i].used)
+			continue;
+		klen = ip_format(&m->e[i].ip, key);
+		if (cdb_make_add(&cm, key, (unsigned)klen, m->e[i].rest,
+		    m->e[i].rest_len) < 0) {
+			int e = errno;
+
+			cdb_make_finish(&cm);	/* frees its memory */
+			errno = e;
+			return -1;
+		}
+	}
+	return cdb_make_finish(&cm);
+}
+
+int
+state_write_cdb(const char *path, const struct statemap *m)
+{
+	return write_atomically(path, fill_cdb, (void *)m, 0644);
+}

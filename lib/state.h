@@ -1,0 +1,105 @@
+/*
+ * The state: a text file of lines "IP STATUS TIME [key=value ...]", the
+ * last line of an IP being its status and the earlier ones its history
+ * (relaywatch-state(5)).  Writers append whole lines under an exclusive
+ * flock(2); readers read under a shared one.
+ */
+#ifndef RW_STATE_H
+#define RW_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ip.h"
+
+#define STATE_LINE_MAX 4096
+#define STATE_TIME_MAX 253402300799LL	/* 9999-12-31 23:59:59 UTC */
+
+enum status { ST_NONE = 0, ST_OK, ST_BLOCK, ST_UNKNOWN };
+
+struct stateline {
+	struct ip ip;
+	enum status status;
+	long long time;
+	const char *rest;	/* "STATUS TIME [key=value ...]": the CDB value */
+	size_t rest_len;
+	const char *kv;		/* "key=value ...", or at rest + rest_len */
+	size_t kv_len;
+};
+
+/* Parse one line (without its newline).  Returns 0, or -1 with *why. */
+int state_parse(const char *line, size_t len, struct stateline *out,
+    const char **why);
+
+const char *status_name(enum status s);
+
+/* The value of key in sl's key=value part, unquoted into buf (bufsz
+ * bytes, NUL-terminated); returns buf, or NULL when the key is absent. */
+const char *state_get(const struct stateline *sl, const char *key, char *buf,
+    size_t bufsz);
+
+/* Append value to dst (at *len, dstsz bytes) as a key=value field:
+ * quoted when it holds a blank, '"' or '\'; control characters become
+ * '?'.  Returns 0, or -1 when it does not fit. */
+int state_put_kv(char *dst, size_t dstsz, size_t *len, const char *key,
+    const char *value);
+
+/*
+ * The last line of each IP.  Keys point into the text they were read from,
+ * which must outlive the map.
+ */
+struct statemap_entry {
+	struct ip ip;
+	const char *rest;
+	uint32_t rest_len;
+	uint32_t used;
+};
+
+struct statemap {
+	struct statemap_entry *e;
+	size_t cap, n;
+};
+
+void statemap_init(struct statemap *m);
+void statemap_free(struct statemap *m);
+/* Set ip's last line; returns 0, or -1 when out of memory. */
+int statemap_put(struct statemap *m, const struct stateline *sl);
+const struct statemap_entry *statemap_get(const struct statemap *m,
+    const struct ip *ip);
+
+/*
+ * A locked state file.  state_open locks path (creating it), exclusively
+ * or shared; state_map maps what it holds now (text, len; len 0 for an
+ * empty file).  Returns 0, or -1 with errno set.
+ */
+struct statefile {
+	int fd;
+	const char *path;
+	char *text;
+	size_t len;
+};
+
+int state_open(struct statefile *sf, const char *path, int exclusive);
+int state_map(struct statefile *sf);
+/* Append n bytes of whole lines, and fsync. */
+int state_append(struct statefile *sf, const char *buf, size_t n);
+void state_close(struct statefile *sf);
+
+/*
+ * Read every line of the mapped text into m (last wins).  Bad lines are
+ * reported as "PATH:LINE: why" through warnx, up to 100, and counted.
+ * Returns the number of bad lines, or -1 when out of memory.
+ */
+long state_load(const struct statefile *sf, struct statemap *m);
+
+/* Write a file atomically: a unique temp file in the same directory,
+ * written by fill(fd, arg), fsync'd, closed and renamed over path; the
+ * directory is fsync'd.  On failure the old file stays and errno is set.
+ * Returns 0 or -1. */
+int write_atomically(const char *path, int (*fill)(int fd, void *arg),
+    void *arg, int mode);
+
+/* Build PATH's CDB from m: key the IP, value its last line's rest. */
+int state_write_cdb(const char *path, const struct statemap *m);
+
+#endif

@@ -1,0 +1,142 @@
+#!/bin/sh
+# relaywatch-db: the rules of the state, the CDB Exim reads, bad input.
+. "$(dirname "$0")/lib.sh"
+need cdb
+
+S=$TMP/state.d
+mkdir -p "$S"
+cat > "$TMP/rw.conf" <<CONF
+statedir = $S
+domain = isp.example
+pending_timeout = 48h
+CONF
+db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+apply() { printf '%s\n' "$@" | db apply; }
+lookup() { cdb -q "$S/state.cdb" "$1" 2>/dev/null; }
+
+# A first verdict for each IP is a change from "-".
+out=$(apply "192.0.2.1 UNKNOWN 1000 why=probe" "2001:db8::5 UNKNOWN 1000 why=probe")
+is "$out" "192.0.2.1 - UNKNOWN 1000 why=probe
+2001:db8::5 - UNKNOWN 1000 why=probe" "apply: new IPs are changes from -"
+is "$(cat "$S/state")" "192.0.2.1 UNKNOWN 1000 why=probe
+2001:db8::5 UNKNOWN 1000 why=probe" "apply: recorded in the state"
+
+# A BLOCK is in state.cdb before apply exits.
+out=$(apply "192.0.2.1 BLOCK 2000 why=relayed variant=plain via=192.0.2.1")
+is "$out" "192.0.2.1 UNKNOWN BLOCK 2000 why=relayed variant=plain via=192.0.2.1" "apply: UNKNOWN -> BLOCK printed"
+is "$(lookup 192.0.2.1)" "BLOCK 2000 why=relayed variant=plain via=192.0.2.1" "apply: new BLOCK already in state.cdb"
+is "$(lookup 2001:db8::5)" "UNKNOWN 1000 why=probe" "state.cdb holds every IP's last line"
+
+# Rules: only an operator lifts a BLOCK.
+run db apply <<IN
+192.0.2.1 OK 3000 why=refused diag="550 5.7.1 relaying denied"
+IN
+is "$out" "" "rule: OK never lifts a BLOCK (no change)"
+like "$err" "192.0.2.1: BLOCK stands; OK not recorded" "rule: and says so"
+is "$rc" 0 "rule: not an error"
+run apply "192.0.2.1 UNKNOWN 3100 why=probe"
+is "$out" "" "rule: UNKNOWN never replaces a BLOCK"
+is "$(db list BLOCK)" "192.0.2.1 BLOCK 2000 why=relayed variant=plain via=192.0.2.1" "rule: the BLOCK stands"
+run apply "192.0.2.1 BLOCK 3200 why=relayed variant=percent via=192.0.2.1"
+is "$out" "" "rule: BLOCK on BLOCK is no change"
+is "$(tail -n 1 "$S/state")" "192.0.2.1 BLOCK 3200 why=relayed variant=percent via=192.0.2.1" "rule: but the evidence is kept"
+
+# OK and UNKNOWN move freely otherwise.
+out=$(apply "2001:db8::5 OK 2000 why=refused" "2001:db8::5 OK 2001 why=refused")
+is "$out" "2001:db8::5 UNKNOWN OK 2000 why=refused" "apply: UNKNOWN -> OK once, OK -> OK silent"
+out=$(apply "2001:db8::5 UNKNOWN 5000 why=probe")
+is "$out" "2001:db8::5 OK UNKNOWN 5000 why=probe" "apply: OK -> UNKNOWN on a retest"
+
+# Bad verdicts: named, exit 65, the good ones still recorded.
+run db apply <<'IN'
+192.0.2.7 OK 100 why=refused
+192.0.2.07 OK 100
+192.0.2.8 MAYBE 100
+192.0.2.8 OK 0100
+192.0.2.8 OK 100 why="unterminated
+192.0.2.8 OK 100 Why=x
+192.0.2.8 OK 100 why=a b
+192.0.2.8 OK 100 
+2001:DB8::8 OK 100
+192.0.2.8 OK 99999999999999999999
+192.0.2.9 OK 100 diag="a \"quoted\" text" why=x
+IN
+is "$rc" 65 "bad verdicts: exit 65"
+is "$out" "192.0.2.7 - OK 100 why=refused
+192.0.2.9 - OK 100 diag=\"a \\\"quoted\\\" text\" why=x" "bad verdicts: the good ones recorded"
+is "$(printf '%s\n' "$err" | cut -d: -f1-3 | sort -u)" "relaywatch-db: standard input:10
+relaywatch-db: standard input:2
+relaywatch-db: standard input:3
+relaywatch-db: standard input:4
+relaywatch-db: standard input:5
+relaywatch-db: standard input:6
+relaywatch-db: standard input:7
+relaywatch-db: standard input:8
+relaywatch-db: standard input:9" "bad verdicts: each named by line"
+like "$err" ':2: "192.0.2.07 OK 100": leading zero' "bad verdicts: the reason"
+head -c 100000 /dev/urandom > "$TMP/junk"
+run db apply < "$TMP/junk"
+ok $([ "$rc" = 65 ] || [ "$rc" = 0 ]; echo $?) "random bytes: no crash (exit $rc)"
+printf '192.0.2.10 OK 1' | db apply > /dev/null
+is "$(lookup 192.0.2.10)" "" "a verdict without newline still counts (not a BLOCK: no compile)"
+is "$(db list OK | grep -c 192.0.2.10)" 1 "and is recorded"
+
+# compile: last line wins, damaged lines named, the rest compiled.
+cp "$S/state" "$TMP/state.good"
+printf 'garbage\n192.0.2.50 BLOCK x\n' >> "$S/state"
+printf '192.0.2.51 UNKNOWN 7000 why=probe\n' >> "$S/state"
+run db compile
+is "$rc" 0 "compile with damaged lines: exit 0"
+like "$err" "state:[0-9]+: expected IP STATUS TIME" "compile: damaged line named"
+is "$(lookup 192.0.2.51)" "UNKNOWN 7000 why=probe" "compile: lines after damage still compiled"
+is "$(lookup 192.0.2.1)" "BLOCK 3200 why=relayed variant=percent via=192.0.2.1" "compile: last line wins"
+is "$(cdb -d "$S/state.cdb" | grep -c .)" "$(db list | grep -c .)" "compile: one record per IP"
+ls -A "$S" | grep -v '^state$' | grep -v '^state.cdb$' > "$TMP/left"
+is "$(cat "$TMP/left")" "" "compile: no temp files left"
+
+# No state yet: an empty, valid CDB.
+mkdir -p "$TMP/empty"
+printf 'statedir = %s\n' "$TMP/empty" > "$TMP/empty.conf"
+relaywatch-db -c "$TMP/empty.conf" compile
+ok $? "compile without a state"
+cdb -s "$TMP/empty/state.cdb" > /dev/null 2>&1
+ok $? "the empty CDB is valid"
+is "$(cdb -d "$TMP/empty/state.cdb")" "" "and empty"
+
+# State that cannot be written: a temporary failure (75).
+printf 'statedir = %s\n' "$TMP/notadir/x" > "$TMP/bad.conf"
+: > "$TMP/notadir"
+run sh -c "echo '192.0.2.1 BLOCK 1 why=relayed' | relaywatch-db -c '$TMP/bad.conf' apply"
+is "$rc" 75 "apply: state not writable: exit 75"
+like "$err" "notadir/x/state: Not a directory" "apply: says why"
+
+# sweep: UNKNOWN past pending_timeout becomes OK; nothing else moves.
+now=$(date +%s)
+apply "198.51.100.1 UNKNOWN $((now - 49 * 3600)) why=probe" \
+    "198.51.100.2 UNKNOWN $((now - 47 * 3600)) why=probe" \
+    "198.51.100.3 BLOCK $((now - 100 * 3600)) why=relayed" > /dev/null
+out=$(db sweep)
+like "$out" "^198.51.100.1 UNKNOWN OK [0-9]+ why=no-answer$" "sweep: 49 h of silence is OK"
+is "$(db list UNKNOWN | cut -d' ' -f1 | grep 198.51)" "198.51.100.2" "sweep: 47 h is still pending"
+is "$(db list BLOCK | cut -d' ' -f1 | grep 198.51)" "198.51.100.3" "sweep: never touches a BLOCK"
+if command -v faketime >/dev/null 2>&1; then
+	out=$(faketime -f '+2h' relaywatch-db -c "$TMP/rw.conf" sweep 2>&1)
+	like "$out" "^198.51.100.2 UNKNOWN OK" "sweep: with the clock moved 2 h on"
+else
+	skip_one "faketime not installed"
+fi
+
+# list and show.
+run db list MAYBE
+is "$rc" 64 "list: unknown status is a usage error"
+out=$(db show 192.0.2.1)
+like "$out" "^192.0.2.1: BLOCK since 1970-01-01 00:53:20 UTC \(relayed\)" "show: status, since, why"
+like "$out" "  1970-01-01 00:16:40 UTC  UNKNOWN why=probe" "show: history"
+is "$(db show 203.0.113.1)" "203.0.113.1: never tested" "show: unknown IP"
+run db show 1.2.3
+is "$rc" 65 "show: bad IP, exit 65"
+run db frobnicate
+is "$rc" 64 "unknown command: exit 64"
+run db
+is "$rc" 64 "no command: exit 64"
+done_testing
