@@ -27,6 +27,49 @@ static struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
 static char cdb_path[CONF_VALUE_MAX + 16];
 
+/* A growing text buffer. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((b->p = realloc(b->p, cap)) == NULL)
+			err(EX_OSERR, "out of memory");
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* "IP OLD NEW TIME key=value...\n" for a change of status. */
+static void
+add_change(struct buf *b, const struct stateline *sl, enum status old)
+{
+	char ip[IP_TEXT_MAX + 1];
+
+	buf_add(b, ip, ip_format(&sl->ip, ip));
+	buf_str(b, " ");
+	buf_str(b, old == ST_NONE ? "-" : status_name(old));
+	buf_str(b, " ");
+	buf_add(b, sl->rest, sl->rest_len);
+	buf_str(b, "\n");
+}
+
 static void
 usage(void)
 {
@@ -103,8 +146,9 @@ cmd_apply(void)
 	struct reader rd;
 	struct statefile sf;
 	struct statemap m;
-	char *in = NULL, *out = NULL, *line, *changes = NULL;
-	size_t inlen = 0, incap = 0, outlen = 0, chlen = 0, len, i;
+	char *in = NULL, *out = NULL, *line;
+	struct buf changes = { 0 };
+	size_t inlen = 0, incap = 0, outlen = 0, len, i;
 	int flags, rc = 0, newblock = 0;
 
 	if (rd_init(&rd, STDIN_FILENO, STATE_LINE_MAX) < 0)
@@ -141,9 +185,8 @@ cmd_apply(void)
 	if (inlen == 0)
 		return rc;
 
-	/* Room for every line, and a change line for each. */
-	if ((out = malloc(inlen + 1)) == NULL ||
-	    (changes = malloc(2 * inlen + 64)) == NULL)
+	/* Room for every line. */
+	if ((out = malloc(inlen + 1)) == NULL)
 		err(EX_OSERR, "out of memory");
 	open_state(&sf, 1, &m);
 	for (i = 0; i < inlen;) {
@@ -174,19 +217,7 @@ cmd_apply(void)
 		if (statemap_put(&m, &v) < 0)
 			err(EX_OSERR, "out of memory");
 		if (old != v.status) {
-			/* IP OLD NEW TIME key=value... */
-			const char *o_name = old == ST_NONE ? "-" :
-			    status_name(old);
-			size_t iplen = (size_t)(v.rest - o);
-
-			memcpy(changes + chlen, o, iplen);
-			chlen += iplen;
-			memcpy(changes + chlen, o_name, strlen(o_name));
-			chlen += strlen(o_name);
-			changes[chlen++] = ' ';
-			memcpy(changes + chlen, v.rest, v.rest_len);
-			chlen += v.rest_len;
-			changes[chlen++] = '\n';
+			add_change(&changes, &v, old);
 			if (v.status == ST_BLOCK)
 				newblock = 1;
 		}
@@ -197,12 +228,13 @@ cmd_apply(void)
 	if (newblock)
 		write_cdb(&m);
 	state_close(&sf);
-	if (fwrite(changes, 1, chlen, stdout) != chlen || fflush(stdout) != 0)
+	if (changes.len > 0 && (fwrite(changes.p, 1, changes.len, stdout) !=
+	    changes.len || fflush(stdout) != 0))
 		err(EX_IOERR, "standard output");
 	statemap_free(&m);
 	free(in);
 	free(out);
-	free(changes);
+	free(changes.p);
 	return rc;
 }
 
@@ -226,15 +258,16 @@ cmd_sweep(void)
 {
 	struct statefile sf;
 	struct statemap m;
-	char *out = NULL, *changes = NULL;
-	size_t outlen = 0, outcap = 0, chlen = 0, i;
+	struct buf out = { 0 }, changes = { 0 };
 	long long now = (long long)time(NULL);
+	size_t i;
 
 	open_state(&sf, 1, &m);
 	for (i = 0; i < m.cap; i++) {
-		struct stateline cur;
+		struct stateline cur, next;
 		char line[IP_TEXT_MAX + 64];
-		size_t n;
+		const char *why;
+		int n;
 
 		if (!m.e[i].used)
 			continue;
@@ -242,34 +275,24 @@ cmd_sweep(void)
 		if (cur.status != ST_UNKNOWN ||
 		    cur.time + conf.pending_timeout > now)
 			continue;
-		n = ip_format(&cur.ip, line);
-		n += (size_t)snprintf(line + n, sizeof line - n,
-		    " OK %lld why=no-answer\n", now);
-		if (outlen + 2 * n + 16 > outcap) {
-			outcap = 2 * (outcap + n + 16);
-			if ((out = realloc(out, outcap)) == NULL ||
-			    (changes = realloc(changes, outcap + 64)) == NULL)
-				err(EX_OSERR, "out of memory");
-		}
-		memcpy(out + outlen, line, n);
-		outlen += n;
-		/* IP UNKNOWN OK TIME why=no-answer */
-		n = ip_format(&cur.ip, changes + chlen);
-		chlen += n;
-		memcpy(changes + chlen, " UNKNOWN", 8);
-		chlen += 8;
-		memcpy(changes + chlen, line + n, strlen(line + n));
-		chlen += strlen(line + n);
+		n = (int)ip_format(&cur.ip, line);
+		n += snprintf(line + n, sizeof line - (size_t)n,
+		    " OK %lld why=no-answer", now);
+		if (state_parse(line, (size_t)n, &next, &why) < 0)
+			errx(EX_SOFTWARE, "sweep line does not parse: %s", why);
+		buf_add(&out, line, (size_t)n);
+		buf_str(&out, "\n");
+		add_change(&changes, &next, ST_UNKNOWN);
 	}
-	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
+	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
 		state_failed(state_path);
 	state_close(&sf);
-	if (chlen > 0 && (fwrite(changes, 1, chlen, stdout) != chlen ||
-	    fflush(stdout) != 0))
+	if (changes.len > 0 && (fwrite(changes.p, 1, changes.len, stdout) !=
+	    changes.len || fflush(stdout) != 0))
 		err(EX_IOERR, "standard output");
 	statemap_free(&m);
-	free(out);
-	free(changes);
+	free(out.p);
+	free(changes.p);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cdb.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -210,8 +211,15 @@ hash_ip(const struct ip *ip)
 
 	memcpy(&a, ip->b, 8);
 	memcpy(&b, ip->b + 8, 8);
-	a = (a ^ (b * 0x9E3779B97F4A7C15ULL)) * 0xFF51AFD7ED558CCDULL;
-	return (size_t)(a ^ (a >> 32));
+	/* MurmurHash3's finaliser: every input bit moves every output bit,
+	 * so that the low bits used as the index vary. */
+	a = a * 0x9E3779B97F4A7C15ULL ^ b;
+	a ^= a >> 33;
+	a *= 0xFF51AFD7ED558CCDULL;
+	a ^= a >> 33;
+	a *= 0xC4CEB9FE1A85EC53ULL;
+	a ^= a >> 33;
+	return (size_t)a;
 }
 
 void
@@ -410,6 +418,37 @@ badline:
 	return bad;
 }
 
+/* Remove the temp files ".NAME.XXXXXX" in dir that no live writer holds
+ * locked: left by a writer that was killed. */
+static void
+remove_dead_temps(const char *dir, const char *name)
+{
+	size_t nlen = strlen(name);
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char path[4096];
+		int fd;
+
+		if (de->d_name[0] != '.' || strlen(de->d_name) != nlen + 8 ||
+		    memcmp(de->d_name + 1, name, nlen) != 0 ||
+		    de->d_name[nlen + 1] != '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir,
+		    de->d_name) >= sizeof path)
+			continue;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlink(path);
+		close(fd);
+	}
+	closedir(d);
+}
+
 int
 write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
     int mode)
@@ -431,8 +470,12 @@ write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
 	snprintf(tmp, sizeof tmp, "%.*s.%s.XXXXXX",
 	    slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
+	remove_dead_temps(dir, slash ? slash + 1 : path);
 	if ((fd = mkstemp(tmp)) < 0)
 		return -1;
+	/* Locked while written: a writer that died leaves it unlocked. */
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
 	if (fchmod(fd, (mode_t)mode) < 0 || fill(fd, arg) < 0 ||
 	    fsync(fd) < 0) {
 		e = errno;

@@ -1,0 +1,110 @@
+#!/bin/sh
+# The store under concurrency and crashes: writers never lose or tear a
+# line, and state.cdb is always whole, old or new.
+. "$(dirname "$0")/lib.sh"
+need cdb awk
+
+S=$TMP/state.d
+mkdir -p "$S"
+printf 'statedir = %s\npending_timeout = 1h\n' "$S" > "$TMP/rw.conf"
+db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+
+# 16 writers, 1000 verdicts each in batches of 20, while compile and sweep
+# run in a loop.
+now=$(date +%s)
+p=1
+while [ $p -le 16 ]; do
+	awk -v p=$p -v now="$now" 'BEGIN {
+		split("UNKNOWN OK BLOCK UNKNOWN OK", st, " ")
+		for (i = 0; i < 1000; i++) {
+			# some pending long enough for sweep to act on
+			t = (i % 7 == 0) ? now - 7200 : now
+			printf "10.%d.%d.%d %s %d why=w%d-%d\n", p, int(i / 250),
+			    i % 250 + 1, st[i % 5 + 1], t, p, i
+		}
+	}' > "$TMP/in.$p"
+	p=$((p + 1))
+done
+cat "$TMP"/in.* > "$TMP/all.in"
+(
+	while [ ! -e "$TMP/stop" ]; do
+		db compile 2>>"$TMP/bg.err" || echo "compile failed" >> "$TMP/bg.err"
+		db sweep > /dev/null 2>>"$TMP/bg.err" || echo "sweep failed" >> "$TMP/bg.err"
+	done
+) &
+bg=$!
+at_exit "kill $bg"
+p=1
+writers=
+while [ $p -le 16 ]; do
+	(
+		split -l 20 "$TMP/in.$p" "$TMP/batch.$p."
+		for b in "$TMP/batch.$p."*; do
+			db apply < "$b" > /dev/null 2>>"$TMP/w.$p.err" ||
+			    echo "apply failed: $?" >> "$TMP/w.$p.err"
+		done
+	) &
+	writers="$writers $!"
+	p=$((p + 1))
+done
+for w in $writers; do
+	wait "$w"
+done
+touch "$TMP/stop"
+wait "$bg"
+
+is "$(cat "$TMP"/w.*.err "$TMP/bg.err" 2>/dev/null)" "" "no writer and no compile or sweep failed"
+# Every verdict is there once (sweep adds its own OK lines, why=no-answer).
+grep -v 'why=no-answer$' "$S/state" | sort > "$TMP/got"
+sort "$TMP/all.in" > "$TMP/want"
+# BLOCKs stand: later OK/UNKNOWN verdicts for a blocked IP are not
+# recorded, so compare only what the rules keep.
+missing=$(comm -13 "$TMP/got" "$TMP/want" | grep -v -e ' OK ' -e ' UNKNOWN ' | wc -l)
+is "$missing" 0 "no verdict lost"
+is "$(comm -23 "$TMP/got" "$TMP/want" | wc -l)" 0 "no line torn or invented"
+is "$(sort "$S/state" | uniq -d | wc -l)" 0 "no line written twice"
+run db compile
+is "$err" "" "every line of the state parses"
+db list | awk '{ k = $1; $1 = ""; print k "->" substr($0, 2) }' | sort > "$TMP/list"
+cdb -d -m "$S/state.cdb" | awk '{ k = $1; $1 = ""; print k "->" substr($0, 2) }' | sort > "$TMP/cdb"
+cmp -s "$TMP/list" "$TMP/cdb"
+ok $? "the final CDB is the state's last lines"
+is "$(wc -l < "$TMP/cdb")" 16000 "one record per IP"
+is "$(db list BLOCK | wc -l)" 3200 "every BLOCK stands"
+
+# compile killed at random points, 100 times: state.cdb is always whole,
+# with the old or the new content.
+awk 'BEGIN { for (i = 0; i < 300000; i++)
+	printf "172.%d.%d.%d OK 1000 why=refused\n", int(i / 65536) + 16,
+	    int(i / 256) % 256, i % 256 }' > "$S/state"
+db compile
+bad=0 done=0 killed=0
+i=0
+while [ $i -lt 100 ]; do
+	old=$(cdb -q "$S/state.cdb" 172.16.0.0)
+	new="BLOCK $((2000 + i)) why=relayed"
+	printf '172.16.0.0 %s\n' "$new" >> "$S/state"
+	# The program itself, not a subshell running it, is killed.
+	relaywatch-db -c "$TMP/rw.conf" compile 2>/dev/null &
+	pid=$!
+	sleep "0.$(awk -v s=$i 'BEGIN { srand(s); printf "%03d", int(rand() * 300) }')"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	v=$(cdb -q "$S/state.cdb" 172.16.0.0 2>/dev/null)
+	if ! cdb -s "$S/state.cdb" > /dev/null 2>&1 ||
+	    { [ "$v" != "$old" ] && [ "$v" != "$new" ]; }; then
+		bad=$((bad + 1))
+		diag "kill $i: value '$v', want '$old' or '$new'"
+	fi
+	if [ "$v" = "$new" ]; then done=$((done + 1)); else killed=$((killed + 1)); fi
+	i=$((i + 1))
+done
+is "$bad" 0 "100 compiles killed at random: the CDB always whole, old or new"
+diag "$killed killed before the rename, $done after"
+ok $([ $killed -ge 10 ]; echo $?) "at least 10 kills landed inside a compile"
+is "$(cdb -d "$S/state.cdb" | grep -c .)" 300000 "and complete"
+ls -A "$S" | grep -c '^\.state\.cdb\.' > "$TMP/temps"
+diag "killed compiles left $(cat "$TMP/temps") temp files"
+db compile
+is "$(ls -A "$S" | grep -c '^\.state\.cdb\.')" 0 "the next compile removes them"
+done_testing
