@@ -38,6 +38,9 @@ MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
 MAN7 = man/relaywatch.7
 MANS = $(MAN1) $(MAN5) $(MAN7)
 
+EXIM_FILES = share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
+	share/exim4/relaywatch-macros
+
 UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream
 BENCH_PROGS = t/bench/genlog
 
@@ -88,7 +91,11 @@ install: all
 	$(INSTALL) -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
-	$(INSTALL) -m 644 share/exim4/* $(DESTDIR)$(SHAREDIR)/exim4
+	$(INSTALL) -m 644 $(EXIM_FILES) $(DESTDIR)$(SHAREDIR)/exim4
+	sed 's|/usr/local/share/relaywatch|$(SHAREDIR)|g' \
+		share/exim4/conf.d/acl/35_relaywatch \
+		> $(DESTDIR)$(SHAREDIR)/exim4/35_relaywatch
+	chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/35_relaywatch
 	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf"; \

@@ -7,8 +7,11 @@
  *   sweep      pending tests past pending_timeout -> OK (why=no-answer)
  *   list       the last line of each IP, of one status or all
  *   show       status and history of IPs, for people
+ *   unblock    an operator lifts a BLOCK
+ *   retest     an operator lets the next test's answer lift a BLOCK
  */
 #include <err.h>
+#include <pwd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +81,9 @@ usage(void)
 	    "       relaywatch-db [-h] [-c conf] compile\n"
 	    "       relaywatch-db [-h] [-c conf] sweep\n"
 	    "       relaywatch-db [-h] [-c conf] list [OK | BLOCK | UNKNOWN]\n"
-	    "       relaywatch-db [-h] [-c conf] show IP ...\n");
+	    "       relaywatch-db [-h] [-c conf] show IP ...\n"
+	    "       relaywatch-db [-h] [-c conf] unblock IP --why TEXT\n"
+	    "       relaywatch-db [-h] [-c conf] retest IP\n");
 	exit(EX_USAGE);
 }
 
@@ -383,6 +388,7 @@ cmd_show(int argc, char **argv)
 		struct stateline sl, last;
 		char ip[IP_TEXT_MAX + 1], why[256];
 		int seen = 0;
+		long long since = 0;
 
 		ip_format(&want[i], ip);
 		/* History first into a buffer-free second pass: find the
@@ -394,6 +400,9 @@ cmd_show(int argc, char **argv)
 				break;
 			if (state_parse(p, (size_t)(nl - p), &sl, &w) == 0 &&
 			    ip_cmp(&sl.ip, &want[i]) == 0) {
+				/* "since": when the status last changed */
+				if (!seen || sl.status != last.status)
+					since = sl.time;
 				last = sl;
 				seen = 1;
 			}
@@ -404,7 +413,7 @@ cmd_show(int argc, char **argv)
 			continue;
 		}
 		printf("%s: %s since ", ip, status_name(last.status));
-		print_time(last.time);
+		print_time(since);
 		if (state_get(&last, "why", why, sizeof why))
 			printf(" (%s)", why);
 		if (retest_open(&last))
@@ -430,6 +439,93 @@ cmd_show(int argc, char **argv)
 	state_close(&sf);
 	free(want);
 	return rc;
+}
+
+/* Who runs an operator's command: the user behind sudo, else ours. */
+static const char *
+operator_name(void)
+{
+	const char *u = getenv("SUDO_USER");
+	struct passwd *pw;
+	static char uid[32];
+
+	if (u && *u)
+		return u;
+	if ((pw = getpwuid(getuid())) != NULL)
+		return pw->pw_name;
+	snprintf(uid, sizeof uid, "uid%ld", (long)getuid());
+	return uid;
+}
+
+/*
+ * unblock IP --why TEXT: lift a BLOCK, at once (the CDB is rebuilt).
+ * retest IP: let the next test's answer lift it.
+ */
+static int
+cmd_operator(int unblock, int argc, char **argv)
+{
+	struct statefile sf;
+	struct statemap m;
+	struct stateline cur, next;
+	const struct statemap_entry *en;
+	struct ip ip;
+	char line[STATE_LINE_MAX + 1], ipt[IP_TEXT_MAX + 1], val[STATE_LINE_MAX];
+	const char *why = NULL, *w;
+	size_t n;
+	struct buf change = { 0 };
+
+	if (argc == 3 && unblock && strcmp(argv[1], "--why") == 0)
+		why = argv[2];
+	else if (argc != 1 || unblock)
+		usage();
+	if (unblock && *why == '\0')
+		errx(EX_USAGE, "--why needs a reason");
+	if (ip_parse(argv[0], strlen(argv[0]), &ip, &w) < 0)
+		errx(EX_DATAERR, "%s: not an IP address: %s", argv[0], w);
+	open_state(&sf, 1, &m);
+	if ((en = statemap_get(&m, &ip)) == NULL)
+		errx(EX_DATAERR, "%s: not in the state", argv[0]);
+	entry_line(en, &cur);
+	if (cur.status != ST_BLOCK)
+		errx(EX_DATAERR, "%s: not blocked (%s)", argv[0],
+		    status_name(cur.status));
+	n = ip_format(&ip, ipt);
+	memcpy(line, ipt, n);
+	if (unblock) {
+		n += (size_t)snprintf(line + n, sizeof line - n,
+		    " OK %lld why=unblocked", (long long)time(NULL));
+		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
+		    state_put_kv(line, sizeof line, &n, "note", why) < 0)
+			errx(EX_DATAERR, "--why too long");
+	} else {
+		/* The BLOCK stands, with its evidence and a retest asked. */
+		n += (size_t)snprintf(line + n, sizeof line - n, " BLOCK %lld",
+		    (long long)time(NULL));
+		if (state_get(&cur, "why", val, sizeof val) &&
+		    state_put_kv(line, sizeof line, &n, "why", val) < 0)
+			errx(EX_SOFTWARE, "line too long");
+		if (state_put_kv(line, sizeof line, &n, "retest", "requested") < 0 ||
+		    state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0)
+			errx(EX_SOFTWARE, "line too long");
+	}
+	if (state_parse(line, n, &next, &w) < 0)
+		errx(EX_SOFTWARE, "operator line does not parse: %s", w);
+	line[n++] = '\n';
+	if (state_append(&sf, line, n) < 0)
+		state_failed(state_path);
+	if (unblock) {
+		if (statemap_put(&m, &next) < 0)
+			err(EX_OSERR, "out of memory");
+		write_cdb(&m);
+		add_change(&change, &next, ST_BLOCK);
+		fputs(change.p, stdout);
+	}
+	state_close(&sf);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	statemap_free(&m);
+	free(change.p);
+	return 0;
 }
 
 int
@@ -468,5 +564,9 @@ main(int argc, char *argv[])
 		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "show") == 0)
 		return cmd_show(argc - 1, argv + 1);
+	if (strcmp(cmd, "unblock") == 0)
+		return cmd_operator(1, argc - 1, argv + 1);
+	if (strcmp(cmd, "retest") == 0)
+		return cmd_operator(0, argc - 1, argv + 1);
 	usage();
 }

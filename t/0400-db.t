@@ -127,11 +127,38 @@ else
 	skip_one "faketime not installed"
 fi
 
+# Operators: unblock and retest.
+out=$(SUDO_USER=alice db unblock 192.0.2.1 --why "customer fixed it, ticket 42")
+like "$out" '^192.0.2.1 BLOCK OK [0-9]+ why=unblocked by=alice note="customer fixed it, ticket 42"$' "unblock: a change BLOCK -> OK, with who and why"
+like "$(lookup 192.0.2.1)" "^OK [0-9]+ why=unblocked" "unblock: in state.cdb at once"
+run db unblock 192.0.2.1 --why again
+is "$rc" 65 "unblock: a host not blocked: 65"
+like "$err" "192.0.2.1: not blocked \(OK\)" "unblock: says so"
+run db unblock 192.0.2.1
+is "$rc" 64 "unblock: --why is required"
+run db unblock 203.0.113.9 --why x
+is "$rc" 65 "unblock: unknown host: 65"
+apply "203.0.113.7 BLOCK 5000 why=relayed" > /dev/null
+out=$(SUDO_USER=bob db retest 203.0.113.7)
+is "$out" "" "retest: no change of status"
+like "$(tail -n 1 "$S/state")" '^203.0.113.7 BLOCK [0-9]+ why=relayed retest=requested by=bob$' "retest: recorded, the BLOCK stands"
+like "$(lookup 203.0.113.7)" "^BLOCK " "retest: still refused meanwhile"
+out=$(apply "203.0.113.7 UNKNOWN 6000 why=probe")
+is "$out" "" "retest: UNKNOWN still does not replace the BLOCK"
+out=$(apply "203.0.113.7 OK 6001 why=refused")
+is "$out" "203.0.113.7 BLOCK OK 6001 why=refused" "retest: the next answer lifts it"
+apply "203.0.113.8 BLOCK 5000 why=relayed" > /dev/null
+db retest 203.0.113.8
+out=$(apply "203.0.113.8 BLOCK 6002 why=relayed variant=plain")
+is "$out" "" "retest: relayed again, still BLOCK"
+is "$(apply "203.0.113.8 OK 6003 why=refused")" "" "retest: and the new BLOCK clears the retest"
+
 # list and show.
 run db list MAYBE
 is "$rc" 64 "list: unknown status is a usage error"
 out=$(db show 192.0.2.1)
-like "$out" "^192.0.2.1: BLOCK since 1970-01-01 00:53:20 UTC \(relayed\)" "show: status, since, why"
+like "$out" "^192.0.2.1: OK since 20[0-9-]+ [0-9:]+ UTC \(unblocked\)" "show: status, since, why"
+like "$(db show 203.0.113.8)" "^203.0.113.8: BLOCK since 1970-01-01 01:23:20 UTC \(relayed\)" "show: since the status began, not the last line"
 like "$out" "  1970-01-01 00:16:40 UTC  UNKNOWN why=probe" "show: history"
 is "$(db show 203.0.113.1)" "203.0.113.1: never tested" "show: unknown IP"
 run db show 1.2.3

@@ -14,6 +14,9 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/share/man/man5/relaywatch-state.5 \
     usr/share/man/man5/relaywatch.conf.5 usr/share/man/man7/relaywatch.7 \
     usr/share/relaywatch/exim4/relaywatch-data.acl \
+    usr/share/relaywatch/exim4/relaywatch-rcpt.acl \
+    usr/share/relaywatch/exim4/relaywatch-macros \
+    usr/share/relaywatch/exim4/35_relaywatch \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do
 	[ -f "$R/$f" ]
@@ -21,6 +24,9 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
 done
 [ -x "$R/usr/bin/relaywatch-hosts" ]
 ok $? "program is executable"
+grep -q '^.include /usr/share/relaywatch/exim4/relaywatch-rcpt.acl$' \
+    "$R/usr/share/relaywatch/exim4/35_relaywatch"
+ok $? "35_relaywatch includes the installed fragment"
 echo "# mine" >> "$R/etc/relaywatch/relaywatch.conf"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
     > "$TMP/install.out" 2>&1

@@ -1,0 +1,122 @@
+#!/bin/sh
+# relaywatch-db's CDB in a real Exim, through the RCPT ACL that
+# share/exim4 ships: a BLOCK refuses the host, even in the middle of an
+# SMTP session; a missing or damaged CDB lets mail through and is logged.
+. "$(dirname "$0")/lib.sh"
+. "$T/exim.sh"
+need_exim
+need cdb perl
+
+S=$TMP/state.d
+mkdir -p "$S"
+printf 'statedir = %s\n' "$S" > "$TMP/rw.conf"
+db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+db compile
+
+# smarthost NAME PORT [EXTRA-MACROS]: a smart host that relays for all of
+# 127.0.0.0/8 and ::1, with relaywatch's RCPT ACL.
+smarthost() {
+	d=$(exim_setup "$1")
+	{
+		exim_main_conf "$d" "$2" "127.0.0.1 ; ::1" smarthost.test
+		cat <<CONF
+domainlist local_domains = smarthost.test
+RELAYWATCH_CDB = $S/state.cdb
+RELAYWATCH_ABUSE = abuse@isp.test
+${3:-}
+.include $TOP/share/exim4/relaywatch-macros
+acl_smtp_rcpt = acl_rcpt
+begin acl
+acl_rcpt:
+.include $TOP/share/exim4/relaywatch-rcpt.acl
+  accept
+begin routers
+all:
+  driver = accept
+  transport = null
+begin transports
+null:
+  driver = appendfile
+  file = /dev/null
+  user = $EXIM_USER
+CONF
+	} > "$d/exim.conf"
+	exim_start "$d" "$2"
+}
+
+port=$(free_port 1)
+smarthost smarthost "$port" || { ok 1 "exim started"; done_testing; }
+log=$TMP/smarthost/log/mainlog
+# rcpt SOURCE [TO]: the reply code to RCPT from SOURCE; the whole reply
+# in $TMP/reply.
+rcpt() {
+	server=127.0.0.1
+	case $1 in *:*) server=::1 ;; esac
+	swaks --server "$server" --port "$port" --local-interface "$1" \
+	    --from a@client.test --to "${2:-b@remote.test}" --quit-after RCPT \
+	    --timeout 20 2>&1 | awk '
+		/^ *-> RCPT TO/ { r = 1; next }
+		r && /^<[-~*]* +[0-9][0-9][0-9]-/ {
+			sub(/^<[-~*]* +[0-9][0-9][0-9]-/, ""); text = text $0 " "; next }
+		r && /^<[-~*]* +[0-9][0-9][0-9]/ {
+			sub(/^<[-~*]* +/, ""); code = substr($0, 1, 4)
+			sub(/^[0-9][0-9][0-9] /, ""); print code text $0; exit }
+	    ' > "$TMP/reply"
+	cut -c1-3 "$TMP/reply"
+}
+
+now=$(date +%s)
+printf '%s\n' "127.0.0.5 BLOCK $now why=relayed variant=plain via=127.0.0.5" \
+    "127.0.0.6 OK $now why=refused" "::1 UNKNOWN $now why=probe" | db apply > /dev/null
+is "$(rcpt 127.0.0.5)" 550 "1. a BLOCKed host gets 550"
+like "$(cat "$TMP/reply")" "^550 5.7.1 Your mail server 127.0.0.5 is an open relay .*abuse@isp.test" "1. with a reason naming the host and the abuse desk"
+grep -q 'rejected RCPT <b@remote.test>: relaywatch: open relay (BLOCK ' "$log"
+ok $? "1. and logged with the state's line" || diag "$(tail -n 3 "$log")"
+is "$(rcpt 127.0.0.6)" 250 "1. an OK host is accepted"
+is "$(rcpt 127.0.0.7)" 250 "1. an unknown host is accepted"
+is "$(rcpt 127.0.0.5 relaytest+token@smarthost.test)" 250 "the special mailbox still takes mail from a blocked host"
+is "$(rcpt 127.0.0.5 relaytest@smarthost.test)" 250 "the special mailbox without a token too"
+is "$(rcpt 127.0.0.5 relaytestx@smarthost.test)" 550 "but not a look-alike local part"
+
+# 2. The BLOCK arrives between two messages of one session.
+out=$("$T/smtp-session" 127.0.0.1 "$port" 127.0.0.8 mail \
+    "run:echo '127.0.0.8 BLOCK $now why=relayed' | relaywatch-db -c '$TMP/rw.conf' apply >/dev/null" \
+    mail 2>&1)
+is "$out" "MAIL 250
+RCPT 250
+DATA 250
+MAIL 250
+RCPT 550" "2. message 1 accepted, BLOCK applied, message 2 of the same session refused"
+
+# 4. IPv6.
+is "$(rcpt ::1)" 250 "4. ::1 while UNKNOWN: accepted"
+echo "::1 BLOCK $now why=relayed" | db apply > /dev/null
+is "$(rcpt ::1)" 550 "4. ::1 blocked the same way"
+
+# 3. A missing, empty or garbage CDB: mail goes through, and it is logged.
+mv "$S/state.cdb" "$S/state.cdb.saved"
+is "$(rcpt 127.0.0.5)" 250 "3. CDB missing: accepted"
+grep -q 'relaywatch: .*state.cdb missing or damaged' "$log"
+ok $? "3. CDB missing: logged"
+: > "$S/state.cdb"
+is "$(rcpt 127.0.0.5)" 250 "3. CDB empty: accepted"
+head -c 5000 /dev/urandom > "$S/state.cdb"
+is "$(rcpt 127.0.0.5)" 250 "3. CDB garbage: accepted"
+grep -q 'condition test deferred: cdb: corrupt cdb file' "$log"
+ok $? "3. CDB garbage: logged"
+mv "$S/state.cdb.saved" "$S/state.cdb"
+is "$(rcpt 127.0.0.5)" 550 "3. CDB back: refused again"
+
+# Warn-only mode for a trial: logged and marked, not refused.
+port2=$(free_port 2)
+smarthost trial "$port2" "RELAYWATCH_WARN_ONLY = yes" || ok 1 "trial exim started"
+port=$port2
+is "$(rcpt 127.0.0.5)" 250 "warn-only: a BLOCKed host is accepted"
+grep -q 'relaywatch: would refuse open relay 127.0.0.5' "$TMP/trial/log/mainlog"
+ok $? "warn-only: and logged"
+swaks --server 127.0.0.1 --port "$port2" --local-interface 127.0.0.5 \
+    --from a@client.test --to b@remote.test --timeout 20 --hide-all
+sleep 1
+grep -q ' <= a@client.test H=.*\[127.0.0.5\]' "$TMP/trial/log/mainlog"
+ok $? "warn-only: its message arrives"
+done_testing
