@@ -112,6 +112,16 @@ write_cdb(const struct statemap *m)
 		state_failed(cdb_path);
 }
 
+/* blocked.nets after a change of the BLOCKs; 0, or -1 after a warning. */
+static int
+sync_blocked(const struct statemap *m)
+{
+	if (blocked_nets_sync(conf.blocked_nets, m) == 0)
+		return 0;
+	warn("%s", conf.blocked_nets);
+	return -1;
+}
+
 /* The status and key=value part of a map entry. */
 static void
 entry_line(const struct statemap_entry *en, struct stateline *sl)
@@ -230,8 +240,12 @@ cmd_apply(void)
 	}
 	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
 		state_failed(state_path);
-	if (newblock)
+	if (newblock) {
 		write_cdb(&m);
+		/* Recorded and enforced: a failure here is retried later. */
+		if (sync_blocked(&m) < 0)
+			rc = EX_TEMPFAIL;
+	}
 	state_close(&sf);
 	if (changes.len > 0 && (fwrite(changes.p, 1, changes.len, stdout) !=
 	    changes.len || fflush(stdout) != 0))
@@ -248,12 +262,15 @@ cmd_compile(void)
 {
 	struct statefile sf;
 	struct statemap m;
+	int rc = 0;
 
 	open_state(&sf, 0, &m);
 	write_cdb(&m);
+	if (sync_blocked(&m) < 0)
+		rc = EX_CANTCREAT;
 	state_close(&sf);
 	statemap_free(&m);
-	return 0;
+	return rc;
 }
 
 /* sweep: a test pending longer than pending_timeout had no answer: the
@@ -473,6 +490,7 @@ cmd_operator(int unblock, int argc, char **argv)
 	const char *why = NULL, *w;
 	size_t n;
 	struct buf change = { 0 };
+	int rc = 0;
 
 	if (argc == 3 && unblock && strcmp(argv[1], "--why") == 0)
 		why = argv[2];
@@ -519,13 +537,15 @@ cmd_operator(int unblock, int argc, char **argv)
 		write_cdb(&m);
 		add_change(&change, &next, ST_BLOCK);
 		fputs(change.p, stdout);
+		if (sync_blocked(&m) < 0)
+			rc = EX_TEMPFAIL;
 	}
 	state_close(&sf);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EX_IOERR, "standard output");
 	statemap_free(&m);
 	free(change.p);
-	return 0;
+	return rc;
 }
 
 int

@@ -102,4 +102,13 @@ int write_atomically(const char *path, int (*fill)(int fd, void *arg),
 /* Build PATH's CDB from m: key the IP, value its last line's rest. */
 int state_write_cdb(const char *path, const struct statemap *m);
 
+/*
+ * Make relaywatch's lines in the Exim host list at path name exactly the
+ * addresses whose status in m is BLOCK, one a line with a comment
+ * ("192.0.2.7  # relaywatch 2026-11-26 why=relayed"); lines written by
+ * people stay as they are.  The file is replaced atomically, created if
+ * missing.  Returns 0, or -1 with errno set.
+ */
+int blocked_nets_sync(const char *path, const struct statemap *m);
+
 #endif

@@ -7,12 +7,16 @@ S=$TMP/state.d
 mkdir -p "$S"
 cat > "$TMP/rw.conf" <<CONF
 statedir = $S
+blocked_nets = $TMP/blocked.nets
 domain = isp.example
 pending_timeout = 48h
 CONF
 db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
 apply() { printf '%s\n' "$@" | db apply; }
 lookup() { cdb -q "$S/state.cdb" "$1" 2>/dev/null; }
+
+# blocked.nets has people's lines too.
+printf '%s\n' "# blocked by hand" "10.9.9.9   # John: spam run, 2025" "192.0.2.99" > "$TMP/blocked.nets"
 
 # A first verdict for each IP is a change from "-".
 out=$(apply "192.0.2.1 UNKNOWN 1000 why=probe" "2001:db8::5 UNKNOWN 1000 why=probe")
@@ -26,6 +30,10 @@ out=$(apply "192.0.2.1 BLOCK 2000 why=relayed variant=plain via=192.0.2.1")
 is "$out" "192.0.2.1 UNKNOWN BLOCK 2000 why=relayed variant=plain via=192.0.2.1" "apply: UNKNOWN -> BLOCK printed"
 is "$(lookup 192.0.2.1)" "BLOCK 2000 why=relayed variant=plain via=192.0.2.1" "apply: new BLOCK already in state.cdb"
 is "$(lookup 2001:db8::5)" "UNKNOWN 1000 why=probe" "state.cdb holds every IP's last line"
+is "$(cat "$TMP/blocked.nets")" "# blocked by hand
+10.9.9.9   # John: spam run, 2025
+192.0.2.99
+192.0.2.1  # relaywatch 1970-01-01 why=relayed" "apply: a new BLOCK is appended to blocked.nets, people's lines kept"
 
 # Rules: only an operator lifts a BLOCK.
 run db apply <<IN
@@ -96,7 +104,7 @@ is "$(cat "$TMP/left")" "" "compile: no temp files left"
 
 # No state yet: an empty, valid CDB.
 mkdir -p "$TMP/empty"
-printf 'statedir = %s\n' "$TMP/empty" > "$TMP/empty.conf"
+printf 'statedir = %s\nblocked_nets = %s\n' "$TMP/empty" "$TMP/empty/b" > "$TMP/empty.conf"
 relaywatch-db -c "$TMP/empty.conf" compile
 ok $? "compile without a state"
 cdb -s "$TMP/empty/state.cdb" > /dev/null 2>&1
@@ -104,7 +112,7 @@ ok $? "the empty CDB is valid"
 is "$(cdb -d "$TMP/empty/state.cdb")" "" "and empty"
 
 # State that cannot be written: a temporary failure (75).
-printf 'statedir = %s\n' "$TMP/notadir/x" > "$TMP/bad.conf"
+printf 'statedir = %s\nblocked_nets = %s\n' "$TMP/notadir/x" "$TMP/b" > "$TMP/bad.conf"
 : > "$TMP/notadir"
 run sh -c "echo '192.0.2.1 BLOCK 1 why=relayed' | relaywatch-db -c '$TMP/bad.conf' apply"
 is "$rc" 75 "apply: state not writable: exit 75"
@@ -131,6 +139,10 @@ fi
 out=$(SUDO_USER=alice db unblock 192.0.2.1 --why "customer fixed it, ticket 42")
 like "$out" '^192.0.2.1 BLOCK OK [0-9]+ why=unblocked by=alice note="customer fixed it, ticket 42"$' "unblock: a change BLOCK -> OK, with who and why"
 like "$(lookup 192.0.2.1)" "^OK [0-9]+ why=unblocked" "unblock: in state.cdb at once"
+is "$(grep -c '^192.0.2.1 ' "$TMP/blocked.nets")" 0 "unblock: relaywatch's line leaves blocked.nets"
+is "$(head -n 3 "$TMP/blocked.nets")" "# blocked by hand
+10.9.9.9   # John: spam run, 2025
+192.0.2.99" "unblock: people's lines stay"
 run db unblock 192.0.2.1 --why again
 is "$rc" 65 "unblock: a host not blocked: 65"
 like "$err" "192.0.2.1: not blocked \(OK\)" "unblock: says so"

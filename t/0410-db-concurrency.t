@@ -6,7 +6,8 @@ need cdb awk
 
 S=$TMP/state.d
 mkdir -p "$S"
-printf 'statedir = %s\npending_timeout = 1h\n' "$S" > "$TMP/rw.conf"
+printf 'statedir = %s\nblocked_nets = %s\npending_timeout = 1h\n' "$S" \
+    "$TMP/blocked.nets" > "$TMP/rw.conf"
 db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
 
 # 16 writers, 1000 verdicts each in batches of 20, while compile and sweep

@@ -9,8 +9,9 @@ need cdb perl
 
 S=$TMP/state.d
 mkdir -p "$S"
-printf 'statedir = %s\n' "$S" > "$TMP/rw.conf"
+printf 'statedir = %s\nblocked_nets = %s\n' "$S" "$TMP/blocked.nets" > "$TMP/rw.conf"
 db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+printf '%s\n' "# people's lines" "127.0.0.9   # by hand" > "$TMP/blocked.nets"
 db compile
 
 # smarthost NAME PORT [EXTRA-MACROS]: a smart host that relays for all of
@@ -28,6 +29,9 @@ ${3:-}
 acl_smtp_rcpt = acl_rcpt
 begin acl
 acl_rcpt:
+  warn
+    hosts = $TMP/blocked.nets
+    logwrite = listed in blocked.nets: \$sender_host_address
 .include $TOP/share/exim4/relaywatch-rcpt.acl
   accept
 begin routers
@@ -107,16 +111,36 @@ ok $? "3. CDB garbage: logged"
 mv "$S/state.cdb.saved" "$S/state.cdb"
 is "$(rcpt 127.0.0.5)" 550 "3. CDB back: refused again"
 
+# 5. blocked.nets is an Exim host list, with people's and relaywatch's
+# lines; unblock takes out relaywatch's only.
+rcpt 127.0.0.9 > /dev/null
+grep -q 'listed in blocked.nets: 127.0.0.9$' "$log"
+ok $? "5. a person's line matches in Exim"
+grep -q 'listed in blocked.nets: 127.0.0.5$' "$log"
+ok $? "5. relaywatch's line matches in Exim"
+grep -q 'listed in blocked.nets: ::1$' "$log"
+ok $? "5. an IPv6 line matches in Exim"
+grep -q 'listed in blocked.nets: 127.0.0.6$' "$log"
+ok $((1 - $?)) "5. an OK host is not listed"
+db unblock 127.0.0.5 --why test > /dev/null
+before=$(wc -l < "$log")
+is "$(rcpt 127.0.0.5)" 250 "5. unblocked: accepted again"
+tail -n +$((before + 1)) "$log" | grep -q 'listed in blocked.nets: 127.0.0.5$'
+ok $((1 - $?)) "5. and no longer in blocked.nets"
+rcpt 127.0.0.9 > /dev/null
+tail -n +$((before + 1)) "$log" | grep -q 'listed in blocked.nets: 127.0.0.9$'
+ok $? "5. the person's line still matches"
+
 # Warn-only mode for a trial: logged and marked, not refused.
 port2=$(free_port 2)
 smarthost trial "$port2" "RELAYWATCH_WARN_ONLY = yes" || ok 1 "trial exim started"
 port=$port2
-is "$(rcpt 127.0.0.5)" 250 "warn-only: a BLOCKed host is accepted"
-grep -q 'relaywatch: would refuse open relay 127.0.0.5' "$TMP/trial/log/mainlog"
+is "$(rcpt 127.0.0.8)" 250 "warn-only: a BLOCKed host is accepted"
+grep -q 'relaywatch: would refuse open relay 127.0.0.8' "$TMP/trial/log/mainlog"
 ok $? "warn-only: and logged"
-swaks --server 127.0.0.1 --port "$port2" --local-interface 127.0.0.5 \
+swaks --server 127.0.0.1 --port "$port2" --local-interface 127.0.0.8 \
     --from a@client.test --to b@remote.test --timeout 20 --hide-all
 sleep 1
-grep -q ' <= a@client.test H=.*\[127.0.0.5\]' "$TMP/trial/log/mainlog"
+grep -q ' <= a@client.test H=.*\[127.0.0.8\]' "$TMP/trial/log/mainlog"
 ok $? "warn-only: its message arrives"
 done_testing
