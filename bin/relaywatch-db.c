@@ -5,6 +5,7 @@
  *              state.cdb before apply exits
  *   compile    state -> state.cdb
  *   sweep      pending tests past pending_timeout -> OK (why=no-answer)
+ *   compact    the state as one line per IP, the old file kept
  *   list       the last line of each IP, of one status or all
  *   show       status and history of IPs, for people
  *   unblock    an operator lifts a BLOCK
@@ -26,9 +27,34 @@
 #include "stream.h"
 #include "textfile.h"
 
+#define HISTORY_KEEP 4	/* state.1 ... state.4, as logrotate keeps */
+
 static struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
 static char cdb_path[CONF_VALUE_MAX + 16];
+
+static int
+write_all_fd(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static size_t
+count_lines(const struct statefile *sf)
+{
+	return sf->len ? count_newlines(sf->text, sf->len) : 0;
+}
 
 /* A growing text buffer. */
 struct buf {
@@ -80,6 +106,7 @@ usage(void)
 	    "usage: relaywatch-db [-h] [-c conf] apply\n"
 	    "       relaywatch-db [-h] [-c conf] compile\n"
 	    "       relaywatch-db [-h] [-c conf] sweep\n"
+	    "       relaywatch-db [-h] [-c conf] compact\n"
 	    "       relaywatch-db [-h] [-c conf] list [OK | BLOCK | UNKNOWN]\n"
 	    "       relaywatch-db [-h] [-c conf] show IP ...\n"
 	    "       relaywatch-db [-h] [-c conf] unblock IP --why TEXT\n"
@@ -383,13 +410,45 @@ print_time(long long t)
 	fputs(buf, stdout);
 }
 
-/* show: for each IP, its status, since when and why, then its history. */
+/* The lines of one IP in the text, appended to b; a line equal to the
+ * last one taken (a compaction's copy) is taken once. */
+static void
+history_of(const struct ip *ip, const char *text, size_t len, struct buf *b)
+{
+	const char *p = text, *e = text + len;
+
+	while (p && p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p)), *w, *last;
+		struct stateline sl;
+		size_t n;
+
+		if (nl == NULL)
+			break;
+		n = (size_t)(nl - p);
+		if (state_parse(p, n, &sl, &w) == 0 && ip_cmp(&sl.ip, ip) == 0) {
+			/* the previous line taken, if any */
+			last = b->len ? b->p + b->len - 1 : NULL;
+			while (last && last > b->p && last[-1] != '\n')
+				last--;
+			if (last == NULL || (size_t)(b->p + b->len - 1 - last) != n ||
+			    memcmp(last, p, n) != 0) {
+				buf_add(b, p, n);
+				buf_str(b, "\n");
+			}
+		}
+		p = nl + 1;
+	}
+}
+
+/* show: for each IP, its status, since when and why, then its history,
+ * from the kept old files (see compact) and the state. */
 static int
 cmd_show(int argc, char **argv)
 {
-	struct statefile sf;
+	struct statefile sf, old[HISTORY_KEEP];
+	char paths[HISTORY_KEEP][sizeof state_path + 8];
 	struct ip *want;
-	int i, rc = 0;
+	int i, k;
 
 	if (argc == 0)
 		usage();
@@ -398,32 +457,36 @@ cmd_show(int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		if (ip_parse(argv[i], strlen(argv[i]), &want[i], NULL) < 0)
 			errx(EX_DATAERR, "%s: not an IP address", argv[i]);
+	for (k = 0; k < HISTORY_KEEP; k++) {
+		snprintf(paths[k], sizeof paths[k], "%s.%d", state_path,
+		    HISTORY_KEEP - k);
+		if (state_open(&old[k], paths[k], 0) < 0 ||
+		    state_map(&old[k]) < 0)
+			state_failed(paths[k]);
+	}
 	if (state_open(&sf, state_path, 0) < 0 || state_map(&sf) < 0)
 		state_failed(state_path);
 	for (i = 0; i < argc; i++) {
-		const char *p = sf.text, *e = sf.text + sf.len;
+		struct buf h = { 0 };
 		struct stateline sl, last;
 		char ip[IP_TEXT_MAX + 1], why[256];
-		int seen = 0;
+		const char *p, *e = NULL, *w, *nl;
 		long long since = 0;
+		int seen = 0;
 
+		for (k = 0; k < HISTORY_KEEP; k++)
+			history_of(&want[i], old[k].text, old[k].len, &h);
+		history_of(&want[i], sf.text, sf.len, &h);
 		ip_format(&want[i], ip);
-		/* History first into a buffer-free second pass: find the
-		 * last line, then print all. */
-		for (; p && p < e;) {
-			const char *nl = memchr(p, '\n', (size_t)(e - p)), *w;
-
-			if (nl == NULL)
-				break;
-			if (state_parse(p, (size_t)(nl - p), &sl, &w) == 0 &&
-			    ip_cmp(&sl.ip, &want[i]) == 0) {
-				/* "since": when the status last changed */
-				if (!seen || sl.status != last.status)
-					since = sl.time;
-				last = sl;
-				seen = 1;
-			}
-			p = nl + 1;
+		/* h holds whole lines that parsed. */
+		for (p = h.p, e = h.p + h.len; p && p < e; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(e - p));
+			state_parse(p, (size_t)(nl - p), &sl, &w);
+			/* "since": when the status last changed */
+			if (!seen || sl.status != last.status)
+				since = sl.time;
+			last = sl;
+			seen = 1;
 		}
 		if (!seen) {
 			printf("%s: never tested\n", ip);
@@ -436,26 +499,100 @@ cmd_show(int argc, char **argv)
 		if (retest_open(&last))
 			printf(", retest requested");
 		printf("\n");
-		for (p = sf.text; p < e;) {
-			const char *nl = memchr(p, '\n', (size_t)(e - p)), *w;
-
-			if (nl == NULL)
-				break;
-			if (state_parse(p, (size_t)(nl - p), &sl, &w) == 0 &&
-			    ip_cmp(&sl.ip, &want[i]) == 0) {
-				printf("  ");
-				print_time(sl.time);
-				printf("  %-7s %.*s\n", status_name(sl.status),
-				    (int)sl.kv_len, sl.kv);
-			}
-			p = nl + 1;
+		for (p = h.p; p < e; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(e - p));
+			state_parse(p, (size_t)(nl - p), &sl, &w);
+			printf("  ");
+			print_time(sl.time);
+			printf("  %-7s %.*s\n", status_name(sl.status),
+			    (int)sl.kv_len, sl.kv);
 		}
+		free(h.p);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EX_IOERR, "standard output");
 	state_close(&sf);
+	for (k = 0; k < HISTORY_KEEP; k++)
+		state_close(&old[k]);
 	free(want);
+	return 0;
+}
+
+struct compact_fill {
+	const struct statemap_entry **v;
+	size_t n;
+};
+
+static int
+fill_compact(int fd, void *arg)
+{
+	const struct compact_fill *cf = arg;
+	struct buf b = { 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cf->n; i++) {
+		char ip[IP_TEXT_MAX + 1];
+
+		buf_add(&b, ip, ip_format(&cf->v[i]->ip, ip));
+		buf_str(&b, " ");
+		buf_add(&b, cf->v[i]->rest, cf->v[i]->rest_len);
+		buf_str(&b, "\n");
+		if (b.len > 1 << 20 || i + 1 == cf->n) {
+			if (write_all_fd(fd, b.p, b.len) < 0) {
+				rc = -1;
+				break;
+			}
+			b.len = 0;
+		}
+	}
+	free(b.p);
 	return rc;
+}
+
+/*
+ * compact: the state as one line per IP, its last; the file it replaces
+ * is kept as state.1 (state.1 becomes state.2, and so on).  The state file
+ * always exists: the old one is linked to state.1 before the new one is
+ * renamed over it.  Writers waiting for the lock on the old file notice
+ * and lock the new one.
+ */
+static int
+cmd_compact(void)
+{
+	struct statefile sf;
+	struct statemap m;
+	struct compact_fill cf;
+	char from[sizeof state_path + 8], to[sizeof state_path + 8];
+	size_t i;
+	int k;
+
+	open_state(&sf, 1, &m);
+	if ((cf.v = malloc((m.n + 1) * sizeof *cf.v)) == NULL)
+		err(EX_OSERR, "out of memory");
+	for (cf.n = 0, i = 0; i < m.cap; i++)
+		if (m.e[i].used)
+			cf.v[cf.n++] = &m.e[i];
+	qsort(cf.v, cf.n, sizeof *cf.v, cmp_entry);
+	for (k = HISTORY_KEEP - 1; k >= 1; k--) {
+		snprintf(from, sizeof from, "%s.%d", state_path, k);
+		snprintf(to, sizeof to, "%s.%d", state_path, k + 1);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			err(EX_CANTCREAT, "%s", to);
+	}
+	snprintf(to, sizeof to, "%s.1", state_path);
+	if (link(state_path, to) < 0)
+		err(EX_CANTCREAT, "%s", to);
+	if (write_atomically(state_path, fill_compact, &cf, 0644) < 0)
+		state_failed(state_path);
+	printf("%s: %zu lines, %zu addresses; the old file is %s\n",
+	    state_path, count_lines(&sf), cf.n, to);
+	state_close(&sf);
+	statemap_free(&m);
+	free(cf.v);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	return 0;
 }
 
 /* Who runs an operator's command: the user behind sudo, else ours. */
@@ -584,6 +721,8 @@ main(int argc, char *argv[])
 		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "show") == 0)
 		return cmd_show(argc - 1, argv + 1);
+	if (strcmp(cmd, "compact") == 0 && argc == 1)
+		return cmd_compact();
 	if (strcmp(cmd, "unblock") == 0)
 		return cmd_operator(1, argc - 1, argv + 1);
 	if (strcmp(cmd, "retest") == 0)

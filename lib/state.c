@@ -292,26 +292,41 @@ statemap_get(const struct statemap *m, const struct ip *ip)
 int
 state_open(struct statefile *sf, const char *path, int exclusive)
 {
+	struct stat a, b;
+
 	sf->path = path;
 	sf->text = NULL;
 	sf->len = 0;
-	sf->fd = open(path, exclusive ? O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC :
-	    O_RDONLY | O_CLOEXEC, 0644);
-	if (sf->fd < 0) {
-		if (!exclusive && errno == ENOENT)
-			return 0;	/* no state yet: empty */
-		return -1;
-	}
-	while (flock(sf->fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
-		if (errno != EINTR) {
-			int e = errno;
-
-			close(sf->fd);
-			sf->fd = -1;
-			errno = e;
+	for (;;) {
+		sf->fd = open(path, exclusive ?
+		    O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC :
+		    O_RDONLY | O_CLOEXEC, 0644);
+		if (sf->fd < 0) {
+			if (!exclusive && errno == ENOENT)
+				return 0;	/* no state yet: empty */
 			return -1;
 		}
-	return 0;
+		while (flock(sf->fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+			if (errno != EINTR)
+				goto fail;
+		/* compact may have put a new file in place while we waited
+		 * for the lock on the old one: then lock the new one. */
+		if (fstat(sf->fd, &a) < 0)
+			goto fail;
+		if (stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return 0;
+		close(sf->fd);
+	}
+fail:
+	{
+		int e = errno;
+
+		close(sf->fd);
+		sf->fd = -1;
+		errno = e;
+		return -1;
+	}
 }
 
 int

@@ -165,6 +165,20 @@ out=$(apply "203.0.113.8 BLOCK 6002 why=relayed variant=plain")
 is "$out" "" "retest: relayed again, still BLOCK"
 is "$(apply "203.0.113.8 OK 6003 why=refused")" "" "retest: and the new BLOCK clears the retest"
 
+# compact: one line per IP, the same statuses, the old file kept.
+db list > "$TMP/before"
+lines=$(wc -l < "$S/state")
+out=$(db compact)
+like "$out" "state: $lines lines, [0-9]+ addresses; the old file is .*/state.1" "compact: says what it did"
+is "$(wc -l < "$S/state")" "$(wc -l < "$TMP/before")" "compact: one line per IP"
+db list > "$TMP/after"
+cmp -s "$TMP/before" "$TMP/after"
+ok $? "compact: every status as before"
+is "$(wc -l < "$S/state.1")" "$lines" "compact: the old file is state.1"
+db compact > /dev/null
+[ -f "$S/state.2" ] && [ -f "$S/state.1" ]
+ok $? "compact again: state.1 becomes state.2"
+
 # list and show.
 run db list MAYBE
 is "$rc" 64 "list: unknown status is a usage error"
