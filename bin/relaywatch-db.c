@@ -163,6 +163,7 @@ entry_line(const struct statemap_entry *en, struct stateline *sl)
 	 * then point the fields back into the entry's own text. */
 	if (state_parse(line, n + en->rest_len, sl, &why) < 0)
 		errx(EX_SOFTWARE, "state entry does not parse: %s", why);
+	sl->line = en->rest - en->keylen - 1;
 	sl->rest = en->rest;
 	sl->rest_len = en->rest_len;
 	sl->kv = en->rest + (sl->kv - (line + n));

@@ -282,6 +282,9 @@ ip_parse_canonical(const char *s, size_t n, struct ip *out, const char **why)
 		why = &r;
 	if (ip_parse(s, n, out, why) < 0)
 		return -1;
+	/* A dotted quad that parsed is canonical (no leading zeros). */
+	if (memchr(s, ':', n) == NULL)
+		return 0;
 	len = ip_format(out, buf);
 	if (len != n || memcmp(buf, s, n) != 0) {
 		*why = ip_is_v4(out) && memchr(s, ':', n) ?

@@ -86,6 +86,7 @@ state_parse(const char *line, size_t len, struct stateline *out,
 		*why = "line too long";
 		return -1;
 	}
+	out->line = line;
 	q = memchr(p, ' ', len);
 	if (q == NULL) {
 		*why = "expected IP STATUS TIME";
@@ -241,10 +242,72 @@ static struct statemap_entry *
 slot(struct statemap_entry *tab, size_t cap, const struct ip *ip)
 {
 	size_t i = hash_ip(ip) & (cap - 1);
+	uint64_t a0, a1;
 
-	while (tab[i].used && memcmp(tab[i].ip.b, ip->b, 16) != 0)
-		i = (i + 1) & (cap - 1);
-	return &tab[i];
+	memcpy(&a0, ip->b, 8);
+	memcpy(&a1, ip->b + 8, 8);
+	for (;; i = (i + 1) & (cap - 1)) {
+		uint64_t b0, b1;
+
+		if (!tab[i].used)
+			return &tab[i];
+		memcpy(&b0, tab[i].ip.b, 8);
+		memcpy(&b1, tab[i].ip.b + 8, 8);
+		if (a0 == b0 && a1 == b1)
+			return &tab[i];
+	}
+}
+
+/* A zeroed table.  Large ones ask for huge pages where the system has
+ * them: lookups land anywhere in the table, and with 4 KiB pages nearly
+ * each one misses the TLB. */
+static struct statemap_entry *
+table_alloc(size_t cap)
+{
+	struct statemap_entry *tab;
+	size_t bytes = cap * sizeof *tab;
+
+	if (cap > SIZE_MAX / sizeof *tab)
+		return NULL;
+#if defined(MADV_HUGEPAGE)
+	if (bytes >= (4u << 20)) {
+		void *p = NULL;
+
+		if (posix_memalign(&p, 2u << 20, bytes) != 0)
+			return NULL;
+		madvise(p, bytes, MADV_HUGEPAGE);
+		memset(p, 0, bytes);
+		return p;
+	}
+#endif
+	return calloc(cap, sizeof *tab);
+}
+
+static int
+grow(struct statemap *m, size_t cap)
+{
+	struct statemap_entry *tab = table_alloc(cap);
+	size_t i;
+
+	if (tab == NULL)
+		return -1;
+	for (i = 0; i < m->cap; i++)
+		if (m->e[i].used)
+			*slot(tab, cap, &m->e[i].ip) = m->e[i];
+	free(m->e);
+	m->e = tab;
+	m->cap = cap;
+	return 0;
+}
+
+int
+statemap_reserve(struct statemap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 1024;
+
+	while (cap / 4 * 3 < n + 1)
+		cap *= 2;
+	return cap > m->cap ? grow(m, cap) : 0;
 }
 
 int
@@ -252,19 +315,9 @@ statemap_put(struct statemap *m, const struct stateline *sl)
 {
 	struct statemap_entry *s;
 
-	if (2 * (m->n + 1) > m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 1024, i;
-		struct statemap_entry *tab = calloc(cap, sizeof *tab);
-
-		if (tab == NULL)
-			return -1;
-		for (i = 0; i < m->cap; i++)
-			if (m->e[i].used)
-				*slot(tab, cap, &m->e[i].ip) = m->e[i];
-		free(m->e);
-		m->e = tab;
-		m->cap = cap;
-	}
+	/* Linear probing, at most three quarters full. */
+	if (m->n + 1 > m->cap / 4 * 3 && grow(m, m->cap ? 2 * m->cap : 1024) < 0)
+		return -1;
 	s = slot(m->e, m->cap, &sl->ip);
 	if (!s->used) {
 		s->used = 1;
@@ -273,6 +326,8 @@ statemap_put(struct statemap *m, const struct stateline *sl)
 	}
 	s->rest = sl->rest;
 	s->rest_len = (uint32_t)sl->rest_len;
+	s->status = (uint8_t)sl->status;
+	s->keylen = (uint8_t)(sl->rest - sl->line - 1);
 	return 0;
 }
 
@@ -399,43 +454,70 @@ state_close(struct statefile *sf)
 	sf->fd = -1;
 }
 
+/* Ask for ip's slot to be brought into the cache: the table is far larger
+ * than the caches, and a state is read in one sweep. */
+static void
+prefetch_slot(const struct statemap *m, const struct ip *ip)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(&m->e[hash_ip(ip) & (m->cap - 1)]);
+#else
+	(void)m;
+	(void)ip;
+#endif
+}
+
+#define LOAD_AHEAD 16
+
 long
 state_load(const struct statefile *sf, struct statemap *m)
 {
 	const char *p = sf->text, *e = sf->text + sf->len;
-	unsigned long lineno = 0;
+	struct stateline ring[LOAD_AHEAD];
+	unsigned long lineno = 0, parsed = 0, put = 0;
 	long bad = 0;
 
-	while (p < e) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p)), *why;
-		struct stateline sl;
+	/* Some 50 bytes a line: room for about as many IPs as lines, so
+	 * that the table seldom grows. */
+	if (statemap_reserve(m, sf->len / 50) < 0)
+		return -1;
 
-		lineno++;
-		if (nl == NULL) {
-			why = "last line cut short (no newline)";
-			goto badline;
-		}
-		if (state_parse(p, (size_t)(nl - p), &sl, &why) == 0) {
-			if (statemap_put(m, &sl) < 0)
-				return -1;
-			p = nl + 1;
+	/* Lines are parsed LOAD_AHEAD ahead of their insertion, their slots
+	 * prefetched meanwhile; the order of insertion is the file's. */
+	while (p < e || put < parsed) {
+		const char *nl = NULL, *why;
+
+		if (p < e && parsed - put < LOAD_AHEAD) {
+			struct stateline *sl = &ring[parsed % LOAD_AHEAD];
+
+			lineno++;
+			nl = memchr(p, '\n', (size_t)(e - p));
+			if (nl == NULL)
+				why = "last line cut short (no newline)";
+			else if (state_parse(p, (size_t)(nl - p), sl, &why) == 0) {
+				prefetch_slot(m, &sl->ip);
+				parsed++;
+				p = nl + 1;
+				continue;
+			}
+			if (bad++ < 100)
+				warnx("%s:%lu: %s", sf->path, lineno, why);
+			else if (bad == 101)
+				warnx("%s: more bad lines; not reporting each",
+				    sf->path);
+			p = nl ? nl + 1 : e;
 			continue;
 		}
-badline:
-		if (bad++ < 100)
-			warnx("%s:%lu: %s", sf->path, lineno, why);
-		else if (bad == 101)
-			warnx("%s: more bad lines; not reporting each",
-			    sf->path);
-		if (nl == NULL)
-			break;
-		p = nl + 1;
+		if (statemap_put(m, &ring[put % LOAD_AHEAD]) < 0)
+			return -1;
+		put++;
 	}
 	return bad;
 }
 
 /* Remove the temp files ".NAME.XXXXXX" in dir that no live writer holds
- * locked: left by a writer that was killed. */
+ * locked and that are older than a minute: left by a writer that was
+ * killed. */
 static void
 remove_dead_temps(const char *dir, const char *name)
 {
@@ -447,6 +529,7 @@ remove_dead_temps(const char *dir, const char *name)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		char path[4096];
+		struct stat st;
 		int fd;
 
 		if (de->d_name[0] != '.' || strlen(de->d_name) != nlen + 8 ||
@@ -458,7 +541,10 @@ remove_dead_temps(const char *dir, const char *name)
 			continue;
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		/* Unlocked and a minute old: a new one may not be locked yet
+		 * (mkstemp, then flock). */
+		if (fstat(fd, &st) == 0 && st.st_mtime < time(NULL) - 60 &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0)
 			unlink(path);
 		close(fd);
 	}
@@ -525,14 +611,13 @@ fill_cdb(int fd, void *arg)
 	if (cdb_make_start(&cm, fd) < 0)
 		return -1;
 	for (i = 0; i < m->cap; i++) {
-		char key[IP_TEXT_MAX + 1];
-		size_t klen;
+		const struct statemap_entry *en = &m->e[i];
 
-		if (!m->e[i].used)
+		if (!en->used)
 			continue;
-		klen = ip_format(&m->e[i].ip, key);
-		if (cdb_make_add(&cm, key, (unsigned)klen, m->e[i].rest,
-		    m->e[i].rest_len) < 0) {
+		/* The key is the line's canonical IP, just before rest. */
+		if (cdb_make_add(&cm, en->rest - 1 - en->keylen, en->keylen,
+		    en->rest, en->rest_len) < 0) {
 			int e = errno;
 
 			cdb_make_finish(&cm);	/* frees its memory */
@@ -600,7 +685,7 @@ fill_blocked(int fd, void *arg)
 		struct tm tm;
 		time_t t;
 
-		if (!en->used || en->rest_len < 6 || memcmp(r, "BLOCK ", 6) != 0)
+		if (!en->used || en->status != ST_BLOCK)
 			continue;
 		ip_format(&en->ip, ip);
 		t = (time_t)strtoll(r + 6, NULL, 10);

@@ -18,6 +18,7 @@
 enum status { ST_NONE = 0, ST_OK, ST_BLOCK, ST_UNKNOWN };
 
 struct stateline {
+	const char *line;	/* the line parsed */
 	struct ip ip;
 	enum status status;
 	long long time;
@@ -50,9 +51,9 @@ int state_put_kv(char *dst, size_t dstsz, size_t *len, const char *key,
  */
 struct statemap_entry {
 	struct ip ip;
-	const char *rest;
+	const char *rest;	/* the key, the IP's text, ends at rest - 1 */
 	uint32_t rest_len;
-	uint32_t used;
+	uint8_t used, status, keylen;
 };
 
 struct statemap {
@@ -61,6 +62,8 @@ struct statemap {
 };
 
 void statemap_init(struct statemap *m);
+/* Room for n entries without growing; 0, or -1 when out of memory. */
+int statemap_reserve(struct statemap *m, size_t n);
 void statemap_free(struct statemap *m);
 /* Set ip's last line; returns 0, or -1 when out of memory. */
 int statemap_put(struct statemap *m, const struct stateline *sl);

@@ -117,6 +117,10 @@ ok $([ $killed -ge 10 ]; echo $?) "at least 10 kills landed inside a compile"
 is "$(cdb -d "$S/state.cdb" | grep -c .)" 300000 "and complete"
 ls -A "$S" | grep -c '^\.state\.cdb\.' > "$TMP/temps"
 diag "killed compiles left $(cat "$TMP/temps") temp files"
+# Temp files of a minute ago: dead (a live writer holds its file locked).
+for f in "$S"/.state.cdb.*; do
+	[ -e "$f" ] && touch -d '2 minutes ago' "$f"
+done
 db compile
 is "$(ls -A "$S" | grep -c '^\.state\.cdb\.')" 0 "the next compile removes them"
 done_testing
