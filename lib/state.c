@@ -224,17 +224,21 @@ hash_ip(const struct ip *ip)
 	return (size_t)a;
 }
 
+static void table_free(struct statemap_entry *, size_t, int);
+
 void
 statemap_init(struct statemap *m)
 {
 	m->e = NULL;
 	m->cap = m->n = 0;
+	m->seq = 0;
+	m->mapped = 0;
 }
 
 void
 statemap_free(struct statemap *m)
 {
-	free(m->e);
+	table_free(m->e, m->cap, m->mapped);
 	statemap_init(m);
 }
 
@@ -258,35 +262,49 @@ slot(struct statemap_entry *tab, size_t cap, const struct ip *ip)
 	}
 }
 
-/* A zeroed table.  Large ones ask for huge pages where the system has
- * them: lookups land anywhere in the table, and with 4 KiB pages nearly
- * each one misses the TLB. */
+/* A zeroed table.  Large ones come straight from mmap (zeroed, without a
+ * memset) and ask for huge pages where the system has them: lookups land
+ * anywhere in the table, and with 4 KiB pages nearly each one misses the
+ * TLB. */
 static struct statemap_entry *
-table_alloc(size_t cap)
+table_alloc(size_t cap, int *mapped)
 {
-	struct statemap_entry *tab;
-	size_t bytes = cap * sizeof *tab;
+	size_t bytes = cap * sizeof(struct statemap_entry);
 
-	if (cap > SIZE_MAX / sizeof *tab)
+	*mapped = 0;
+	if (cap > SIZE_MAX / sizeof(struct statemap_entry))
 		return NULL;
-#if defined(MADV_HUGEPAGE)
+#if defined(MAP_ANONYMOUS)
 	if (bytes >= (4u << 20)) {
-		void *p = NULL;
+		void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-		if (posix_memalign(&p, 2u << 20, bytes) != 0)
+		if (p == MAP_FAILED)
 			return NULL;
+#if defined(MADV_HUGEPAGE)
 		madvise(p, bytes, MADV_HUGEPAGE);
-		memset(p, 0, bytes);
+#endif
+		*mapped = 1;
 		return p;
 	}
 #endif
-	return calloc(cap, sizeof *tab);
+	return calloc(cap, sizeof(struct statemap_entry));
+}
+
+static void
+table_free(struct statemap_entry *tab, size_t cap, int mapped)
+{
+	if (mapped)
+		munmap(tab, cap * sizeof *tab);
+	else
+		free(tab);
 }
 
 static int
 grow(struct statemap *m, size_t cap)
 {
-	struct statemap_entry *tab = table_alloc(cap);
+	int mapped;
+	struct statemap_entry *tab = table_alloc(cap, &mapped);
 	size_t i;
 
 	if (tab == NULL)
@@ -294,9 +312,10 @@ grow(struct statemap *m, size_t cap)
 	for (i = 0; i < m->cap; i++)
 		if (m->e[i].used)
 			*slot(tab, cap, &m->e[i].ip) = m->e[i];
-	free(m->e);
+	table_free(m->e, m->cap, m->mapped);
 	m->e = tab;
 	m->cap = cap;
+	m->mapped = mapped;
 	return 0;
 }
 
@@ -328,6 +347,7 @@ statemap_put(struct statemap *m, const struct stateline *sl)
 	s->rest_len = (uint32_t)sl->rest_len;
 	s->status = (uint8_t)sl->status;
 	s->keylen = (uint8_t)(sl->rest - sl->line - 1);
+	s->seq = m->seq++;
 	return 0;
 }
 
@@ -605,25 +625,38 @@ static int
 fill_cdb(int fd, void *arg)
 {
 	const struct statemap *m = arg;
+	const struct statemap_entry **order;
 	struct cdb_make cm;
 	size_t i;
+	int rc = 0;
 
-	if (cdb_make_start(&cm, fd) < 0)
+	/* In the order the lines were put, that is the order of the text,
+	 * which is then read in one sweep rather than at random: placed by
+	 * their sequence numbers, in one pass. */
+	if ((order = calloc((size_t)m->seq + 1, sizeof *order)) == NULL)
 		return -1;
-	for (i = 0; i < m->cap; i++) {
-		const struct statemap_entry *en = &m->e[i];
+	for (i = 0; i < m->cap; i++)
+		if (m->e[i].used)
+			order[m->e[i].seq] = &m->e[i];
+	if (cdb_make_start(&cm, fd) < 0) {
+		free(order);
+		return -1;
+	}
+	for (i = 0; i < m->seq && rc == 0; i++) {
+		const struct statemap_entry *en = order[i];
 
-		if (!en->used)
-			continue;
 		/* The key is the line's canonical IP, just before rest. */
-		if (cdb_make_add(&cm, en->rest - 1 - en->keylen, en->keylen,
-		    en->rest, en->rest_len) < 0) {
-			int e = errno;
+		if (en != NULL && cdb_make_add(&cm, en->rest - 1 - en->keylen,
+		    en->keylen, en->rest, en->rest_len) < 0)
+			rc = -1;
+	}
+	free(order);
+	if (rc < 0) {
+		int e = errno;
 
-			cdb_make_finish(&cm);	/* frees its memory */
-			errno = e;
-			return -1;
-		}
+		cdb_make_finish(&cm);	/* frees its memory */
+		errno = e;
+		return -1;
 	}
 	return cdb_make_finish(&cm);
 }

@@ -53,12 +53,15 @@ struct statemap_entry {
 	struct ip ip;
 	const char *rest;	/* the key, the IP's text, ends at rest - 1 */
 	uint32_t rest_len;
+	uint32_t seq;		/* order of the last put */
 	uint8_t used, status, keylen;
 };
 
 struct statemap {
 	struct statemap_entry *e;
 	size_t cap, n;
+	uint32_t seq;
+	int mapped;		/* e came from mmap */
 };
 
 void statemap_init(struct statemap *m);
