@@ -313,14 +313,12 @@ cmd_sweep(void)
 	size_t i;
 
 	open_state(&sf, 1, &m);
-	for (i = 0; i < m.cap; i++) {
+	for (i = 0; i < m.n; i++) {
 		struct stateline cur, next;
 		char line[IP_TEXT_MAX + 64];
 		const char *why;
 		int n;
 
-		if (!m.e[i].used)
-			continue;
 		entry_line(&m.e[i], &cur);
 		if (cur.status != ST_UNKNOWN ||
 		    cur.time + conf.pending_timeout > now)
@@ -376,9 +374,8 @@ cmd_list(int argc, char **argv)
 	open_state(&sf, 0, &m);
 	if ((v = malloc((m.n + 1) * sizeof *v)) == NULL)
 		err(EX_OSERR, "out of memory");
-	for (i = 0; i < m.cap; i++)
-		if (m.e[i].used)
-			v[n++] = &m.e[i];
+	for (i = 0; i < m.n; i++)
+		v[n++] = &m.e[i];
 	qsort(v, n, sizeof *v, cmp_entry);
 	for (i = 0; i < n; i++) {
 		struct stateline sl;
@@ -571,9 +568,8 @@ cmd_compact(void)
 	open_state(&sf, 1, &m);
 	if ((cf.v = malloc((m.n + 1) * sizeof *cf.v)) == NULL)
 		err(EX_OSERR, "out of memory");
-	for (cf.n = 0, i = 0; i < m.cap; i++)
-		if (m.e[i].used)
-			cf.v[cf.n++] = &m.e[i];
+	for (cf.n = 0, i = 0; i < m.n; i++)
+		cf.v[cf.n++] = &m.e[i];
 	qsort(cf.v, cf.n, sizeof *cf.v, cmp_entry);
 	for (k = HISTORY_KEEP - 1; k >= 1; k--) {
 		snprintf(from, sizeof from, "%s.%d", state_path, k);

@@ -224,55 +224,20 @@ hash_ip(const struct ip *ip)
 	return (size_t)a;
 }
 
-static void table_free(struct statemap_entry *, size_t, int);
-
-void
-statemap_init(struct statemap *m)
+/*
+ * The index: a slot is 0 (empty) or, in its low 32 bits, the entry's
+ * number plus one and, in its high 32 bits, the top of the entry's hash,
+ * which spares reading the entry for most slots passed over.  At most
+ * half full.  Large indexes come from mmap, zeroed without a memset, with
+ * huge pages where the system has them.
+ */
+static uint64_t *
+index_alloc(size_t cap, int *mapped)
 {
-	m->e = NULL;
-	m->cap = m->n = 0;
-	m->seq = 0;
-	m->mapped = 0;
-}
-
-void
-statemap_free(struct statemap *m)
-{
-	table_free(m->e, m->cap, m->mapped);
-	statemap_init(m);
-}
-
-static struct statemap_entry *
-slot(struct statemap_entry *tab, size_t cap, const struct ip *ip)
-{
-	size_t i = hash_ip(ip) & (cap - 1);
-	uint64_t a0, a1;
-
-	memcpy(&a0, ip->b, 8);
-	memcpy(&a1, ip->b + 8, 8);
-	for (;; i = (i + 1) & (cap - 1)) {
-		uint64_t b0, b1;
-
-		if (!tab[i].used)
-			return &tab[i];
-		memcpy(&b0, tab[i].ip.b, 8);
-		memcpy(&b1, tab[i].ip.b + 8, 8);
-		if (a0 == b0 && a1 == b1)
-			return &tab[i];
-	}
-}
-
-/* A zeroed table.  Large ones come straight from mmap (zeroed, without a
- * memset) and ask for huge pages where the system has them: lookups land
- * anywhere in the table, and with 4 KiB pages nearly each one misses the
- * TLB. */
-static struct statemap_entry *
-table_alloc(size_t cap, int *mapped)
-{
-	size_t bytes = cap * sizeof(struct statemap_entry);
+	size_t bytes = cap * sizeof(uint64_t);
 
 	*mapped = 0;
-	if (cap > SIZE_MAX / sizeof(struct statemap_entry))
+	if (cap > SIZE_MAX / sizeof(uint64_t))
 		return NULL;
 #if defined(MAP_ANONYMOUS)
 	if (bytes >= (4u << 20)) {
@@ -288,78 +253,134 @@ table_alloc(size_t cap, int *mapped)
 		return p;
 	}
 #endif
-	return calloc(cap, sizeof(struct statemap_entry));
+	return calloc(cap, sizeof(uint64_t));
 }
 
 static void
-table_free(struct statemap_entry *tab, size_t cap, int mapped)
+index_free(uint64_t *slot, size_t cap, int mapped)
 {
 	if (mapped)
-		munmap(tab, cap * sizeof *tab);
+		munmap(slot, cap * sizeof *slot);
 	else
-		free(tab);
+		free(slot);
+}
+
+void
+statemap_init(struct statemap *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void
+statemap_free(struct statemap *m)
+{
+	free(m->e);
+	index_free(m->slot, m->scap, m->mapped);
+	statemap_init(m);
+}
+
+/* The slot of ip: its own, or the empty one where it would go. */
+static uint64_t *
+find_slot(const struct statemap *m, const struct ip *ip, size_t h)
+{
+	uint64_t tag = (uint64_t)(uint32_t)(h >> 32) << 32;
+	size_t i = h & (m->scap - 1);
+
+	for (;; i = (i + 1) & (m->scap - 1)) {
+		uint64_t s = m->slot[i];
+
+		if (s == 0)
+			return &m->slot[i];
+		if ((s & 0xffffffff00000000ULL) == tag &&
+		    memcmp(m->e[(uint32_t)s - 1].ip.b, ip->b, 16) == 0)
+			return &m->slot[i];
+	}
 }
 
 static int
-grow(struct statemap *m, size_t cap)
+index_grow(struct statemap *m, size_t cap)
 {
-	int mapped;
-	struct statemap_entry *tab = table_alloc(cap, &mapped);
+	struct statemap old = *m;
 	size_t i;
+	int mapped;
 
-	if (tab == NULL)
+	if (cap > UINT32_MAX)
 		return -1;
-	for (i = 0; i < m->cap; i++)
-		if (m->e[i].used)
-			*slot(tab, cap, &m->e[i].ip) = m->e[i];
-	table_free(m->e, m->cap, m->mapped);
-	m->e = tab;
-	m->cap = cap;
+	if ((m->slot = index_alloc(cap, &mapped)) == NULL) {
+		m->slot = old.slot;
+		return -1;
+	}
+	m->scap = cap;
 	m->mapped = mapped;
+	for (i = 0; i < m->n; i++)
+		*find_slot(m, &m->e[i].ip, hash_ip(&m->e[i].ip)) =
+		    (uint64_t)(uint32_t)(hash_ip(&m->e[i].ip) >> 32) << 32 |
+		    (i + 1);
+	index_free(old.slot, old.scap, old.mapped);
+	return 0;
+}
+
+static int
+entries_grow(struct statemap *m, size_t cap)
+{
+	struct statemap_entry *e = realloc(m->e, cap * sizeof *e);
+
+	if (e == NULL || cap > SIZE_MAX / sizeof *e)
+		return -1;
+	m->e = e;
+	m->ecap = cap;
 	return 0;
 }
 
 int
 statemap_reserve(struct statemap *m, size_t n)
 {
-	size_t cap = m->cap ? m->cap : 1024;
+	size_t cap = m->scap ? m->scap : 1024;
 
-	while (cap / 4 * 3 < n + 1)
+	while (cap / 2 < n + 1)
 		cap *= 2;
-	return cap > m->cap ? grow(m, cap) : 0;
+	if (cap > m->scap && index_grow(m, cap) < 0)
+		return -1;
+	return n > m->ecap ? entries_grow(m, n) : 0;
 }
 
 int
 statemap_put(struct statemap *m, const struct stateline *sl)
 {
-	struct statemap_entry *s;
+	struct statemap_entry *en;
+	uint64_t *s;
+	size_t h;
 
-	/* Linear probing, at most three quarters full. */
-	if (m->n + 1 > m->cap / 4 * 3 && grow(m, m->cap ? 2 * m->cap : 1024) < 0)
+	if ((m->n + 1) * 2 > m->scap &&
+	    index_grow(m, m->scap ? 2 * m->scap : 1024) < 0)
 		return -1;
-	s = slot(m->e, m->cap, &sl->ip);
-	if (!s->used) {
-		s->used = 1;
-		s->ip = sl->ip;
-		m->n++;
-	}
-	s->rest = sl->rest;
-	s->rest_len = (uint32_t)sl->rest_len;
-	s->status = (uint8_t)sl->status;
-	s->keylen = (uint8_t)(sl->rest - sl->line - 1);
-	s->seq = m->seq++;
+	h = hash_ip(&sl->ip);
+	s = find_slot(m, &sl->ip, h);
+	if (*s == 0) {
+		if (m->n == m->ecap &&
+		    entries_grow(m, m->ecap ? 2 * m->ecap : 1024) < 0)
+			return -1;
+		en = &m->e[m->n++];
+		en->ip = sl->ip;
+		*s = (uint64_t)(uint32_t)(h >> 32) << 32 | m->n;
+	} else
+		en = &m->e[(uint32_t)*s - 1];
+	en->rest = sl->rest;
+	en->rest_len = (uint32_t)sl->rest_len;
+	en->status = (uint8_t)sl->status;
+	en->keylen = (uint8_t)(sl->rest - sl->line - 1);
 	return 0;
 }
 
 const struct statemap_entry *
 statemap_get(const struct statemap *m, const struct ip *ip)
 {
-	const struct statemap_entry *s;
+	uint64_t *s;
 
-	if (m->cap == 0)
+	if (m->scap == 0)
 		return NULL;
-	s = slot(m->e, m->cap, ip);
-	return s->used ? s : NULL;
+	s = find_slot(m, ip, hash_ip(ip));
+	return *s ? &m->e[(uint32_t)*s - 1] : NULL;
 }
 
 /* The file. */
@@ -480,7 +501,7 @@ static void
 prefetch_slot(const struct statemap *m, const struct ip *ip)
 {
 #if defined(__GNUC__)
-	__builtin_prefetch(&m->e[hash_ip(ip) & (m->cap - 1)]);
+	__builtin_prefetch(&m->slot[hash_ip(ip) & (m->scap - 1)]);
 #else
 	(void)m;
 	(void)ip;
@@ -625,38 +646,24 @@ static int
 fill_cdb(int fd, void *arg)
 {
 	const struct statemap *m = arg;
-	const struct statemap_entry **order;
 	struct cdb_make cm;
 	size_t i;
-	int rc = 0;
 
-	/* In the order the lines were put, that is the order of the text,
-	 * which is then read in one sweep rather than at random: placed by
-	 * their sequence numbers, in one pass. */
-	if ((order = calloc((size_t)m->seq + 1, sizeof *order)) == NULL)
+	if (cdb_make_start(&cm, fd) < 0)
 		return -1;
-	for (i = 0; i < m->cap; i++)
-		if (m->e[i].used)
-			order[m->e[i].seq] = &m->e[i];
-	if (cdb_make_start(&cm, fd) < 0) {
-		free(order);
-		return -1;
-	}
-	for (i = 0; i < m->seq && rc == 0; i++) {
-		const struct statemap_entry *en = order[i];
+	/* In the entries' order, nearly the text's: read in one sweep. */
+	for (i = 0; i < m->n; i++) {
+		const struct statemap_entry *en = &m->e[i];
 
 		/* The key is the line's canonical IP, just before rest. */
-		if (en != NULL && cdb_make_add(&cm, en->rest - 1 - en->keylen,
-		    en->keylen, en->rest, en->rest_len) < 0)
-			rc = -1;
-	}
-	free(order);
-	if (rc < 0) {
-		int e = errno;
+		if (cdb_make_add(&cm, en->rest - 1 - en->keylen, en->keylen,
+		    en->rest, en->rest_len) < 0) {
+			int e = errno;
 
-		cdb_make_finish(&cm);	/* frees its memory */
-		errno = e;
-		return -1;
+			cdb_make_finish(&cm);	/* frees its memory */
+			errno = e;
+			return -1;
+		}
 	}
 	return cdb_make_finish(&cm);
 }
@@ -711,14 +718,14 @@ fill_blocked(int fd, void *arg)
 		p += n + 1;
 	}
 	/* Ours: every BLOCK. */
-	for (i = 0; i < bf->m->cap; i++) {
+	for (i = 0; i < bf->m->n; i++) {
 		const struct statemap_entry *en = &bf->m->e[i];
 		char ip[IP_TEXT_MAX + 1], day[16], why[64] = "";
 		const char *r = en->rest, *sp, *w;
 		struct tm tm;
 		time_t t;
 
-		if (!en->used || en->status != ST_BLOCK)
+		if (en->status != ST_BLOCK)
 			continue;
 		ip_format(&en->ip, ip);
 		t = (time_t)strtoll(r + 6, NULL, 10);

@@ -46,22 +46,25 @@ int state_put_kv(char *dst, size_t dstsz, size_t *len, const char *key,
     const char *value);
 
 /*
- * The last line of each IP.  Keys point into the text they were read from,
- * which must outlive the map.
+ * The last line of each IP: entries in the order the IPs were first put
+ * (so, for a state read from its file, nearly the order of its text),
+ * found through an index of slots holding an entry's number and part of
+ * its hash.  Entries point into the text they were read from, which must
+ * outlive the map.
  */
 struct statemap_entry {
 	struct ip ip;
 	const char *rest;	/* the key, the IP's text, ends at rest - 1 */
 	uint32_t rest_len;
-	uint32_t seq;		/* order of the last put */
-	uint8_t used, status, keylen;
+	uint8_t status, keylen;
 };
 
 struct statemap {
-	struct statemap_entry *e;
-	size_t cap, n;
-	uint32_t seq;
-	int mapped;		/* e came from mmap */
+	struct statemap_entry *e;	/* e[0 .. n) */
+	size_t n, ecap;
+	uint64_t *slot;			/* entry number + 1, hash bits */
+	size_t scap;
+	int mapped;			/* slot came from mmap */
 };
 
 void statemap_init(struct statemap *m);
