@@ -110,7 +110,7 @@ usage(void)
 	    "       relaywatch-db [-h] [-c conf] list [OK | BLOCK | UNKNOWN]\n"
 	    "       relaywatch-db [-h] [-c conf] show IP ...\n"
 	    "       relaywatch-db [-h] [-c conf] unblock IP --why TEXT\n"
-	    "       relaywatch-db [-h] [-c conf] retest IP\n");
+	    "       relaywatch-db [-h] [-c conf] retest IP [--why TEXT]\n");
 	exit(EX_USAGE);
 }
 
@@ -610,7 +610,7 @@ operator_name(void)
 
 /*
  * unblock IP --why TEXT: lift a BLOCK, at once (the CDB is rebuilt).
- * retest IP: let the next test's answer lift it.
+ * retest IP [--why TEXT]: let the next test's answer lift it.
  */
 static int
 cmd_operator(int unblock, int argc, char **argv)
@@ -626,11 +626,11 @@ cmd_operator(int unblock, int argc, char **argv)
 	struct buf change = { 0 };
 	int rc = 0;
 
-	if (argc == 3 && unblock && strcmp(argv[1], "--why") == 0)
+	if (argc == 3 && strcmp(argv[1], "--why") == 0)
 		why = argv[2];
 	else if (argc != 1 || unblock)
 		usage();
-	if (unblock && *why == '\0')
+	if (why && *why == '\0')
 		errx(EX_USAGE, "--why needs a reason");
 	if (ip_parse(argv[0], strlen(argv[0]), &ip, &w) < 0)
 		errx(EX_DATAERR, "%s: not an IP address: %s", argv[0], w);
@@ -657,8 +657,9 @@ cmd_operator(int unblock, int argc, char **argv)
 		    state_put_kv(line, sizeof line, &n, "why", val) < 0)
 			errx(EX_SOFTWARE, "line too long");
 		if (state_put_kv(line, sizeof line, &n, "retest", "requested") < 0 ||
-		    state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0)
-			errx(EX_SOFTWARE, "line too long");
+		    state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
+		    (why && state_put_kv(line, sizeof line, &n, "note", why) < 0))
+			errx(EX_DATAERR, "--why too long");
 	}
 	if (state_parse(line, n, &next, &w) < 0)
 		errx(EX_SOFTWARE, "operator line does not parse: %s", w);

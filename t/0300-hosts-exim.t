@@ -79,6 +79,8 @@ CONF
 	fi
 	send_all "$port"
 	log=$d/log/mainlog
+	exim_settle "$d"
+	ok $? "log_selector '$selector': the queue settles"
 	wait_for "[ \$(grep -c 'RELAYWATCH ip=' '$log') -ge 8 ]" 20
 	want=$want_arrivals
 	# With +subject, client text after the address imitates a HELO's

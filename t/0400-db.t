@@ -151,9 +151,9 @@ is "$rc" 64 "unblock: --why is required"
 run db unblock 203.0.113.9 --why x
 is "$rc" 65 "unblock: unknown host: 65"
 apply "203.0.113.7 BLOCK 5000 why=relayed" > /dev/null
-out=$(SUDO_USER=bob db retest 203.0.113.7)
+out=$(SUDO_USER=bob db retest 203.0.113.7 --why "says it is fixed")
 is "$out" "" "retest: no change of status"
-like "$(tail -n 1 "$S/state")" '^203.0.113.7 BLOCK [0-9]+ why=relayed retest=requested by=bob$' "retest: recorded, the BLOCK stands"
+like "$(tail -n 1 "$S/state")" '^203.0.113.7 BLOCK [0-9]+ why=relayed retest=requested by=bob note="says it is fixed"$' "retest: recorded with who and why, the BLOCK stands"
 like "$(lookup 203.0.113.7)" "^BLOCK " "retest: still refused meanwhile"
 out=$(apply "203.0.113.7 UNKNOWN 6000 why=probe")
 is "$out" "" "retest: UNKNOWN still does not replace the BLOCK"

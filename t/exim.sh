@@ -68,6 +68,12 @@ exim_start() {
 	}
 }
 
+# exim_settle DIR [SECONDS]: wait (default 30 s) until the instance's
+# queue is empty; fails if it is not by then.
+exim_settle() {
+	wait_for "[ \"\$(\"$EXIM\" -C '$1/exim.conf' -bpc 2>/dev/null)\" = 0 ]" "${2:-30}"
+}
+
 exim_stop() {
 	[ -s "$1/exim.pid" ] && kill "$(cat "$1/exim.pid")" 2>/dev/null
 	rm -f "$1/exim.pid"
