@@ -33,23 +33,6 @@ static struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
 static char cdb_path[CONF_VALUE_MAX + 16];
 
-static int
-write_all_fd(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static size_t
 count_lines(const struct statefile *sf)
 {
@@ -537,7 +520,7 @@ fill_compact(int fd, void *arg)
 		buf_add(&b, cf->v[i]->rest, cf->v[i]->rest_len);
 		buf_str(&b, "\n");
 		if (b.len > 1 << 20 || i + 1 == cf->n) {
-			if (write_all_fd(fd, b.p, b.len) < 0) {
+			if (write_all(fd, b.p, b.len) < 0) {
 				rc = -1;
 				break;
 			}

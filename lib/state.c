@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "stream.h"
 
 static const char *const status_names[] = { "", "OK", "BLOCK", "UNKNOWN" };
 
@@ -447,23 +448,6 @@ state_map(struct statefile *sf)
 		return -1;
 	}
 	sf->len = (size_t)st.st_size;
-	return 0;
-}
-
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, s, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += k;
-		n -= (size_t)k;
-	}
 	return 0;
 }
 

@@ -207,7 +207,7 @@ wr_init(struct writer *w, int fd)
 	w->len = 0;
 }
 
-static int
+int
 write_all(int fd, const char *s, size_t n)
 {
 	while (n > 0) {

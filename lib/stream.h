@@ -73,6 +73,9 @@ rd_line(struct reader *r, char **line, size_t *len, int *flags)
  */
 int rd_chunk(struct reader *r, char **start, char **end, int *flags);
 
+/* write(2) all n bytes, through short writes and EINTR; 0 or -1. */
+int write_all(int fd, const char *s, size_t n);
+
 /* The number of newlines in n bytes at p. */
 size_t count_newlines(const char *p, size_t n);
 

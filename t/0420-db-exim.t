@@ -34,16 +34,8 @@ acl_rcpt:
     logwrite = listed in blocked.nets: \$sender_host_address
 .include $TOP/share/exim4/relaywatch-rcpt.acl
   accept
-begin routers
-all:
-  driver = accept
-  transport = null
-begin transports
-null:
-  driver = appendfile
-  file = /dev/null
-  user = $EXIM_USER
 CONF
+		exim_sink
 	} > "$d/exim.conf"
 	exim_start "$d" "$2"
 }

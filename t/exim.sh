@@ -52,6 +52,22 @@ queue_run_max = 1
 CONF
 }
 
+# exim_sink: routers and transports that take every message and drop it,
+# to end a smart host's configuration whose ACLs are under test.
+exim_sink() {
+	cat <<CONF
+begin routers
+all:
+  driver = accept
+  transport = null
+begin transports
+null:
+  driver = appendfile
+  file = /dev/null
+  user = $EXIM_USER
+CONF
+}
+
 # exim_start DIR PORT: start the daemon on DIR/exim.conf and wait until it
 # listens.  Stopped at exit.
 exim_start() {
