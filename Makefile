@@ -41,7 +41,8 @@ MANS = $(MAN1) $(MAN5) $(MAN7)
 EXIM_FILES = share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
 	share/exim4/relaywatch-macros
 
-UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream
+UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream \
+	t/unit/state
 BENCH_PROGS = t/bench/genlog
 
 all: $(PROGS)

@@ -175,11 +175,11 @@ cmd_apply(void)
 	char *in = NULL, *out = NULL, *line;
 	struct buf changes = { 0 };
 	size_t inlen = 0, incap = 0, outlen = 0, len, i;
-	int flags, rc = 0, newblock = 0;
+	int flags, rc = 0, rrc, newblock = 0;
 
 	if (rd_init(&rd, STDIN_FILENO, STATE_LINE_MAX) < 0)
 		err(EX_OSERR, "out of memory");
-	while ((i = (size_t)rd_line(&rd, &line, &len, &flags)) == 1) {
+	while ((rrc = rd_line(&rd, &line, &len, &flags)) == 1) {
 		struct stateline sl;
 		const char *why;
 
@@ -205,7 +205,7 @@ cmd_apply(void)
 		in[inlen + len] = '\n';
 		inlen += len + 1;
 	}
-	if ((int)i < 0)
+	if (rrc < 0)
 		err(EX_IOERR, "standard input");
 	rd_free(&rd);
 	if (inlen == 0)

@@ -1,0 +1,158 @@
+/* lib/state.c: state lines, key=value fields, the map. */
+#include <stdlib.h>
+
+#include "state.h"
+#include "textfile.h"
+#include "tap.h"
+
+static void
+good(const char *l, const char *status, long long t)
+{
+	struct stateline sl;
+	const char *why = NULL;
+	char shown[100];
+
+	text_quote(l, strlen(l), shown, sizeof shown);
+	if (!ok(state_parse(l, strlen(l), &sl, &why) == 0, "parse %s", shown)) {
+		printf("#   why: %s\n", why);
+		return;
+	}
+	is_str(status_name(sl.status), status, "status of %s", shown);
+	is_int(sl.time, t, "time of %s", shown);
+}
+
+static void
+bad(const char *l, const char *want)
+{
+	struct stateline sl;
+	const char *why = NULL;
+	char shown[100];
+
+	text_quote(l, strlen(l), shown, sizeof shown);
+	ok(state_parse(l, strlen(l), &sl, &why) < 0, "refuse %s", shown);
+	if (want)
+		is_str(why, want, "reason for %s", shown);
+}
+
+int
+main(void)
+{
+	struct stateline sl;
+	struct statemap m;
+	char buf[STATE_LINE_MAX + 1], val[STATE_LINE_MAX + 1];
+	const char *why;
+	size_t n;
+	int i, wrong;
+
+	good("192.0.2.1 OK 1", "OK", 1);
+	good("192.0.2.1 BLOCK 1764115200 why=relayed variant=plain", "BLOCK",
+	    1764115200);
+	good("2001:db8::1 UNKNOWN 0 why=probe", "UNKNOWN", 0);
+	good("192.0.2.1 OK 5 diag=\"550 5.7.1 \\\"no\\\" \\\\ relay\"", "OK", 5);
+	good("192.0.2.1 OK 5 a= b-c_d=x", "OK", 5);
+	good("192.0.2.1 OK 253402300799", "OK", 253402300799LL);
+	bad("", "expected IP STATUS TIME");
+	bad("192.0.2.1", "expected IP STATUS TIME");
+	bad("192.0.2.01 OK 1", "leading zero in IPv4 address");
+	bad("2001:DB8::1 OK 1", "address not in canonical form (lower case, compressed)");
+	bad("::ffff:192.0.2.1 OK 1", "IPv4-mapped address not written as plain IPv4");
+	bad("192.0.2.1 ok 1", "status is not OK, BLOCK or UNKNOWN");
+	bad("192.0.2.1 OK", "status is not OK, BLOCK or UNKNOWN");
+	bad("192.0.2.1 OK ", "time is not a number of seconds");
+	bad("192.0.2.1 OK 01", "time is not a number of seconds");
+	bad("192.0.2.1 OK -1", "time is not a number of seconds");
+	bad("192.0.2.1 OK 1x", "time is not a number of seconds");
+	bad("192.0.2.1 OK 253402300800", "time out of range");
+	bad("192.0.2.1 OK 99999999999999999999999", "time out of range");
+	bad("192.0.2.1  OK 1", NULL);
+	bad("192.0.2.1 OK 1 ", "trailing blank");
+	bad("192.0.2.1 OK 1  why=x", "bad key=value field");
+	bad("192.0.2.1 OK 1 why", "bad key=value field");
+	bad("192.0.2.1 OK 1 =x", "bad key=value field");
+	bad("192.0.2.1 OK 1 Why=x", "bad key=value field");
+	bad("192.0.2.1 OK 1 1why=x", "bad key=value field");
+	bad("192.0.2.1 OK 1 why=a\"b", "bad character in a value");
+	bad("192.0.2.1 OK 1 why=a\\b", "bad character in a value");
+	bad("192.0.2.1 OK 1 why=\"a", "unterminated quoted value");
+	bad("192.0.2.1 OK 1 why=\"a\"b", "junk after a quoted value");
+	bad("192.0.2.1 OK 1 why=\"a\\x\"", "bad escape in a quoted value");
+	bad("192.0.2.1 OK 1 why=\"a\tb\"", "control or non-ASCII byte in a value");
+	bad("192.0.2.1 OK 1 why=\xc3\xa9", "bad character in a value");
+	bad("192.0.2.1 OK 1 abcdefghijabcdefghijabcdefghijabc=x",
+	    "bad key=value field");
+	{
+		char nul[] = "192.0.2.1 OK 1 why=a\0b";
+
+		ok(state_parse(nul, sizeof nul - 1, &sl, &why) < 0,
+		    "refuse a NUL byte");
+	}
+	memset(buf, 'a', sizeof buf);
+	memcpy(buf, "192.0.2.1 OK 1 why=", 19);
+	ok(state_parse(buf, sizeof buf, &sl, &why) < 0, "refuse a long line");
+
+	/* Any value written by state_put_kv reads back with state_get. */
+	srand(3);
+	for (wrong = 0, i = 0; i < 20000; i++) {
+		char v[64];
+		int k, len = rand() % 40;
+
+		for (k = 0; k < len; k++)
+			v[k] = (char)(1 + rand() % 255);
+		v[len] = '\0';
+		n = (size_t)snprintf(buf, sizeof buf, "192.0.2.1 OK 1");
+		if (state_put_kv(buf, sizeof buf, &n, "why", v) < 0 ||
+		    state_put_kv(buf, sizeof buf, &n, "x", "y") < 0 ||
+		    state_parse(buf, n, &sl, &why) < 0 ||
+		    state_get(&sl, "why", val, sizeof val) == NULL) {
+			wrong++;
+			continue;
+		}
+		for (k = 0; k < len; k++)
+			if ((unsigned char)v[k] < 0x20 || (unsigned char)v[k] > 0x7e)
+				v[k] = '?';
+		if (strcmp(val, v) != 0 && wrong++ < 3)
+			printf("# wrote %s, read %s\n", v, val);
+	}
+	ok(wrong == 0, "20000 random values: written and read back");
+	n = 0;
+	buf[0] = '\0';
+	memset(val, 'v', 200);
+	val[200] = '\0';
+	ok(state_put_kv(buf, 100, &n, "why", val) < 0, "a value too long refused");
+
+	/* The map: last put wins, 200000 IPs through growth. */
+	statemap_init(&m);
+	{
+		static char lines[200000][40];
+		const struct statemap_entry *en;
+		struct ip ip;
+
+		for (wrong = 0, i = 0; i < 200000; i++) {
+			snprintf(lines[i], sizeof lines[i], "10.%d.%d.%d OK %d",
+			    i / 65536 % 256, i / 256 % 256, i % 256, i);
+			if (state_parse(lines[i], strlen(lines[i]), &sl, &why) < 0 ||
+			    statemap_put(&m, &sl) < 0)
+				wrong++;
+		}
+		for (i = 0; i < 1000; i++) {
+			snprintf(lines[i], sizeof lines[i], "10.0.%d.%d BLOCK %d",
+			    i / 256, i % 256, 1000000 + i);
+			if (state_parse(lines[i], strlen(lines[i]), &sl, &why) < 0 ||
+			    statemap_put(&m, &sl) < 0)
+				wrong++;
+		}
+		is_int((long long)m.n, 200000, "200000 IPs in the map");
+		ip_parse("10.0.3.231", 10, &ip, NULL);
+		en = statemap_get(&m, &ip);
+		ok(en && en->status == ST_BLOCK && memcmp(en->rest,
+		    "BLOCK 1000999", 13) == 0, "the last line wins");
+		ip_parse("10.3.13.63", 10, &ip, NULL);
+		en = statemap_get(&m, &ip);
+		ok(en && en->status == ST_OK, "others keep theirs");
+		ip_parse("10.9.9.9", 8, &ip, NULL);
+		ok(statemap_get(&m, &ip) == NULL, "an absent IP is absent");
+		ok(wrong == 0, "no put failed");
+	}
+	statemap_free(&m);
+	return done_testing();
+}
