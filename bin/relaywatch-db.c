@@ -293,18 +293,24 @@ cmd_sweep(void)
 	struct statemap m;
 	struct buf out = { 0 }, changes = { 0 };
 	long long now = (long long)time(NULL);
-	size_t i;
+	size_t i, nlifted = 0;
+	int rc = 0;
 
 	open_state(&sf, 1, &m);
 	for (i = 0; i < m.n; i++) {
 		struct stateline cur, next;
-		char line[IP_TEXT_MAX + 64];
+		char line[IP_TEXT_MAX + 64], rt[16];
 		const char *why;
-		int n;
+		int n, lifted;
 
 		entry_line(&m.e[i], &cur);
-		if (cur.status != ST_UNKNOWN ||
-		    cur.time + conf.pending_timeout > now)
+		if (cur.time + conf.pending_timeout > now)
+			continue;
+		/* A test under way, or a retest an operator asked for whose
+		 * probe went out (retest=pending): silence is OK. */
+		lifted = cur.status == ST_BLOCK && state_get(&cur, "retest", rt,
+		    sizeof rt) && strcmp(rt, "pending") == 0;
+		if (cur.status != ST_UNKNOWN && !lifted)
 			continue;
 		n = (int)ip_format(&cur.ip, line);
 		n += snprintf(line + n, sizeof line - (size_t)n,
@@ -313,10 +319,24 @@ cmd_sweep(void)
 			errx(EX_SOFTWARE, "sweep line does not parse: %s", why);
 		buf_add(&out, line, (size_t)n);
 		buf_str(&out, "\n");
-		add_change(&changes, &next, ST_UNKNOWN);
+		add_change(&changes, &next, cur.status);
+		if (lifted)
+			nlifted++;
 	}
 	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
 		state_failed(state_path);
+	if (nlifted > 0) {
+		/* The map's entries still hold the old lines: read again. */
+		statemap_free(&m);
+		if (state_map(&sf) < 0)
+			state_failed(state_path);
+		statemap_init(&m);
+		if (state_load(&sf, &m) < 0)
+			errx(EX_OSERR, "%s: out of memory", state_path);
+		write_cdb(&m);
+		if (sync_blocked(&m) < 0)
+			rc = EX_TEMPFAIL;
+	}
 	state_close(&sf);
 	if (changes.len > 0 && (fwrite(changes.p, 1, changes.len, stdout) !=
 	    changes.len || fflush(stdout) != 0))
@@ -324,7 +344,7 @@ cmd_sweep(void)
 	statemap_free(&m);
 	free(out.p);
 	free(changes.p);
-	return 0;
+	return rc;
 }
 
 static int

@@ -127,6 +127,15 @@ out=$(db sweep)
 like "$out" "^198.51.100.1 UNKNOWN OK [0-9]+ why=no-answer$" "sweep: 49 h of silence is OK"
 is "$(db list UNKNOWN | cut -d' ' -f1 | grep 198.51)" "198.51.100.2" "sweep: 47 h is still pending"
 is "$(db list BLOCK | cut -d' ' -f1 | grep 198.51)" "198.51.100.3" "sweep: never touches a BLOCK"
+# A retest an operator asked for: once its probe went out
+# (retest=pending, as relaywatch-due records it), silence lifts the BLOCK;
+# before that, nothing does.
+apply "198.51.100.4 BLOCK $((now - 49 * 3600)) why=relayed retest=pending" \
+    "198.51.100.5 BLOCK $((now - 49 * 3600)) why=relayed retest=requested" > /dev/null
+out=$(db sweep)
+like "$out" "^198.51.100.4 BLOCK OK [0-9]+ why=no-answer$" "sweep: silence after a retest's probe lifts the BLOCK"
+like "$(lookup 198.51.100.4)" "^OK " "sweep: and state.cdb says so at once"
+is "$(db list BLOCK | cut -d' ' -f1 | grep 198.51.100.5)" "198.51.100.5" "sweep: a retest not yet probed keeps the BLOCK"
 if command -v faketime >/dev/null 2>&1; then
 	# (faketime preloads a library: let an ASan build allow that.)
 	out=$(ASAN_OPTIONS=verify_asan_link_order=0 faketime -f '+2h' relaywatch-db -c "$TMP/rw.conf" sweep 2>&1)
