@@ -132,6 +132,25 @@ sync_blocked(const struct statemap *m)
 	return -1;
 }
 
+/* A BLOCK set or lifted: state.cdb at once (or a temporary failure), then
+ * blocked.nets; returns 0, or EX_TEMPFAIL when blocked.nets failed (the
+ * change is recorded and enforced; the MTA's retry will sync it). */
+static int
+enforce(const struct statemap *m)
+{
+	write_cdb(m);
+	return sync_blocked(m) < 0 ? EX_TEMPFAIL : 0;
+}
+
+/* The change lines, once what they say is recorded. */
+static void
+print_changes(const struct buf *changes)
+{
+	if (changes->len > 0 && (fwrite(changes->p, 1, changes->len,
+	    stdout) != changes->len || fflush(stdout) != 0))
+		err(EX_IOERR, "standard output");
+}
+
 /* The status and key=value part of a map entry. */
 static void
 entry_line(const struct statemap_entry *en, struct stateline *sl)
@@ -251,16 +270,10 @@ cmd_apply(void)
 	}
 	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
 		state_failed(state_path);
-	if (newblock) {
-		write_cdb(&m);
-		/* Recorded and enforced: a failure here is retried later. */
-		if (sync_blocked(&m) < 0)
-			rc = EX_TEMPFAIL;
-	}
+	if (newblock && enforce(&m) != 0)
+		rc = EX_TEMPFAIL;
 	state_close(&sf);
-	if (changes.len > 0 && (fwrite(changes.p, 1, changes.len, stdout) !=
-	    changes.len || fflush(stdout) != 0))
-		err(EX_IOERR, "standard output");
+	print_changes(&changes);
 	statemap_free(&m);
 	free(in);
 	free(out);
@@ -333,14 +346,10 @@ cmd_sweep(void)
 		statemap_init(&m);
 		if (state_load(&sf, &m) < 0)
 			errx(EX_OSERR, "%s: out of memory", state_path);
-		write_cdb(&m);
-		if (sync_blocked(&m) < 0)
-			rc = EX_TEMPFAIL;
+		rc = enforce(&m);
 	}
 	state_close(&sf);
-	if (changes.len > 0 && (fwrite(changes.p, 1, changes.len, stdout) !=
-	    changes.len || fflush(stdout) != 0))
-		err(EX_IOERR, "standard output");
+	print_changes(&changes);
 	statemap_free(&m);
 	free(out.p);
 	free(changes.p);
@@ -672,15 +681,11 @@ cmd_operator(int unblock, int argc, char **argv)
 	if (unblock) {
 		if (statemap_put(&m, &next) < 0)
 			err(EX_OSERR, "out of memory");
-		write_cdb(&m);
+		rc = enforce(&m);
 		add_change(&change, &next, ST_BLOCK);
-		fputs(change.p, stdout);
-		if (sync_blocked(&m) < 0)
-			rc = EX_TEMPFAIL;
 	}
 	state_close(&sf);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		err(EX_IOERR, "standard output");
+	print_changes(&change);
 	statemap_free(&m);
 	free(change.p);
 	return rc;
