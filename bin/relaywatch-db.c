@@ -11,6 +11,8 @@
  *   unblock    an operator lifts a BLOCK
  *   retest     an operator lets the next test's answer lift a BLOCK
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <pwd.h>
 #include <errno.h>
@@ -115,10 +117,15 @@ open_state(struct statefile *sf, int exclusive, struct statemap *m)
 		errx(EX_OSERR, "%s: out of memory", state_path);
 }
 
+/* state.cdb from m, read from sf: the CDB records where in which file
+ * its content ends (relaywatch-due reads on from there). */
 static void
-write_cdb(const struct statemap *m)
+write_cdb(const struct statemap *m, const struct statefile *sf)
 {
-	if (state_write_cdb(cdb_path, m) < 0)
+	struct statepos pos;
+	int known = state_position(sf, &pos) == 0;
+
+	if (state_write_cdb(cdb_path, m, known ? &pos : NULL) < 0)
 		state_failed(cdb_path);
 }
 
@@ -136,9 +143,9 @@ sync_blocked(const struct statemap *m)
  * blocked.nets; returns 0, or EX_TEMPFAIL when blocked.nets failed (the
  * change is recorded and enforced; the MTA's retry will sync it). */
 static int
-enforce(const struct statemap *m)
+enforce(const struct statemap *m, const struct statefile *sf)
 {
-	write_cdb(m);
+	write_cdb(m, sf);
 	return sync_blocked(m) < 0 ? EX_TEMPFAIL : 0;
 }
 
@@ -270,7 +277,7 @@ cmd_apply(void)
 	}
 	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
 		state_failed(state_path);
-	if (newblock && enforce(&m) != 0)
+	if (newblock && enforce(&m, &sf) != 0)
 		rc = EX_TEMPFAIL;
 	state_close(&sf);
 	print_changes(&changes);
@@ -289,7 +296,7 @@ cmd_compile(void)
 	int rc = 0;
 
 	open_state(&sf, 0, &m);
-	write_cdb(&m);
+	write_cdb(&m, &sf);
 	if (sync_blocked(&m) < 0)
 		rc = EX_CANTCREAT;
 	state_close(&sf);
@@ -346,7 +353,7 @@ cmd_sweep(void)
 		statemap_init(&m);
 		if (state_load(&sf, &m) < 0)
 			errx(EX_OSERR, "%s: out of memory", state_path);
-		rc = enforce(&m);
+		rc = enforce(&m, &sf);
 	}
 	state_close(&sf);
 	print_changes(&changes);
@@ -531,12 +538,13 @@ cmd_show(int argc, char **argv)
 struct compact_fill {
 	const struct statemap_entry **v;
 	size_t n;
+	unsigned long long written;	/* bytes */
 };
 
 static int
 fill_compact(int fd, void *arg)
 {
-	const struct compact_fill *cf = arg;
+	struct compact_fill *cf = arg;
 	struct buf b = { 0 };
 	size_t i;
 	int rc = 0;
@@ -553,6 +561,7 @@ fill_compact(int fd, void *arg)
 				rc = -1;
 				break;
 			}
+			cf->written += b.len;
 			b.len = 0;
 		}
 	}
@@ -573,6 +582,8 @@ cmd_compact(void)
 	struct statefile sf;
 	struct statemap m;
 	struct compact_fill cf;
+	struct statepos pos;
+	struct stat st;
 	char from[sizeof state_path + 8], to[sizeof state_path + 8];
 	size_t i;
 	int k;
@@ -592,8 +603,18 @@ cmd_compact(void)
 	snprintf(to, sizeof to, "%s.1", state_path);
 	if (link(state_path, to) < 0)
 		err(EX_CANTCREAT, "%s", to);
+	cf.written = 0;
 	if (write_atomically(state_path, fill_compact, &cf, 0644) < 0)
 		state_failed(state_path);
+	/* A CDB naming the new file and the end of the compacted text, so
+	 * that readers of the CDB go on with the lines appended after it. */
+	if (stat(state_path, &st) < 0)
+		state_failed(state_path);
+	pos.dev = (unsigned long long)st.st_dev;
+	pos.ino = (unsigned long long)st.st_ino;
+	pos.off = cf.written;
+	if (state_write_cdb(cdb_path, &m, &pos) < 0)
+		state_failed(cdb_path);
 	printf("%s: %zu lines, %zu addresses; the old file is %s\n",
 	    state_path, count_lines(&sf), cf.n, to);
 	state_close(&sf);
@@ -681,7 +702,7 @@ cmd_operator(int unblock, int argc, char **argv)
 	if (unblock) {
 		if (statemap_put(&m, &next) < 0)
 			err(EX_OSERR, "out of memory");
-		rc = enforce(&m);
+		rc = enforce(&m, &sf);
 		add_change(&change, &next, ST_BLOCK);
 	}
 	state_close(&sf);

@@ -17,6 +17,16 @@ hexval(int c)
 	return -1;
 }
 
+/* Eight bytes as a big-endian number: addresses compare as numbers. */
+static uint64_t
+load_be64(const unsigned char *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
+	    (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	    (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | (uint64_t)p[7];
+}
+
 /* Dotted quad, exactly n bytes, into out[4]. */
 static int
 parse_v4(const char *s, size_t n, unsigned char *out, const char **why)
@@ -355,5 +365,11 @@ ip_parse_cidr(const char *s, size_t n, struct ip *first, struct ip *last,
 int
 ip_cmp(const struct ip *a, const struct ip *b)
 {
-	return memcmp(a->b, b->b, 16);
+	uint64_t x = load_be64(a->b), y = load_be64(b->b);
+
+	if (x == y) {
+		x = load_be64(a->b + 8);
+		y = load_be64(b->b + 8);
+	}
+	return (x > y) - (x < y);
 }

@@ -8,6 +8,8 @@
 #define RW_IP_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Longest canonical text form, without the NUL ("ffff:...:255.255.255.255"). */
 #define IP_TEXT_MAX 45
@@ -37,6 +39,25 @@ int ip_parse_cidr(const char *s, size_t n, struct ip *first, struct ip *last,
 size_t ip_format(const struct ip *ip, char *buf);
 
 int ip_is_v4(const struct ip *ip);
+
+/* A hash of the 16 bytes for tables (MurmurHash3's finaliser: every input
+ * bit moves every output bit, so that the low bits used as an index vary). */
+static inline uint64_t
+ip_hash(const struct ip *ip)
+{
+	uint64_t a, b;
+
+	memcpy(&a, ip->b, 8);
+	memcpy(&b, ip->b + 8, 8);
+	a = a * 0x9E3779B97F4A7C15ULL ^ b;
+	a ^= a >> 33;
+	a *= 0xFF51AFD7ED558CCDULL;
+	a ^= a >> 33;
+	a *= 0xC4CEB9FE1A85EC53ULL;
+	a ^= a >> 33;
+	return a;
+}
+
 int ip_cmp(const struct ip *a, const struct ip *b);
 
 #endif

@@ -76,26 +76,14 @@ parse_field(const char *p, const char *e, const char **why)
 }
 
 int
-state_parse(const char *line, size_t len, struct stateline *out,
+state_parse_value(const char *rest, size_t len, struct stateline *out,
     const char **why)
 {
-	const char *p = line, *e = line + len, *q;
+	const char *p = rest, *e = rest + len, *q;
 	long long t = 0;
 	int s;
 
-	if (len > STATE_LINE_MAX) {
-		*why = "line too long";
-		return -1;
-	}
-	out->line = line;
-	q = memchr(p, ' ', len);
-	if (q == NULL) {
-		*why = "expected IP STATUS TIME";
-		return -1;
-	}
-	if (ip_parse_canonical(p, (size_t)(q - p), &out->ip, why) < 0)
-		return -1;
-	out->rest = p = q + 1;
+	out->rest = rest;
 	for (s = ST_OK; s <= ST_UNKNOWN; s++) {
 		size_t n = strlen(status_names[s]);
 
@@ -131,8 +119,30 @@ state_parse(const char *line, size_t len, struct stateline *out,
 			return -1;
 	}
 	out->kv_len = (size_t)(e - out->kv);
-	out->rest_len = (size_t)(e - out->rest);
+	out->rest_len = len;
 	return 0;
+}
+
+int
+state_parse(const char *line, size_t len, struct stateline *out,
+    const char **why)
+{
+	const char *q;
+
+	if (len > STATE_LINE_MAX) {
+		*why = "line too long";
+		return -1;
+	}
+	out->line = line;
+	q = memchr(line, ' ', len);
+	if (q == NULL) {
+		*why = "expected IP STATUS TIME";
+		return -1;
+	}
+	if (ip_parse_canonical(line, (size_t)(q - line), &out->ip, why) < 0)
+		return -1;
+	return state_parse_value(q + 1, (size_t)(line + len - q - 1), out,
+	    why);
 }
 
 const char *
@@ -205,40 +215,22 @@ state_put_kv(char *dst, size_t dstsz, size_t *len, const char *key,
 	return 0;
 }
 
-/* The map: open addressing on the 16 address bytes. */
-
-static size_t
-hash_ip(const struct ip *ip)
-{
-	uint64_t a, b;
-
-	memcpy(&a, ip->b, 8);
-	memcpy(&b, ip->b + 8, 8);
-	/* MurmurHash3's finaliser: every input bit moves every output bit,
-	 * so that the low bits used as the index vary. */
-	a = a * 0x9E3779B97F4A7C15ULL ^ b;
-	a ^= a >> 33;
-	a *= 0xFF51AFD7ED558CCDULL;
-	a ^= a >> 33;
-	a *= 0xC4CEB9FE1A85EC53ULL;
-	a ^= a >> 33;
-	return (size_t)a;
-}
-
 /*
+ * The map: open addressing on the 16 address bytes.
+ *
  * The index: a slot is 0 (empty) or, in its low 32 bits, the entry's
  * number plus one and, in its high 32 bits, the top of the entry's hash,
  * which spares reading the entry for most slots passed over.  At most
  * half full.  Large indexes come from mmap, zeroed without a memset, with
  * huge pages where the system has them.
  */
-static uint64_t *
-index_alloc(size_t cap, int *mapped)
+void *
+table_alloc(size_t n, size_t size, int *mapped)
 {
-	size_t bytes = cap * sizeof(uint64_t);
+	size_t bytes = n * size;
 
 	*mapped = 0;
-	if (cap > SIZE_MAX / sizeof(uint64_t))
+	if (size && n > SIZE_MAX / size)
 		return NULL;
 #if defined(MAP_ANONYMOUS)
 	if (bytes >= (4u << 20)) {
@@ -254,16 +246,28 @@ index_alloc(size_t cap, int *mapped)
 		return p;
 	}
 #endif
-	return calloc(cap, sizeof(uint64_t));
+	return calloc(n, size);
+}
+
+void
+table_free(void *p, size_t n, size_t size, int mapped)
+{
+	if (mapped)
+		munmap(p, n * size);
+	else
+		free(p);
+}
+
+static uint64_t *
+index_alloc(size_t cap, int *mapped)
+{
+	return table_alloc(cap, sizeof(uint64_t), mapped);
 }
 
 static void
 index_free(uint64_t *slot, size_t cap, int mapped)
 {
-	if (mapped)
-		munmap(slot, cap * sizeof *slot);
-	else
-		free(slot);
+	table_free(slot, cap, sizeof *slot, mapped);
 }
 
 void
@@ -313,10 +317,12 @@ index_grow(struct statemap *m, size_t cap)
 	}
 	m->scap = cap;
 	m->mapped = mapped;
-	for (i = 0; i < m->n; i++)
-		*find_slot(m, &m->e[i].ip, hash_ip(&m->e[i].ip)) =
-		    (uint64_t)(uint32_t)(hash_ip(&m->e[i].ip) >> 32) << 32 |
-		    (i + 1);
+	for (i = 0; i < m->n; i++) {
+		uint64_t h = ip_hash(&m->e[i].ip);
+
+		*find_slot(m, &m->e[i].ip, (size_t)h) =
+		    (uint64_t)(uint32_t)(h >> 32) << 32 | (i + 1);
+	}
 	index_free(old.slot, old.scap, old.mapped);
 	return 0;
 }
@@ -355,7 +361,7 @@ statemap_put(struct statemap *m, const struct stateline *sl)
 	if ((m->n + 1) * 2 > m->scap &&
 	    index_grow(m, m->scap ? 2 * m->scap : 1024) < 0)
 		return -1;
-	h = hash_ip(&sl->ip);
+	h = (size_t)ip_hash(&sl->ip);
 	s = find_slot(m, &sl->ip, h);
 	if (*s == 0) {
 		if (m->n == m->ecap &&
@@ -380,7 +386,7 @@ statemap_get(const struct statemap *m, const struct ip *ip)
 
 	if (m->scap == 0)
 		return NULL;
-	s = find_slot(m, ip, hash_ip(ip));
+	s = find_slot(m, ip, (size_t)ip_hash(ip));
 	return *s ? &m->e[(uint32_t)*s - 1] : NULL;
 }
 
@@ -485,7 +491,7 @@ static void
 prefetch_slot(const struct statemap *m, const struct ip *ip)
 {
 #if defined(__GNUC__)
-	__builtin_prefetch(&m->slot[hash_ip(ip) & (m->scap - 1)]);
+	__builtin_prefetch(&m->slot[(size_t)ip_hash(ip) & (m->scap - 1)]);
 #else
 	(void)m;
 	(void)ip;
@@ -626,36 +632,107 @@ write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
 	return 0;
 }
 
+struct cdb_fill {
+	const struct statemap *m;
+	const struct statepos *pos;
+};
+
 static int
 fill_cdb(int fd, void *arg)
 {
-	const struct statemap *m = arg;
+	const struct cdb_fill *cf = arg;
+	const struct statemap *m = cf->m;
 	struct cdb_make cm;
+	char pos[80];
 	size_t i;
+	int n = 0;
 
 	if (cdb_make_start(&cm, fd) < 0)
 		return -1;
+	if (cf->pos)
+		n = snprintf(pos, sizeof pos, "%llu %llu %llu", cf->pos->dev,
+		    cf->pos->ino, cf->pos->off);
+	if (n > 0 && cdb_make_add(&cm, STATE_CDB_POSKEY,
+	    sizeof STATE_CDB_POSKEY - 1, pos, (unsigned)n) < 0)
+		goto fail;
 	/* In the entries' order, nearly the text's: read in one sweep. */
 	for (i = 0; i < m->n; i++) {
 		const struct statemap_entry *en = &m->e[i];
 
 		/* The key is the line's canonical IP, just before rest. */
 		if (cdb_make_add(&cm, en->rest - 1 - en->keylen, en->keylen,
-		    en->rest, en->rest_len) < 0) {
-			int e = errno;
-
-			cdb_make_finish(&cm);	/* frees its memory */
-			errno = e;
-			return -1;
-		}
+		    en->rest, en->rest_len) < 0)
+			goto fail;
 	}
 	return cdb_make_finish(&cm);
+fail:
+	{
+		int e = errno;
+
+		cdb_make_finish(&cm);	/* frees its memory */
+		errno = e;
+		return -1;
+	}
 }
 
 int
-state_write_cdb(const char *path, const struct statemap *m)
+state_write_cdb(const char *path, const struct statemap *m,
+    const struct statepos *pos)
 {
-	return write_atomically(path, fill_cdb, (void *)m, 0644);
+	struct cdb_fill cf = { m, pos };
+
+	return write_atomically(path, fill_cdb, &cf, 0644);
+}
+
+int
+state_position(const struct statefile *sf, struct statepos *pos)
+{
+	struct stat st;
+
+	if (sf->fd < 0 || fstat(sf->fd, &st) < 0)
+		return -1;
+	pos->dev = (unsigned long long)st.st_dev;
+	pos->ino = (unsigned long long)st.st_ino;
+	pos->off = sf->len;
+	return 0;
+}
+
+/* A whole decimal number at *p, up to a blank or the end; 0 or -1. */
+static int
+parse_ull(const char **p, const char *e, unsigned long long *v)
+{
+	const char *q = *p;
+
+	*v = 0;
+	for (; *p < e && **p >= '0' && **p <= '9'; (*p)++) {
+		if (*v > (~0ULL - 9) / 10)
+			return -1;
+		*v = *v * 10 + (unsigned)(**p - '0');
+	}
+	if (*p == q || (*p < e && **p != ' '))
+		return -1;
+	if (*p < e)
+		(*p)++;
+	return 0;
+}
+
+int
+state_cdb_position(struct cdb *c, struct statepos *pos)
+{
+	const char *p, *e;
+	unsigned len;
+
+	if (cdb_find(c, STATE_CDB_POSKEY, sizeof STATE_CDB_POSKEY - 1) <= 0)
+		return -1;
+	len = cdb_datalen(c);
+	if ((p = cdb_get(c, len, cdb_datapos(c))) == NULL)
+		return -1;
+	e = p + len;
+	if (parse_ull(&p, e, &pos->dev) < 0 || p == e ||
+	    parse_ull(&p, e, &pos->ino) < 0 || p == e ||
+	    parse_ull(&p, e, &pos->off) < 0 || p != e)
+		return -1;
+	return 0;
 }
 
 /* Is line (len bytes) one of ours: "ADDRESS<blanks># relaywatch ..."? */

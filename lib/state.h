@@ -32,6 +32,11 @@ struct stateline {
 int state_parse(const char *line, size_t len, struct stateline *out,
     const char **why);
 
+/* Parse the part after the IP, "STATUS TIME [key=value ...]" (a CDB
+ * value): as state_parse, leaving out->line and out->ip alone. */
+int state_parse_value(const char *rest, size_t len, struct stateline *out,
+    const char **why);
+
 const char *status_name(enum status s);
 
 /* The value of key in sl's key=value part, unquoted into buf (bufsz
@@ -66,6 +71,11 @@ struct statemap {
 	size_t scap;
 	int mapped;			/* slot came from mmap */
 };
+
+/* Zeroed memory for n items of a big table: from mmap, zeroed without a
+ * memset, with huge pages where the system has them (*mapped set). */
+void *table_alloc(size_t n, size_t size, int *mapped);
+void table_free(void *p, size_t n, size_t size, int mapped);
 
 void statemap_init(struct statemap *m);
 /* Room for n entries without growing; 0, or -1 when out of memory. */
@@ -108,8 +118,30 @@ long state_load(const struct statefile *sf, struct statemap *m);
 int write_atomically(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode);
 
-/* Build PATH's CDB from m: key the IP, value its last line's rest. */
-int state_write_cdb(const char *path, const struct statemap *m);
+/*
+ * Where a state.cdb's content ends in the state: the file (device and
+ * inode) and the offset just after the last line it holds.  The CDB keeps
+ * it under the key "relaywatch-state", which no address can equal, as
+ * "DEV INO OFFSET"; relaywatch-due reads the state's lines after it.
+ */
+#define STATE_CDB_POSKEY "relaywatch-state"
+
+struct statepos {
+	unsigned long long dev, ino, off;
+};
+
+/* sf's file and the end of its text as mapped; 0, or -1 without a file. */
+int state_position(const struct statefile *sf, struct statepos *pos);
+
+/* Build PATH's CDB from m: key the IP, value its last line's rest; and
+ * pos, when not NULL, under STATE_CDB_POSKEY. */
+int state_write_cdb(const char *path, const struct statemap *m,
+    const struct statepos *pos);
+
+struct cdb;
+/* The position recorded in an open CDB: 0, or -1 when it has none or
+ * it does not parse. */
+int state_cdb_position(struct cdb *c, struct statepos *pos);
 
 /*
  * Make relaywatch's lines in the Exim host list at path name exactly the

@@ -98,7 +98,10 @@ is "$rc" 0 "compile with damaged lines: exit 0"
 like "$err" "state:[0-9]+: expected IP STATUS TIME" "compile: damaged line named"
 is "$(lookup 192.0.2.51)" "UNKNOWN 7000 why=probe" "compile: lines after damage still compiled"
 is "$(lookup 192.0.2.1)" "BLOCK 3200 why=relayed variant=percent via=192.0.2.1" "compile: last line wins"
-is "$(cdb -d "$S/state.cdb" | grep -c .)" "$(db list | grep -c .)" "compile: one record per IP"
+is "$(cdb -d -m "$S/state.cdb" | grep -vc '^relaywatch-state ')" "$(db list | grep -c .)" "compile: one record per IP"
+# and where it read up to: "DEV INO OFFSET", the state's end
+is "$(cdb -q "$S/state.cdb" relaywatch-state | cut -d' ' -f2,3)" \
+    "$(stat -c '%i %s' "$S/state")" "compile: the CDB names the state file and its end"
 ls -A "$S" | grep -v '^state$' | grep -v '^state.cdb$' > "$TMP/left"
 is "$(cat "$TMP/left")" "" "compile: no temp files left"
 
@@ -184,6 +187,8 @@ db list > "$TMP/after"
 cmp -s "$TMP/before" "$TMP/after"
 ok $? "compact: every status as before"
 is "$(wc -l < "$S/state.1")" "$lines" "compact: the old file is state.1"
+is "$(cdb -q "$S/state.cdb" relaywatch-state | cut -d' ' -f2,3)" \
+    "$(stat -c '%i %s' "$S/state")" "compact: state.cdb names the new file and its end"
 db compact > /dev/null
 [ -f "$S/state.2" ] && [ -f "$S/state.1" ]
 ok $? "compact again: state.1 becomes state.2"
