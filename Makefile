@@ -32,8 +32,8 @@ LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
 	lib/eximlog.o lib/state.o
 LIB = lib/librelaywatch.a
 
-PROGS = bin/relaywatch-hosts bin/relaywatch-db
-MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1
+PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due
+MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1 man/relaywatch-due.1
 MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
 MAN7 = man/relaywatch.7
 MANS = $(MAN1) $(MAN5) $(MAN7)
@@ -65,6 +65,7 @@ bin/%: bin/%.c $(LIB) lib/*.h .flags
 
 # Only what each program needs: libcdb for the state, libcrypto for tokens.
 LDLIBS_relaywatch-db = -lcdb
+LDLIBS_relaywatch-due = -lcdb
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb

@@ -10,7 +10,7 @@
 #include "textfile.h"
 
 enum type { T_PATH, T_COMMAND, T_DOMAIN, T_LOCALPART, T_ADDRESS, T_DURATION,
-    T_COUNT, T_VARIANTS, T_IP, T_HOSTS_FROM };
+    T_COUNT, T_POSITIVE, T_VARIANTS, T_IP, T_HOSTS_FROM };
 
 struct option {
 	const char *name;
@@ -41,6 +41,7 @@ static const struct option options[] = {
 	{ "probe_source", T_IP, S(probe_source), "" },
 	{ "retest_unreachable", T_DURATION, S(retest_unreachable), "1d" },
 	{ "hosts_from", T_HOSTS_FROM, S(hosts_from), "arrivals" },
+	{ "probe_queue", T_POSITIVE, S(probe_queue), "100000" },
 };
 #undef S
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -249,6 +250,7 @@ set_value(struct conf *c, const struct option *o, const char *v,
 		*(long long *)(void *)dst = n;
 		return 0;
 	case T_COUNT:
+	case T_POSITIVE:
 		if (*v == '\0') {
 			*why = "not a number";
 			return -1;
@@ -263,6 +265,10 @@ set_value(struct conf *c, const struct option *o, const char *v,
 				*why = "too large (at most 1000000)";
 				return -1;
 			}
+		}
+		if (o->type == T_POSITIVE && n == 0) {
+			*why = "must be at least 1";
+			return -1;
 		}
 		*(long long *)(void *)dst = n;
 		return 0;

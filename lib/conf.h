@@ -43,6 +43,7 @@ struct conf {
 	long long token_lifetime;
 	long long retest_unreachable;
 	long long probe_rate;		/* per minute, 0: no limit */
+	long long probe_queue;		/* hosts waiting for the rate */
 	unsigned variants;		/* VARIANT_* bits */
 	int hosts_from;			/* HOSTS_FROM_* */
 };

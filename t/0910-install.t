@@ -11,6 +11,7 @@ make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
 ok $? "make install DESTDIR=... PREFIX=/usr" || diag "$(cat "$TMP/install.out")"
 for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/bin/relaywatch-db usr/share/man/man1/relaywatch-db.1 \
+    usr/bin/relaywatch-due usr/share/man/man1/relaywatch-due.1 \
     usr/share/man/man5/relaywatch-state.5 \
     usr/share/man/man5/relaywatch.conf.5 usr/share/man/man7/relaywatch.7 \
     usr/share/relaywatch/exim4/relaywatch-data.acl \

@@ -107,6 +107,7 @@ main(void)
 	is_int(c.pending_timeout, 48 * 3600, "default pending_timeout");
 	is_int(c.token_lifetime, 7 * 86400, "default token_lifetime");
 	is_int(c.probe_rate, 60, "default probe_rate");
+	is_int(c.probe_queue, 100000, "default probe_queue");
 	is_int(c.variants, VARIANT_PLAIN | VARIANT_PERCENT | VARIANT_QUOTED,
 	    "default variants");
 	is_str(c.probe_source, "", "no default probe_source");
@@ -119,7 +120,8 @@ main(void)
 	    "retest_after = 7d\npending_timeout = 36h\n"
 	    "token_lifetime = 3d\nprobe_rate = 0\nvariants = quoted plain\n"
 	    "probe_source = 2001:db8::9\nretest_unreachable = 90m\r\n"
-	    "sendmail = /usr/sbin/exim4 -C /etc/x#y\nhosts_from = marker\n");
+	    "sendmail = /usr/sbin/exim4 -C /etc/x#y\nhosts_from = marker\n"
+	    "probe_queue = 1\n");
 	if (!is_int(conf_read(&c, path, err, sizeof err), 0, "full file"))
 		printf("#   %s\n", err);
 	is_str(c.statedir, "/srv/rw", "statedir, blanks trimmed");
@@ -135,6 +137,7 @@ main(void)
 	is_str(c.sendmail, "/usr/sbin/exim4 -C /etc/x#y",
 	    "'#' inside a word is not a comment");
 	is_int(c.hosts_from, HOSTS_FROM_MARKER, "hosts_from");
+	is_int(c.probe_queue, 1, "probe_queue");
 
 	bad("domain = isp.example\nfrobnicate = 1\n",
 	    "2: unknown setting \"frobnicate\"");
@@ -153,6 +156,9 @@ main(void)
 	bad("probe_rate = 10000000\n", "1: probe_rate = \"10000000\": too "
 	    "large (at most 1000000)");
 	bad("probe_rate =\n", "1: probe_rate = \"\": not a number");
+	bad("probe_queue = 0\n", "1: probe_queue = \"0\": must be at least 1");
+	bad("probe_queue = 1000001\n", "1: probe_queue = \"1000001\": too "
+	    "large (at most 1000000)");
 	bad("variants = plain bang\n", "1: variants = \"plain bang\": unknown "
 	    "variant (known: plain percent quoted)");
 	bad("variants =\n", "1: variants = \"\": no variant named");

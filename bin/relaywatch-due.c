@@ -1,0 +1,977 @@
+/*
+ * relaywatch-due: of the customer hosts seen sending mail, those to test
+ * now.  Reads IPs, one a line (relaywatch-hosts' output); prints each one
+ * that is due, once, after recording it in the state: UNKNOWN why=probe,
+ * or, for a BLOCK whose retest an operator asked for, the BLOCK with
+ * retest=pending.
+ *
+ * What it knows of an address comes from state.cdb, read whole into a
+ * table whenever compile replaces it, and from the state's lines after
+ * the point the CDB says it was built from; it follows the state as
+ * others append to it.  Each address in the table carries the time before
+ * which it is not due, so that a line costs one table lookup.
+ */
+#define _DEFAULT_SOURCE		/* madvise(2) */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <cdb.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ip.h"
+#include "netset.h"
+#include "state.h"
+#include "stream.h"
+#include "textfile.h"
+
+#define INPUT_LINE_MAX 256	/* an address is at most 45 bytes */
+#define WARN_MAX 100		/* bad lines reported one by one */
+#define TICK_LINES 1024		/* busy input: look at the clock this often */
+#define RECORD_MAX 65536	/* hosts recorded in one append (and fsync) */
+
+static struct conf conf;
+static char state_path[CONF_VALUE_MAX + 16];
+static char cdb_path[CONF_VALUE_MAX + 16];
+static int verbose;
+static time_t now;
+
+/* A file as last seen, to notice when it is replaced or changed. */
+struct stamp {
+	int exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+static void
+stamp_of(const struct stat *st, struct stamp *s)
+{
+	s->exists = 1;
+	s->dev = st->st_dev;
+	s->ino = st->st_ino;
+	s->size = st->st_size;
+	s->mtime = st->st_mtim;
+}
+
+/* Has path changed since *s?  Updates *s. */
+static int
+stamp_changed(const char *path, struct stamp *s)
+{
+	struct stamp was = *s;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		s->exists = 0;
+	else
+		stamp_of(&st, s);
+	if (was.exists != s->exists)
+		return 1;
+	return s->exists && (was.dev != s->dev || was.ino != s->ino ||
+	    was.size != s->size || was.mtime.tv_sec != s->mtime.tv_sec ||
+	    was.mtime.tv_nsec != s->mtime.tv_nsec);
+}
+
+/*
+ * The table: every address of the state, and the hosts queued for a test,
+ * by open addressing on the 16 address bytes, at most 3/4 full.
+ */
+#define H_USED 1
+#define H_QUEUED 2	/* waiting for the rate limit */
+#define H_RETEST 4	/* a BLOCK whose retest an operator asked for */
+
+#define UNTIL_NEVER UINT32_MAX
+
+struct host {
+	struct ip ip;
+	uint32_t until;		/* not due before this time */
+	uint8_t status;		/* enum status; ST_NONE: not in the state */
+	uint8_t flags;
+};
+
+static struct host *hosts;
+static size_t nhosts, hostcap;
+static int hosts_mapped;
+
+static int
+same_ip(const struct ip *a, const struct ip *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a->b, 8);
+	memcpy(&a1, a->b + 8, 8);
+	memcpy(&b0, b->b, 8);
+	memcpy(&b1, b->b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* ip's entry, or the free one where it would go; h is ip_hash(ip). */
+static struct host *
+host_slot_h(const struct ip *ip, uint64_t h)
+{
+	size_t i = (size_t)h & (hostcap - 1);
+
+	while (hosts[i].flags && !same_ip(&hosts[i].ip, ip))
+		i = (i + 1) & (hostcap - 1);
+	return &hosts[i];
+}
+
+static struct host *
+host_slot(const struct ip *ip)
+{
+	return host_slot_h(ip, ip_hash(ip));
+}
+
+static void
+hosts_free(void)
+{
+	if (hosts)
+		table_free(hosts, hostcap, sizeof *hosts, hosts_mapped);
+	hosts = NULL;
+}
+
+/* An empty table with room for n hosts. */
+static void
+hosts_alloc(size_t n)
+{
+	size_t cap = 1024;
+
+	hosts_free();
+	while (cap / 4 * 3 < n + 1)
+		cap *= 2;
+	if ((hosts = table_alloc(cap, sizeof *hosts, &hosts_mapped)) == NULL)
+		err(EX_OSERR, "out of memory for %zu hosts", n);
+	hostcap = cap;
+	nhosts = 0;
+}
+
+static struct host *
+host_put(const struct ip *ip)
+{
+	struct host *h;
+
+	if ((nhosts + 1) > hostcap / 4 * 3) {
+		struct host *old = hosts;
+		size_t i, oldcap = hostcap;
+		int oldmapped = hosts_mapped;
+
+		hosts = NULL;
+		hosts_alloc(nhosts * 2);
+		for (i = 0; i < oldcap; i++)
+			if (old[i].flags) {
+				*host_slot(&old[i].ip) = old[i];
+				nhosts++;
+			}
+		table_free(old, oldcap, sizeof *old, oldmapped);
+	}
+	h = host_slot(ip);
+	if (h->flags == 0) {
+		h->ip = *ip;
+		h->flags = H_USED;
+		h->status = ST_NONE;
+		h->until = 0;
+		nhosts++;
+	}
+	return h;
+}
+
+/*
+ * The why= of BLOCKs with a retest asked, which their retest=pending line
+ * keeps: few, and looked at only when such a host is recorded.
+ */
+struct retest {
+	struct ip ip;
+	char why[64];
+};
+
+static struct retest *retests;
+static size_t nretests, retestcap;
+
+static void
+retest_note(const struct stateline *sl)
+{
+	struct retest *r;
+
+	if (nretests == retestcap) {
+		retestcap = retestcap ? 2 * retestcap : 16;
+		if ((retests = realloc(retests, retestcap * sizeof *retests)) ==
+		    NULL)
+			err(EX_OSERR, "out of memory");
+	}
+	r = &retests[nretests++];
+	r->ip = sl->ip;
+	if (state_get(sl, "why", r->why, sizeof r->why) == NULL)
+		r->why[0] = '\0';
+}
+
+static const char *
+retest_why(const struct ip *ip)
+{
+	size_t i;
+
+	for (i = nretests; i-- > 0;)
+		if (ip_cmp(&retests[i].ip, ip) == 0)
+			return retests[i].why;
+	return "";
+}
+
+/*
+ * When a host's last line makes it due again:
+ *   UNKNOWN  a test under way; after pending_timeout, sweep makes it OK
+ *            (no-answer), so: pending_timeout + retest_after
+ *   OK       retest_after, or retest_unreachable after why=unreachable
+ *   BLOCK    never; at once when an operator asked for a retest; after
+ *            its probe went out (retest=pending), as UNKNOWN
+ */
+static uint32_t
+until_of(const struct stateline *sl, unsigned *flags)
+{
+	long long u = sl->time;
+	char v[32];
+
+	*flags = 0;
+	switch (sl->status) {
+	case ST_UNKNOWN:
+		u += conf.pending_timeout + conf.retest_after;
+		break;
+	case ST_OK:
+		if (state_get(sl, "why", v, sizeof v) &&
+		    strcmp(v, "unreachable") == 0)
+			u += conf.retest_unreachable;
+		else
+			u += conf.retest_after;
+		break;
+	case ST_BLOCK:
+	default:
+		if (state_get(sl, "retest", v, sizeof v) == NULL)
+			return UNTIL_NEVER;
+		if (strcmp(v, "pending") != 0) {
+			*flags = H_RETEST;
+			return 0;
+		}
+		u += conf.pending_timeout + conf.retest_after;
+		break;
+	}
+	return u < UNTIL_NEVER ? (uint32_t)u : UNTIL_NEVER - 1;
+}
+
+/* Take a line of the state (or a record of the CDB) as ip's status. */
+static void
+learn(const struct stateline *sl)
+{
+	struct host *h = host_put(&sl->ip);
+	unsigned fl;
+
+	h->until = until_of(sl, &fl);
+	h->status = (uint8_t)sl->status;
+	h->flags = (uint8_t)((h->flags & H_QUEUED) | H_USED | fl);
+	if (fl & H_RETEST)
+		retest_note(sl);
+}
+
+/*
+ * Hosts waiting for the rate limit: a ring of at most probe_queue
+ * addresses, grown as needed.
+ */
+static struct {
+	struct ip *ip;
+	size_t head, n, cap;
+	unsigned long long dropped;	/* since the last warning */
+	time_t first_drop, warned;
+} queue;
+
+static int
+queue_push(const struct ip *ip)
+{
+	if (queue.n == queue.cap) {
+		size_t cap = queue.cap ? 2 * queue.cap : 1024, i;
+		struct ip *q;
+
+		if (queue.cap >= (size_t)conf.probe_queue)
+			return -1;
+		if (cap > (size_t)conf.probe_queue)
+			cap = (size_t)conf.probe_queue;
+		if ((q = malloc(cap * sizeof *q)) == NULL)
+			err(EX_OSERR, "out of memory");
+		for (i = 0; i < queue.n; i++)
+			q[i] = queue.ip[(queue.head + i) % queue.cap];
+		free(queue.ip);
+		queue.ip = q;
+		queue.cap = cap;
+		queue.head = 0;
+	}
+	queue.ip[(queue.head + queue.n++) % queue.cap] = *ip;
+	return 0;
+}
+
+static struct ip
+queue_pop(void)
+{
+	struct ip ip = queue.ip[queue.head];
+
+	queue.head = (queue.head + 1) % queue.cap;
+	queue.n--;
+	return ip;
+}
+
+/* The times of the probes printed in the last minute, oldest first. */
+static struct {
+	time_t *t;
+	size_t head, n;
+} sent;
+
+/* How many may go out now. */
+static size_t
+rate_free(void)
+{
+	size_t cap = (size_t)conf.probe_rate;
+
+	if (cap == 0)
+		return SIZE_MAX;
+	while (sent.n > 0 && sent.t[sent.head] <= now - 60) {
+		sent.head = (sent.head + 1) % cap;
+		sent.n--;
+	}
+	return cap - sent.n;
+}
+
+static void
+rate_note(void)
+{
+	size_t cap = (size_t)conf.probe_rate;
+
+	if (cap > 0)
+		sent.t[(sent.head + sent.n++) % cap] = now;
+}
+
+/* When the next one may go out (rate_free() is 0). */
+static time_t
+rate_next(void)
+{
+	return sent.t[sent.head] + 60;
+}
+
+/* Customer networks and exclusions, read again when they change. */
+static struct netset netblocks, exclude;
+static struct stamp netblocks_st, exclude_st;
+
+/* Read path into ns, or leave ns as it was: at start, a failure is
+ * fatal; later, the sets read before stay in use. */
+static void
+read_set(struct netset *ns, const char *path, int missing_ok, int first,
+    const char *what)
+{
+	struct netset fresh;
+	char why[512];
+	int rc;
+
+	netset_init(&fresh);
+	if ((rc = netset_read(&fresh, path, missing_ok, why, sizeof why)) != 0) {
+		netset_free(&fresh);
+		if (first)
+			errx(rc, "%s (%s, one address or CIDR block a line)",
+			    why, what);
+		warnx("%s; keeping the %s read before", why, what);
+		return;
+	}
+	netset_free(ns);
+	*ns = fresh;
+	if (ns->n == 0 && !missing_ok)
+		warnx("%s: empty: no host will be tested", path);
+}
+
+static void
+read_sets(int first)
+{
+	if (stamp_changed(conf.netblocks, &netblocks_st) || first)
+		read_set(&netblocks, conf.netblocks, 0, first,
+		    "the customer networks");
+	if (stamp_changed(conf.exclude, &exclude_st) || first)
+		read_set(&exclude, conf.exclude, 1, first,
+		    "the hosts never tested");
+}
+
+/*
+ * The state as followed: the file, the offset read up to (always just
+ * after a newline), and a buffer for the line read in part.
+ */
+static struct {
+	int fd;			/* -1: no state file yet */
+	struct stamp st;
+	off_t pos, from;	/* read up to; where reading began */
+	char *buf;
+	size_t len;		/* bytes in buf, from pos on */
+	int skipping;		/* inside a line too long to keep */
+	unsigned long long lines;	/* lines read since from */
+	unsigned long long before;	/* lines before from, once counted */
+	int counted;
+	unsigned long bad;
+} follow;
+
+#define FOLLOW_BUF (1024 * 1024)
+
+/* The number of lines before offset `to' of the state, for messages. */
+static unsigned long long
+lines_before(off_t to)
+{
+	unsigned long long n = 0;
+	char buf[65536];
+	off_t at = 0;
+	ssize_t r;
+
+	while (at < to && (r = pread(follow.fd, buf, (size_t)(to - at <
+	    (off_t)sizeof buf ? to - at : (off_t)sizeof buf), at)) > 0) {
+		n += count_newlines(buf, (size_t)r);
+		at += r;
+	}
+	return n;
+}
+
+static void
+follow_bad(const char *why)
+{
+	if (follow.bad++ < WARN_MAX) {
+		if (!follow.counted) {
+			follow.before = lines_before(follow.from);
+			follow.counted = 1;
+		}
+		warnx("%s:%llu: %s", state_path, follow.before + follow.lines,
+		    why);
+	} else if (follow.bad == WARN_MAX + 1)
+		warnx("%s: more bad lines; not reporting each", state_path);
+}
+
+/* Read the lines appended to the state since last time. */
+static void
+catch_up(void)
+{
+	for (;;) {
+		char *p, *e, *nl;
+		ssize_t r;
+
+		if (follow.fd < 0)
+			return;
+		r = pread(follow.fd, follow.buf + follow.len, FOLLOW_BUF -
+		    follow.len, follow.pos + (off_t)follow.len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err(EX_TEMPFAIL, "%s", state_path);
+		}
+		if (r == 0)
+			return;
+		follow.len += (size_t)r;
+		p = follow.buf;
+		e = follow.buf + follow.len;
+		while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+			struct stateline sl;
+			const char *why;
+
+			follow.lines++;
+			if (follow.skipping)
+				follow.skipping = 0;
+			else if (state_parse(p, (size_t)(nl - p), &sl, &why) == 0)
+				learn(&sl);
+			else
+				follow_bad(why);
+			p = nl + 1;
+		}
+		follow.pos += p - follow.buf;
+		follow.len = (size_t)(e - p);
+		if (follow.len == FOLLOW_BUF) {
+			/* A line longer than the buffer: not a state line. */
+			if (!follow.skipping) {
+				follow.lines++;
+				follow_bad("line too long");
+				follow.lines--;
+			}
+			follow.skipping = 1;
+			follow.pos += (off_t)follow.len;
+			follow.len = 0;
+		} else
+			memmove(follow.buf, p, follow.len);
+	}
+}
+
+static void
+follow_from(int fd, const struct stat *st, off_t from)
+{
+	if (follow.fd >= 0)
+		close(follow.fd);
+	follow.fd = fd;
+	if (fd >= 0)
+		stamp_of(st, &follow.st);
+	follow.pos = follow.from = from;
+	follow.len = 0;
+	follow.skipping = 0;
+	follow.lines = 0;
+	follow.counted = 0;
+	follow.bad = 0;
+}
+
+/*
+ * Read the CDB's records into the table (from empty).  Returns 0, or -1
+ * when it cannot be read whole (with a warning).
+ */
+static int
+load_cdb(struct cdb *c)
+{
+	const unsigned char *base = cdb_get(c, 2048, 0);
+	unsigned at, dropped = 0, i;
+	unsigned long bad = 0;
+	size_t slots = 0;
+	int rc;
+
+	/* The header: 256 hash tables' (position, slots), each table with
+	 * twice as many slots as it has records. */
+	for (i = 0; base && i < 256; i++)
+		slots += cdb_unpack(base + 8 * i + 4);
+	hosts_alloc(slots / 2);
+	cdb_seqinit(&at, c);
+	while ((rc = cdb_seqnext(&at, c)) > 0) {
+		const char *key = cdb_getkey(c), *val = cdb_getdata(c), *why;
+		unsigned klen = cdb_keylen(c);
+		struct stateline sl;
+
+		if (klen == sizeof STATE_CDB_POSKEY - 1 &&
+		    memcmp(key, STATE_CDB_POSKEY, klen) == 0)
+			continue;
+		if (ip_parse_canonical(key, klen, &sl.ip, &why) < 0 ||
+		    state_parse_value(val, cdb_datalen(c), &sl, &why) < 0) {
+			char shown[80];
+
+			if (bad++ < WARN_MAX)
+				warnx("%s: record \"%s\": %s", cdb_path,
+				    text_quote(key, klen, shown, sizeof shown),
+				    why);
+			continue;
+		}
+		learn(&sl);
+		/* Read once: give back the pages read, so that the CDB does
+		 * not stay in this process's memory. */
+		if (base && at - dropped >= (8u << 20)) {
+			unsigned to = at & ~4095u;
+
+			madvise((void *)(uintptr_t)(base + dropped), to - dropped,
+			    MADV_DONTNEED);
+			dropped = to;
+		}
+	}
+	if (rc < 0)
+		warnx("%s: damaged (%s)", cdb_path, strerror(errno));
+	return rc < 0 ? -1 : 0;
+}
+
+static struct stamp cdb_st;
+
+/*
+ * Build the table anew: state.cdb, then the state's lines after the point
+ * the CDB was built from; without a CDB built from the state file as it
+ * is, the whole state.  Hosts queued stay queued.
+ */
+static void
+reload(void)
+{
+	struct statepos pos;
+	struct stat sst, cst;
+	struct cdb c;
+	const char *why = NULL;
+	int sfd, cfd, loaded = 0;
+	size_t i;
+
+	hosts_free();
+	nretests = 0;
+	sfd = open(state_path, O_RDONLY | O_CLOEXEC);
+	if ((sfd < 0 && errno != ENOENT) || (sfd >= 0 && fstat(sfd, &sst) < 0))
+		err(EX_TEMPFAIL, "%s", state_path);
+	cfd = open(cdb_path, O_RDONLY | O_CLOEXEC);
+	if ((cfd < 0 && errno != ENOENT) || (cfd >= 0 && fstat(cfd, &cst) < 0))
+		err(EX_TEMPFAIL, "%s", cdb_path);
+	cdb_st.exists = 0;
+	if (cfd < 0)
+		why = "missing";
+	else {
+		stamp_of(&cst, &cdb_st);
+		if (cdb_init(&c, cfd) < 0) {
+			why = "damaged";
+			close(cfd);
+			cfd = -1;
+		}
+	}
+	if (cfd >= 0) {
+		if (state_cdb_position(&c, &pos) < 0)
+			why = "no position in the state recorded";
+		else if (sfd < 0 || pos.dev != (unsigned long long)sst.st_dev ||
+		    pos.ino != (unsigned long long)sst.st_ino ||
+		    pos.off > (unsigned long long)sst.st_size)
+			why = "built from a state file since compacted or "
+			    "replaced";
+		else if ((loaded = load_cdb(&c) == 0) == 0)
+			why = "damaged";
+		cdb_free(&c);
+		close(cfd);
+	}
+	if (loaded)
+		follow_from(sfd, &sst, (off_t)pos.off);
+	else {
+		/* The state is the truth: all of it, then. */
+		if (sfd >= 0 && sst.st_size > 0)
+			warnx("%s: %s; reading all of %s: run relaywatch-db "
+			    "compile", cdb_path, why, state_path);
+		hosts_alloc(sfd >= 0 ? (size_t)sst.st_size / 60 : 0);
+		nretests = 0;
+		follow_from(sfd, &sst, 0);
+	}
+	catch_up();
+	for (i = 0; i < queue.n; i++)
+		host_put(&queue.ip[(queue.head + i) % queue.cap])->flags |=
+		    H_QUEUED;
+}
+
+/* Catch up with the state, and with a new state.cdb or new networks. */
+static void
+refresh(void)
+{
+	static time_t warned;
+	struct stamp was = cdb_st;
+
+	if (stamp_changed(cdb_path, &cdb_st) && cdb_st.exists)
+		reload();
+	else {
+		if (was.exists && !cdb_st.exists && warned + 3600 <= now) {
+			warnx("%s: gone; going on with what was read", cdb_path);
+			warned = now;
+		}
+		catch_up();
+	}
+	if (cdb_st.exists && cdb_st.mtime.tv_sec + 86400 < now &&
+	    warned + 86400 <= now) {
+		warnx("%s: more than a day old: is relaywatch-db compile run "
+		    "from cron?", cdb_path);
+		warned = now;
+	}
+	read_sets(0);
+}
+
+/* Is a host with this entry due now? */
+static int
+is_due(const struct host *h)
+{
+	return h == NULL || (!(h->flags & H_QUEUED) && h->until <= now);
+}
+
+static struct writer out;
+static unsigned long long nlines, nprinted, ndropped, nbadin;
+
+/*
+ * Record the hosts the rate allows, then print them: under the state's
+ * lock, with the state read to its end, each queued host still due gets
+ * its line, all in one append; nothing is printed that is not recorded.
+ */
+static void
+record_and_print(void)
+{
+	static char *lines;
+	static struct ip *took;
+	static size_t linecap, tookcap;
+	struct statefile sf;
+	struct stat st;
+	size_t n = 0, len = 0, i, room = rate_free();
+
+	if (queue.n == 0 || room == 0)
+		return;
+	if (state_open(&sf, state_path, 1) < 0 || fstat(sf.fd, &st) < 0)
+		err(EX_TEMPFAIL, "%s: cannot record tests; not testing", state_path);
+	/* compact put a new file in place: read its CDB and it. */
+	if (follow.fd < 0 || st.st_dev != follow.st.dev ||
+	    st.st_ino != follow.st.ino)
+		reload();
+	else
+		catch_up();
+	while (queue.n > 0 && n < room && n < RECORD_MAX) {
+		struct ip ip = queue_pop();
+		struct host *h = host_slot(&ip);
+		char text[IP_TEXT_MAX + 1];
+		const char *why;
+		size_t tl;
+
+		h->flags &= (uint8_t)~H_QUEUED;
+		if (!is_due(h))
+			continue;	/* tested, or blocked, meanwhile */
+		/* Room for the longest line, a retest's. */
+		if (len + 256 > linecap) {
+			linecap = linecap ? 2 * linecap : 65536;
+			if ((lines = realloc(lines, linecap)) == NULL)
+				err(EX_OSERR, "out of memory");
+		}
+		if (n == tookcap) {
+			tookcap = tookcap ? 2 * tookcap : 1024;
+			if ((took = realloc(took, tookcap * sizeof *took)) ==
+			    NULL)
+				err(EX_OSERR, "out of memory");
+		}
+		tl = ip_format(&ip, text);
+		memcpy(lines + len, text, tl);
+		len += tl;
+		if (h->flags & H_RETEST) {
+			len += (size_t)snprintf(lines + len, 32, " BLOCK %lld",
+			    (long long)now);
+			why = retest_why(&ip);
+			if (*why)
+				state_put_kv(lines, len + 160, &len, "why", why);
+			/* (a why= too long to fit is left out) */
+			len += (size_t)snprintf(lines + len, 24,
+			    " retest=pending");
+		} else
+			len += (size_t)snprintf(lines + len, 48,
+			    " UNKNOWN %lld why=probe", (long long)now);
+		lines[len++] = '\n';
+		took[n++] = ip;
+	}
+	if (n > 0 && state_append(&sf, lines, len) < 0)
+		err(EX_TEMPFAIL, "%s: cannot record tests of %zu hosts; not "
+		    "testing them", state_path, n);
+	state_close(&sf);
+	catch_up();	/* our own lines: the hosts are pending now */
+	for (i = 0; i < n; i++) {
+		char text[IP_TEXT_MAX + 2];
+		size_t tl = ip_format(&took[i], text);
+
+		text[tl++] = '\n';
+		if (wr_write(&out, text, tl) < 0)
+			err(EX_IOERR, "standard output");
+		rate_note();
+	}
+	if (wr_flush(&out) < 0)
+		err(EX_IOERR, "standard output");
+	nprinted += n;
+}
+
+/* Hosts not queued: said at most once a minute, when input pauses (a
+ * burst is over) or a minute after the first of them. */
+static void
+warn_dropped(int paused)
+{
+	if (queue.dropped == 0 || queue.warned + 60 > now ||
+	    (!paused && queue.first_drop + 60 > now))
+		return;
+	warnx("queue full (%zu hosts waiting for probe_rate %lld a minute): "
+	    "%llu hosts not queued; they are looked at again when they next "
+	    "send", queue.n, conf.probe_rate, queue.dropped);
+	queue.dropped = 0;
+	queue.warned = now;
+}
+
+/* A customer host seen sending mail (hash: ip_hash(ip)). */
+static void
+consider(const struct ip *ip, uint64_t hash)
+{
+	struct host *h = host_slot_h(ip, hash);
+
+	if (h->flags && !is_due(h))
+		return;
+	/* A full queue: let out what the rate allows first. */
+	if ((queue.n >= RECORD_MAX || queue.n == (size_t)conf.probe_queue) &&
+	    rate_free() > 0) {
+		record_and_print();
+		h = host_slot_h(ip, hash);	/* the table may be new */
+		if (h->flags && !is_due(h))
+			return;
+	}
+	if (queue_push(ip) < 0) {
+		if (queue.dropped++ == 0)
+			queue.first_drop = now;
+		ndropped++;
+		return;
+	}
+	if (h->flags == 0)
+		h = host_put(ip);	/* may move it */
+	h->flags |= H_QUEUED;
+}
+
+/*
+ * The table is far larger than the caches: the hosts of the next lines
+ * are looked up in groups, their entries asked for ahead of the lookups,
+ * so that the memory is read for several at once.  In input order.
+ */
+#define AHEAD 16
+
+static struct {
+	struct ip ip[AHEAD];
+	uint64_t hash[AHEAD];
+	size_t n;
+} ahead;
+
+static void
+consider_ahead(void)
+{
+	size_t i;
+
+	for (i = 0; i < ahead.n; i++)
+		consider(&ahead.ip[i], ahead.hash[i]);
+	ahead.n = 0;
+}
+
+static void
+consider_later(const struct ip *ip)
+{
+	uint64_t h;
+
+	if (!netset_contains(&netblocks, ip) || netset_contains(&exclude, ip))
+		return;
+	h = ip_hash(ip);
+#if defined(__GNUC__)
+	__builtin_prefetch(&hosts[(size_t)h & (hostcap - 1)]);
+#endif
+	ahead.ip[ahead.n] = *ip;
+	ahead.hash[ahead.n] = h;
+	if (++ahead.n == AHEAD)
+		consider_ahead();
+}
+
+/*
+ * Input pauses: let out what the rate allows; wait for input, or for the
+ * rate to let the next queued host out; then, before the input is looked
+ * at, catch up with the state.
+ */
+static int
+on_pause(void *arg)
+{
+	(void)arg;
+	consider_ahead();
+	for (;;) {
+		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+		time_t wait = -1;
+		int rc;
+
+		now = time(NULL);
+		record_and_print();
+		warn_dropped(1);
+		if (queue.n > 0)
+			wait = rate_free() > 0 ? 0 : rate_next() - now;
+		rc = poll(&p, 1, wait < 0 ? -1 : (int)wait * 1000);
+		if (rc > 0 || (rc < 0 && errno != EINTR)) {
+			now = time(NULL);
+			refresh();
+			return 0;
+		}
+	}
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: relaywatch-due [-hv] [-c conf]\n");
+	exit(EX_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *confpath = NULL;
+	struct reader rd;
+	struct statefile sf;
+	char *line;
+	size_t len;
+	int ch, flags, rc;
+
+	while ((ch = getopt(argc, argv, "c:hv")) != -1)
+		switch (ch) {
+		case 'c':
+			confpath = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+		default:
+			usage();
+		}
+	if (optind != argc)
+		usage();
+	conf_load(&conf, confpath);
+	if ((size_t)snprintf(state_path, sizeof state_path, "%s/state",
+	    conf.statedir) >= sizeof state_path ||
+	    (size_t)snprintf(cdb_path, sizeof cdb_path, "%s/state.cdb",
+	    conf.statedir) >= sizeof cdb_path)
+		errx(EX_CONFIG, "statedir too long");
+
+	/* Everything opened and read first. */
+	follow.fd = -1;
+	netset_init(&netblocks);
+	netset_init(&exclude);
+	read_sets(1);
+	if (state_open(&sf, state_path, 1) < 0)
+		err(EX_TEMPFAIL, "%s: cannot record tests", state_path);
+	state_close(&sf);
+	if ((follow.buf = malloc(FOLLOW_BUF)) == NULL ||
+	    (conf.probe_rate > 0 && (sent.t = calloc((size_t)conf.probe_rate,
+	    sizeof *sent.t)) == NULL) ||
+	    rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
+		err(EX_OSERR, "out of memory");
+	now = time(NULL);
+	reload();
+	wr_init(&out, STDOUT_FILENO);
+	rd.on_pause = on_pause;
+
+	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
+		struct ip ip;
+		const char *why;
+
+		/* Input that does not pause: once a second, catch up and
+		 * let out what is due (one append and fsync for all). */
+		if ((++nlines & (TICK_LINES - 1)) == 0 && time(NULL) != now) {
+			consider_ahead();
+			now = time(NULL);
+			refresh();
+			record_and_print();
+			warn_dropped(0);
+		}
+		if (!(flags & RD_TOOLONG) &&
+		    ip_parse_canonical(line, len, &ip, &why) == 0) {
+			consider_later(&ip);
+			continue;
+		}
+		if (flags & RD_TOOLONG)
+			why = "line too long";
+		if (nbadin++ < WARN_MAX) {
+			char shown[80];
+
+			warnx("standard input:%llu: \"%s\": not an address as "
+			    "relaywatch-hosts prints them: %s", rd.lineno,
+			    text_quote(line, len, shown, sizeof shown), why);
+		} else if (nbadin == WARN_MAX + 1)
+			warnx("standard input: more bad lines; not reporting "
+			    "each");
+	}
+	if (rc < 0)
+		err(EX_IOERR, "standard input");
+	consider_ahead();
+	/* The end of input: the hosts queued go out as the rate allows. */
+	for (;;) {
+		now = time(NULL);
+		refresh();
+		record_and_print();
+		if (queue.n == 0)
+			break;
+		if (rate_free() == 0 && rate_next() > now)
+			poll(NULL, 0, (int)(rate_next() - now) * 1000);
+	}
+	if (verbose)
+		fprintf(stderr, "relaywatch-due: %llu lines, %llu bad; %llu "
+		    "hosts printed, %llu not queued (queue full); %zu hosts "
+		    "known\n", nlines, nbadin, nprinted, ndropped, nhosts);
+	rd_free(&rd);
+	return 0;
+}

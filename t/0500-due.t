@@ -1,0 +1,307 @@
+#!/bin/sh
+# relaywatch-due: who is tested, and when; the clock moved by faketime.
+. "$(dirname "$0")/lib.sh"
+need cdb faketime
+
+S=$TMP/state.d
+mkdir -p "$S"
+printf '10.0.0.0/8\n2001:db8::/32\n' > "$TMP/netblocks"
+printf '# our own\n10.1.0.9\n' > "$TMP/exclude"
+cat > "$TMP/rw.conf" <<CONF
+statedir = $S
+netblocks = $TMP/netblocks
+exclude = $TMP/exclude
+blocked_nets = $TMP/blocked.nets
+pending_timeout = 48h
+retest_after = 14d
+retest_unreachable = 1d
+probe_rate = 0
+CONF
+db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+# at TIME CMD...: run CMD with the clock starting at TIME (seconds since
+# the epoch).  (faketime preloads a library: let an ASan build allow it.)
+at() {
+	t=$1
+	shift
+	ASAN_OPTIONS=verify_asan_link_order=0 TZ=UTC \
+	    faketime -f "@$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')" "$@"
+}
+due_at() { t=$1; shift; at "$t" relaywatch-due -c "$TMP/rw.conf" "$@"; }
+H=3600
+D=86400
+T0=1800000000
+
+# Each host once; not outside the netblocks, nor excluded; bad lines
+# named and passed over.
+long=$(printf '%0300d' 0)
+run due_at $T0 <<IN
+10.1.0.1
+10.1.0.2
+10.1.0.1
+192.0.2.1
+10.1.0.9
+bogus
+10.1.0.01
+2001:DB8::1
+2001:db8::1
+$long
+10.1.0.2
+IN
+is "$rc" 0 "exit 0"
+is "$out" "10.1.0.1
+10.1.0.2
+2001:db8::1" "each host due once; outside the netblocks, excluded and bad lines not"
+like "$err" 'standard input:6: "bogus": not an address' "a bad line is named"
+like "$err" 'standard input:7: "10.1.0.01"' "a non-canonical IPv4 address is bad"
+like "$err" 'standard input:8: "2001:DB8::1"' "a non-canonical IPv6 address is bad"
+like "$err" 'standard input:10: .*line too long' "a long line is bad"
+like "$(cat "$S/state")" "^10.1.0.1 UNKNOWN 18000000[0-9][0-9] why=probe
+10.1.0.2 UNKNOWN 18000000[0-9][0-9] why=probe
+2001:db8::1 UNKNOWN 18000000[0-9][0-9] why=probe$" "each recorded as UNKNOWN why=probe"
+
+# The rules, from state.cdb and from the lines written after it.
+cat > "$S/state" <<ST
+10.2.0.1 OK $((T0 - 13 * D)) why=refused
+10.2.0.2 OK $((T0 - 15 * D)) why=refused
+10.2.0.3 OK $((T0 - 23 * H)) why=unreachable
+10.2.0.4 OK $((T0 - 25 * H)) why=unreachable
+10.2.0.5 UNKNOWN $((T0 - 47 * H)) why=probe
+10.2.0.8 OK $((T0 - 100 * D)) why=refused
+ST
+db compile
+cat >> "$S/state" <<ST
+10.2.0.6 UNKNOWN $((T0 - 49 * H)) why=probe
+10.2.0.7 UNKNOWN $((T0 - 17 * D)) why=probe
+10.2.0.8 BLOCK $((T0 - 1 * D)) why=relayed variant=plain
+10.2.0.9 BLOCK $((T0 - 1 * H)) why=relayed retest=requested by=root
+10.2.0.10 BLOCK $((T0 - 1 * H)) why=relayed retest=pending
+10.2.0.11 OK $((T0 - 15 * D)) why=refused note="why=unreachable"
+10.2.0.12 BLOCK $((T0 - 300 * D)) why=relayed
+2001:db8::2 OK $((T0 - 2 * D)) why=no-smtp
+ST
+lines=$(wc -l < "$S/state")
+run due_at $T0 <<IN
+10.2.0.1
+10.2.0.2
+10.2.0.3
+10.2.0.4
+10.2.0.5
+10.2.0.6
+10.2.0.7
+10.2.0.8
+10.2.0.9
+10.2.0.10
+10.2.0.11
+10.2.0.12
+2001:db8::2
+10.2.0.13
+IN
+is "$out" "10.2.0.2
+10.2.0.4
+10.2.0.7
+10.2.0.9
+10.2.0.11
+10.2.0.13" "due: OK past retest_after (retest_unreachable after unreachable), a stale test past both timeouts, a retest asked, unknown"
+is "$err" "" "nothing to warn of"
+tail -n +$((lines + 1)) "$S/state" | sed 's/ 18000000[0-9][0-9] / T /' > "$TMP/new"
+is "$(cat "$TMP/new")" "10.2.0.2 UNKNOWN T why=probe
+10.2.0.4 UNKNOWN T why=probe
+10.2.0.7 UNKNOWN T why=probe
+10.2.0.9 BLOCK T why=relayed retest=pending
+10.2.0.11 UNKNOWN T why=probe
+10.2.0.13 UNKNOWN T why=probe" "recorded: UNKNOWN, and the retest's BLOCK with retest=pending"
+run due_at $T0 <<IN
+10.2.0.2
+10.2.0.9
+10.2.0.13
+IN
+is "$out" "" "run again: nothing is tested twice (status from the lines after the CDB)"
+db compile
+run due_at $T0 <<IN
+10.2.0.9
+10.2.0.13
+IN
+is "$out" "" "and after a compile (status from the CDB)"
+
+# The clock moves: pending_timeout, sweep, retest_after, retest_unreachable.
+rm -f "$S"/state*
+is "$(echo 10.3.0.1 | due_at $T0)" "10.3.0.1" "T0: tested"
+db compile
+is "$(echo 10.3.0.1 | due_at $((T0 + 47 * H)))" "" "47 h later: pending"
+is "$(echo 10.3.0.1 | due_at $((T0 + 49 * H)))" "" "49 h later, before sweep: not tested again (sweep will make it OK)"
+at $((T0 + 49 * H)) relaywatch-db -c "$TMP/rw.conf" sweep > /dev/null
+db compile
+like "$(db list)" "^10.3.0.1 OK 18001764[0-9][0-9] why=no-answer$" "sweep: no answer is OK"
+is "$(echo 10.3.0.1 | due_at $((T0 + 49 * H + 14 * D - 60)))" "" "OK for not quite retest_after: not due"
+is "$(echo 10.3.0.1 | due_at $((T0 + 49 * H + 14 * D + 60)))" "10.3.0.1" "OK for retest_after: tested again"
+printf '10.3.0.2 OK %s why=unreachable\n' $T0 | db apply > /dev/null
+is "$(echo 10.3.0.2 | due_at $((T0 + 23 * H)))" "" "unreachable: not before retest_unreachable"
+is "$(echo 10.3.0.2 | due_at $((T0 + 25 * H)))" "10.3.0.2" "unreachable: tested again after retest_unreachable"
+
+# A live stream: output as soon as input pauses; a restart, a compile, an
+# operator's retest and a compaction while it runs.
+rm -f "$S"/state*
+mkfifo "$TMP/in"
+start_due() {
+	relaywatch-due -c "$TMP/rw.conf" < "$TMP/in" >> "$TMP/out" 2>> "$TMP/err" &
+	pid=$!
+	exec 3> "$TMP/in"
+	at_exit "kill $pid"
+}
+: > "$TMP/out"
+start_due
+echo 10.4.0.1 >&3
+wait_for 'grep -qx 10.4.0.1 "$TMP/out"' 5
+ok $? "printed as soon as input pauses (input still open)"
+grep -q '^10.4.0.1 UNKNOWN' "$S/state"
+ok $? "and recorded before"
+kill -9 $pid
+wait $pid 2>/dev/null
+exec 3>&-
+start_due
+printf '10.4.0.1\n10.4.0.2\n' >&3
+wait_for 'grep -qx 10.4.0.2 "$TMP/out"' 5
+is "$(cat "$TMP/out")" "10.4.0.1
+10.4.0.2" "restarted after kill -9: the host just tested is not tested again"
+db compile
+printf '10.4.0.3 BLOCK %s why=relayed\n' "$(date +%s)" | db apply > /dev/null
+printf '10.4.0.3\n10.4.0.1\n10.4.0.4\n' >&3
+wait_for 'grep -qx 10.4.0.4 "$TMP/out"' 5
+is "$(sed 1,2d "$TMP/out")" "10.4.0.4" "a new state.cdb and a BLOCK after it, seen while running"
+db retest 10.4.0.3 > /dev/null
+printf '10.4.0.3\n' >&3
+wait_for 'grep -qx 10.4.0.3 "$TMP/out"' 5
+ok $? "an operator's retest, seen while running"
+like "$(tail -n 1 "$S/state")" "^10.4.0.3 BLOCK [0-9]+ why=relayed retest=pending$" "recorded with retest=pending"
+db compact > /dev/null
+printf '10.4.0.5 OK %s why=refused\n' "$(date +%s)" | db apply > /dev/null
+printf '10.4.0.5\n10.4.0.3\n10.4.0.6\n' >&3
+wait_for 'grep -qx 10.4.0.6 "$TMP/out"' 5
+is "$(sed 1,4d "$TMP/out")" "10.4.0.6" "after a compaction: the new file followed"
+is "$(grep -c '^10.4.0.1 ' "$S/state")" 1 "10.4.0.1 recorded once through all of it"
+exec 3>&-
+wait $pid
+is "$?" 0 "end of input: exit 0"
+is "$(grep -v 'state.cdb: missing; reading all of' "$TMP/err")" "" "nothing to warn of (but the CDB's absence, before the first compile)"
+
+# The rate: a burst of 10,000 new hosts at probe_rate 600 a minute, on a
+# clock 200 times as fast.  None lost, at most 600 in any minute.
+rm -f "$S"/state*
+sed 's/^probe_rate = 0$/probe_rate = 600/' "$TMP/rw.conf" > "$TMP/rate.conf"
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf "10.6.%d.%d\n", i / 256, i % 256 }' > "$TMP/burst"
+ASAN_OPTIONS=verify_asan_link_order=0 TZ=UTC faketime -f "@2027-01-15 08:00:00 x200" \
+    relaywatch-due -c "$TMP/rate.conf" < "$TMP/burst" > "$TMP/rate.out"
+is "$?" 0 "burst: exit 0 once all went out"
+is "$(sort "$TMP/rate.out" | uniq | wc -l) $(wc -l < "$TMP/rate.out")" "10000 10000" "burst: every host out, once"
+cmp -s "$TMP/burst" "$TMP/rate.out"
+ok $? "burst: in the order they came"
+awk '{ print $3 }' "$S/state" | sort -n > "$TMP/times"
+is "$(awk '{ t[NR] = $1 } END { for (i = 1; i + 600 <= NR; i++) if (t[i + 600] - t[i] < 60) n++; print n + 0 }' "$TMP/times")" 0 \
+    "burst: at most 600 in any 60 seconds"
+is "$(awk 'NR == 1 { f = $1 } { l = $1 } END { print int((l - f) / 60) }' "$TMP/times")" 16 \
+    "burst: 10,000 at 600 a minute took 16 minutes"
+
+# A full queue: the hosts not queued are not recorded (so they are looked
+# at again when they next send), and it says so.
+rm -f "$S"/state*
+sed 's/^probe_rate = 0$/probe_rate = 1/' "$TMP/rw.conf" > "$TMP/q.conf"
+echo "probe_queue = 100" >> "$TMP/q.conf"
+: > "$TMP/out"
+: > "$TMP/err"
+relaywatch-due -c "$TMP/q.conf" < "$TMP/in" > "$TMP/out" 2> "$TMP/err" &
+pid=$!
+exec 3> "$TMP/in"
+cat "$TMP/burst" >&3
+wait_for 'grep -q "queue full" "$TMP/err"' 5
+like "$(cat "$TMP/err")" "queue full \(100 hosts waiting for probe_rate 1 a minute\): 9899 hosts not queued; they are looked at again when they next send" "queue full: said, with the count"
+is "$(cat "$TMP/out")" "10.6.0.0" "the rate lets one out"
+is "$(wc -l < "$S/state")" 1 "only what went out is recorded"
+kill $pid
+wait $pid
+is "$?" 143 "TERM stops it"
+exec 3>&-
+
+# The state cannot be written: nothing printed, exit 75, the reason said.
+awk 'BEGIN { for (i = 0; i < 100; i++) printf "10.7.0.%d OK 1 why=refused\n", i }' > "$S/state"
+run sh -c "ulimit -f 2; trap '' XFSZ; echo 10.7.1.1 | relaywatch-due -c '$TMP/rw.conf'"
+is "$rc" 75 "state not writable: exit 75"
+is "$out" "" "state not writable: nothing printed"
+like "$err" "state: cannot record tests of 1 hosts; not testing them: File too large" "state not writable: why"
+printf 'statedir = %s\nnetblocks = %s\n' "$TMP/nowhere/x" "$TMP/netblocks" > "$TMP/bad.conf"
+run relaywatch-due -c "$TMP/bad.conf" < /dev/null
+is "$rc" 75 "no state directory: exit 75"
+like "$err" "nowhere/x/state: cannot record tests: No such file" "no state directory: said"
+
+# Configuration and networks.
+printf 'statedir = %s\nnetblocks = %s/none\n' "$S" "$TMP" > "$TMP/bad.conf"
+run relaywatch-due -c "$TMP/bad.conf" < /dev/null
+is "$rc" 66 "netblocks missing: exit 66"
+like "$err" "none.*customer networks" "netblocks missing: said"
+printf '10.0.0.0/8\n10.1.2.300\n' > "$TMP/badnets"
+printf 'statedir = %s\nnetblocks = %s/badnets\n' "$S" "$TMP" > "$TMP/bad.conf"
+run relaywatch-due -c "$TMP/bad.conf" < /dev/null
+is "$rc" 65 "bad netblocks line: exit 65"
+like "$err" "badnets:2:" "bad netblocks line: named"
+printf 'probe_queue = 0\n' > "$TMP/bad.conf"
+run relaywatch-due -c "$TMP/bad.conf" < /dev/null
+is "$rc" 78 "probe_queue = 0: exit 78"
+run relaywatch-due -x
+is "$rc" 64 "bad option: exit 64"
+
+# Hostile input, state and CDB.
+rm -f "$S"/state*
+head -c 200000 /dev/urandom > "$TMP/junk"
+run relaywatch-due -c "$TMP/rw.conf" < "$TMP/junk"
+is "$rc" 0 "random bytes in: exit 0"
+printf '10.8.0.1 OK %s why=refused\n' $T0 > "$S/state"
+db compile
+{
+	echo "garbage"
+	echo "10.8.0.2 MAYBE 5"
+	head -c 3000000 /dev/zero | tr '\0' x
+	echo
+	printf '10.8.0.3 OK 5 why=\001\n'
+	head -c 3000 /dev/urandom | tr -d '\n'
+	echo
+	printf '10.8.0.4 BLOCK %s why=relayed\n' $T0
+} >> "$S/state"
+run due_at $T0 <<IN
+10.8.0.1
+10.8.0.4
+10.8.0.5
+IN
+is "$out" "10.8.0.5" "damaged state lines: the good lines around them count"
+like "$err" "state:2: " "damaged state line named by number"
+like "$err" "state:4: line too long" "a line of 3 MB named"
+is "$(printf '%s\n' "$err" | grep -c 'state:')" 5 "each damaged line reported once"
+# A CDB made by hand: with the position of the state, its records count
+# (a bad one named); without, the whole state is read instead.
+pos=$(stat -c '%d %i %s' "$S/state")
+printf '+16,%d:relaywatch-state->%s\n+3,6:abc->OK 1 x\n+8,4:10.8.0.6->OK 1\n+8,7:10.8.0.7->BLOCK 5\n+8,5:10.8.0.8->OK -1\n\n' \
+    ${#pos} "$pos" | cdb -c "$S/state.cdb"
+run due_at $T0 <<IN
+10.8.0.6
+10.8.0.7
+10.8.0.8
+IN
+is "$out" "10.8.0.6
+10.8.0.8" "a CDB made by hand: its records count (the state's lines after it too)"
+like "$err" 'state.cdb: record "abc": ' "a bad key named"
+like "$err" 'state.cdb: record "10.8.0.8": time is not' "a bad value named"
+printf '+8,7:10.8.0.9->BLOCK 5\n\n' | cdb -c "$S/state.cdb"
+run due_at $T0 <<IN
+10.8.0.9
+10.8.0.10
+IN
+is "$out" "10.8.0.9
+10.8.0.10" "a CDB without a position: the whole state read instead"
+like "$err" "no position in the state recorded; reading all of" "and said"
+head -c 5000 /dev/urandom > "$S/state.cdb"
+run due_at $T0 <<IN
+10.8.0.4
+10.8.0.11
+IN
+is "$out" "10.8.0.11" "a damaged CDB: the whole state read instead"
+like "$err" "state.cdb: " "and said"
+
+done_testing
