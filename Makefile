@@ -43,7 +43,7 @@ EXIM_FILES = share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
 
 UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream \
 	t/unit/state
-BENCH_PROGS = t/bench/genlog
+BENCH_PROGS = t/bench/genlog t/bench/genips
 
 all: $(PROGS)
 

@@ -124,3 +124,75 @@ t_apply=$(best block_latency)
 printf '  %-34s %7.3f s\n' "BLOCK verdict -> state.cdb in place" "$t_apply"
 # Leave the state as generated for the next run.
 head -n "$slines" "$state" > "$state.tmp" && mv "$state.tmp" "$state"
+
+# relaywatch-due: 10,000,000 IP lines drawn from 1,000,000 customers (long
+# tail) against a state.cdb of 1,000,000 IPs, beside "sort -u" of the same
+# lines.  Each run starts from the same state (copied, then compiled: the
+# CDB names the state file it was built from); what is due is recorded.
+LINES=${BENCH_DUE_LINES:-10000000}
+CUSTOMERS=${BENCH_CUSTOMERS:-1000000}
+ddir=$DIR/due-$LINES
+mkdir -p "$ddir"
+ips=$ddir/ips
+if [ ! -s "$ips" ]; then
+	echo "generating $LINES IP lines from $CUSTOMERS customers in $ips"
+	t/bench/genips lines "$LINES" "$CUSTOMERS" > "$ips.tmp" && mv "$ips.tmp" "$ips"
+fi
+t/bench/genips state "$CUSTOMERS" "$IPS" "$(date +%s)" > "$ddir/state.orig"
+printf '10.0.0.0/8\n2001:db8::/32\n' > "$ddir/netblocks"
+cat > "$ddir/rw.conf" <<CONF
+statedir = $ddir
+netblocks = $ddir/netblocks
+exclude = $ddir/exclude
+blocked_nets = $ddir/blocked.nets
+probe_rate = 0
+CONF
+cat "$ips" > /dev/null
+input=$ips
+lines=$(wc -l < "$ips")
+bytes=$(wc -c < "$ips")
+distinct=$(LC_ALL=C sort -u "$ips" | wc -l)
+fresh_state() {
+	cp "$ddir/state.orig" "$ddir/state"
+	sync "$ddir/state"
+	bin/relaywatch-db -c "$ddir/rw.conf" compile
+}
+# best_due: like best, from a fresh state each run (not timed); the peak
+# memory (maximum resident set, KB) of the fastest run in $due_kb.
+best_due() {
+	b=
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		fresh_state
+		t0=$(date +%s%N)
+		/usr/bin/time -f '%M' -o "$ddir/time" bin/relaywatch-due -v \
+		    -c "$ddir/rw.conf" < "$ips" > "$ddir/out" 2> "$ddir/err"
+		t1=$(date +%s%N)
+		t=$((t1 - t0))
+		if [ -z "$b" ] || [ "$t" -lt "$b" ]; then
+			b=$t
+			due_kb=$(tail -n 1 "$ddir/time")
+		fi
+		i=$((i + 1))
+	done
+	echo "$b" | awk '{ printf "%.3f", $1 / 1e9 }' > "$ddir/best"
+}
+sort_u() { LC_ALL=C sort -u; }
+best_due
+t_due=$(cat "$ddir/best")
+t_sort=$(best sort_u)
+known=$(sed -n 's/.* \([0-9]*\) hosts known$/\1/p' "$ddir/err")
+printed=$(wc -l < "$ddir/out")
+echo
+echo "relaywatch-due on $ips"
+echo "  $lines lines, $distinct distinct IPs from $CUSTOMERS customers;" \
+    "a state of $IPS IPs; best of $RUNS runs"
+row "relaywatch-due" "$t_due"
+row "LC_ALL=C sort -u" "$t_sort"
+echo "  relaywatch-due: $printed hosts due and recorded, $known hosts known"
+awk -v kb="$due_kb" -v n="$known" 'BEGIN {
+	printf "  peak memory %.1f MB: %.1f bytes per host known (target at most 100)\n",
+	    kb / 1024, kb * 1024 / n }'
+echo "  relaywatch-due: $(awk -v t="$t_due" -v l="$lines" 'BEGIN { printf "%.2f", l / t / 1e6 }')" \
+    "million lines a second (target at least 2); $(ratio "$t_due" "$t_sort") x sort -u"
+rm -f "$ddir/state" "$ddir/state.cdb" "$ddir/out"
