@@ -733,10 +733,8 @@ main(int argc, char *argv[])
 		usage();
 	cmd = argv[0];
 	conf_load(&conf, confpath);
-	if ((size_t)snprintf(state_path, sizeof state_path, "%s/state",
-	    conf.statedir) >= sizeof state_path ||
-	    (size_t)snprintf(cdb_path, sizeof cdb_path, "%s/state.cdb",
-	    conf.statedir) >= sizeof cdb_path)
+	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
+	    sizeof cdb_path) < 0)
 		errx(EX_CONFIG, "statedir too long");
 	if (strcmp(cmd, "apply") == 0 && argc == 1)
 		return cmd_apply();

@@ -187,8 +187,9 @@ host_put(const struct ip *ip)
 }
 
 /*
- * The why= of BLOCKs with a retest asked, which their retest=pending line
- * keeps: few, and looked at only when such a host is recorded.
+ * The BLOCKs with a retest asked, as read: queued for their test without
+ * waiting for them to send mail (their mail is refused), and with the
+ * why= that their retest=pending line keeps.
  */
 struct retest {
 	struct ip ip;
@@ -196,7 +197,7 @@ struct retest {
 };
 
 static struct retest *retests;
-static size_t nretests, retestcap;
+static size_t nretests, retestcap, retests_queued;
 
 static void
 retest_note(const struct stateline *sl)
@@ -575,6 +576,8 @@ load_cdb(struct cdb *c)
 
 static struct stamp cdb_st;
 
+static void queue_retests(void);
+
 /*
  * Build the table anew: state.cdb, then the state's lines after the point
  * the CDB was built from; without a CDB built from the state file as it
@@ -591,7 +594,7 @@ reload(void)
 	size_t i;
 
 	hosts_free();
-	nretests = 0;
+	nretests = retests_queued = 0;
 	sfd = open(state_path, O_RDONLY | O_CLOEXEC);
 	if ((sfd < 0 && errno != ENOENT) || (sfd >= 0 && fstat(sfd, &sst) < 0))
 		err(EX_TEMPFAIL, "%s", state_path);
@@ -630,13 +633,14 @@ reload(void)
 			warnx("%s: %s; reading all of %s: run relaywatch-db "
 			    "compile", cdb_path, why, state_path);
 		hosts_alloc(sfd >= 0 ? (size_t)sst.st_size / 60 : 0);
-		nretests = 0;
+		nretests = retests_queued = 0;
 		follow_from(sfd, &sst, 0);
 	}
 	catch_up();
 	for (i = 0; i < queue.n; i++)
 		host_put(&queue.ip[(queue.head + i) % queue.cap])->flags |=
 		    H_QUEUED;
+	queue_retests();
 }
 
 /* Catch up with the state, and with a new state.cdb or new networks. */
@@ -654,6 +658,7 @@ refresh(void)
 			warned = now;
 		}
 		catch_up();
+		queue_retests();
 	}
 	if (cdb_st.exists && cdb_st.mtime.tv_sec + 86400 < now &&
 	    warned + 86400 <= now) {
@@ -758,6 +763,30 @@ record_and_print(void)
 	nprinted += n;
 }
 
+/* Queue the retests asked since last time. */
+static void
+queue_retests(void)
+{
+	for (; retests_queued < nretests; retests_queued++) {
+		const struct ip *ip = &retests[retests_queued].ip;
+		struct host *h;
+
+		if (!netset_contains(&netblocks, ip) ||
+		    netset_contains(&exclude, ip))
+			continue;
+		h = host_slot(ip);
+		if (!(h->flags & H_RETEST) || !is_due(h))
+			continue;	/* done, or queued, already */
+		if (queue_push(ip) < 0) {
+			if (queue.dropped++ == 0)
+				queue.first_drop = now;
+			ndropped++;
+			continue;
+		}
+		h->flags |= H_QUEUED;
+	}
+}
+
 /* Hosts not queued: said at most once a minute, when input pauses (a
  * burst is over) or a minute after the first of them. */
 static void
@@ -841,10 +870,13 @@ consider_later(const struct ip *ip)
 }
 
 /*
- * Input pauses: let out what the rate allows; wait for input, or for the
- * rate to let the next queued host out; then, before the input is looked
- * at, catch up with the state.
+ * Input pauses: let out what the rate allows; wait for input, for the
+ * rate to let the next queued host out, or, idle, IDLE_WAKE seconds (to
+ * catch up with the state: an operator may have asked for a retest); then,
+ * before the input is looked at, catch up with the state.
  */
+#define IDLE_WAKE 30
+
 static int
 on_pause(void *arg)
 {
@@ -852,7 +884,7 @@ on_pause(void *arg)
 	consider_ahead();
 	for (;;) {
 		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
-		time_t wait = -1;
+		time_t wait = IDLE_WAKE;
 		int rc;
 
 		now = time(NULL);
@@ -860,12 +892,14 @@ on_pause(void *arg)
 		warn_dropped(1);
 		if (queue.n > 0)
 			wait = rate_free() > 0 ? 0 : rate_next() - now;
-		rc = poll(&p, 1, wait < 0 ? -1 : (int)wait * 1000);
+		rc = poll(&p, 1, (int)wait * 1000);
+		now = time(NULL);
 		if (rc > 0 || (rc < 0 && errno != EINTR)) {
-			now = time(NULL);
 			refresh();
 			return 0;
 		}
+		if (rc == 0 && queue.n == 0)
+			refresh();
 	}
 }
 
@@ -901,10 +935,8 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	conf_load(&conf, confpath);
-	if ((size_t)snprintf(state_path, sizeof state_path, "%s/state",
-	    conf.statedir) >= sizeof state_path ||
-	    (size_t)snprintf(cdb_path, sizeof cdb_path, "%s/state.cdb",
-	    conf.statedir) >= sizeof cdb_path)
+	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
+	    sizeof cdb_path) < 0)
 		errx(EX_CONFIG, "statedir too long");
 
 	/* Everything opened and read first. */

@@ -17,6 +17,15 @@
 #include "state.h"
 #include "stream.h"
 
+int
+state_paths(const char *statedir, char *state, size_t statesz, char *cdb,
+    size_t cdbsz)
+{
+	return (size_t)snprintf(state, statesz, "%s/state", statedir) >=
+	    statesz || (size_t)snprintf(cdb, cdbsz, "%s/state.cdb",
+	    statedir) >= cdbsz ? -1 : 0;
+}
+
 static const char *const status_names[] = { "", "OK", "BLOCK", "UNKNOWN" };
 
 const char *

@@ -28,6 +28,11 @@ struct stateline {
 	size_t kv_len;
 };
 
+/* The paths of the state and its CDB in statedir; 0, or -1 when too
+ * long for the buffers. */
+int state_paths(const char *statedir, char *state, size_t statesz,
+    char *cdb, size_t cdbsz);
+
 /* Parse one line (without its newline).  Returns 0, or -1 with *why. */
 int state_parse(const char *line, size_t len, struct stateline *out,
     const char **why);

@@ -78,6 +78,8 @@ cat >> "$S/state" <<ST
 10.2.0.11 OK $((T0 - 15 * D)) why=refused note="why=unreachable"
 10.2.0.12 BLOCK $((T0 - 300 * D)) why=relayed
 2001:db8::2 OK $((T0 - 2 * D)) why=no-smtp
+192.0.2.9 BLOCK $((T0 - 1 * H)) why=relayed retest=requested by=root
+10.1.0.9 BLOCK $((T0 - 1 * H)) why=relayed retest=requested by=root
 ST
 lines=$(wc -l < "$S/state")
 run due_at $T0 <<IN
@@ -89,27 +91,28 @@ run due_at $T0 <<IN
 10.2.0.6
 10.2.0.7
 10.2.0.8
-10.2.0.9
 10.2.0.10
 10.2.0.11
 10.2.0.12
 2001:db8::2
 10.2.0.13
+192.0.2.9
+10.1.0.9
 IN
-is "$out" "10.2.0.2
+is "$out" "10.2.0.9
+10.2.0.2
 10.2.0.4
 10.2.0.7
-10.2.0.9
 10.2.0.11
-10.2.0.13" "due: OK past retest_after (retest_unreachable after unreachable), a stale test past both timeouts, a retest asked, unknown"
+10.2.0.13" "due: a retest asked (without mail from it: a BLOCK's mail is refused), OK past retest_after (retest_unreachable after unreachable), a stale test past both timeouts, unknown"
 is "$err" "" "nothing to warn of"
 tail -n +$((lines + 1)) "$S/state" | sed 's/ 18000000[0-9][0-9] / T /' > "$TMP/new"
-is "$(cat "$TMP/new")" "10.2.0.2 UNKNOWN T why=probe
+is "$(cat "$TMP/new")" "10.2.0.9 BLOCK T why=relayed retest=pending
+10.2.0.2 UNKNOWN T why=probe
 10.2.0.4 UNKNOWN T why=probe
 10.2.0.7 UNKNOWN T why=probe
-10.2.0.9 BLOCK T why=relayed retest=pending
 10.2.0.11 UNKNOWN T why=probe
-10.2.0.13 UNKNOWN T why=probe" "recorded: UNKNOWN, and the retest's BLOCK with retest=pending"
+10.2.0.13 UNKNOWN T why=probe" "recorded: the retest's BLOCK with retest=pending, and UNKNOWN; not a retest outside the netblocks or excluded"
 run due_at $T0 <<IN
 10.2.0.2
 10.2.0.9
@@ -169,15 +172,30 @@ printf '10.4.0.3\n10.4.0.1\n10.4.0.4\n' >&3
 wait_for 'grep -qx 10.4.0.4 "$TMP/out"' 5
 is "$(sed 1,2d "$TMP/out")" "10.4.0.4" "a new state.cdb and a BLOCK after it, seen while running"
 db retest 10.4.0.3 > /dev/null
-printf '10.4.0.3\n' >&3
+printf '192.0.2.200\n' >&3	# any input wakes it up
 wait_for 'grep -qx 10.4.0.3 "$TMP/out"' 5
-ok $? "an operator's retest, seen while running"
+ok $? "an operator's retest, seen while running, tested without mail from it"
 like "$(tail -n 1 "$S/state")" "^10.4.0.3 BLOCK [0-9]+ why=relayed retest=pending$" "recorded with retest=pending"
+# Idle, it still looks at the state now and then (every 30 s, here on a
+# clock 20 times as fast).
+exec 3>&-
+wait $pid
+: > "$TMP/out"
+ASAN_OPTIONS=verify_asan_link_order=0 faketime -f "+0 x20" \
+    relaywatch-due -c "$TMP/rw.conf" < "$TMP/in" >> "$TMP/out" 2>> "$TMP/err" &
+pid=$!
+at_exit "kill $pid"
+exec 3> "$TMP/in"
+sleep 1		# started, and idle
+printf '10.4.0.3 BLOCK %s why=relayed\n' "$(date +%s)" | db apply > /dev/null
+db retest 10.4.0.3 > /dev/null
+wait_for 'grep -qx 10.4.0.3 "$TMP/out"' 5
+ok $? "idle: an operator's retest goes out within 30 s"
 db compact > /dev/null
 printf '10.4.0.5 OK %s why=refused\n' "$(date +%s)" | db apply > /dev/null
 printf '10.4.0.5\n10.4.0.3\n10.4.0.6\n' >&3
 wait_for 'grep -qx 10.4.0.6 "$TMP/out"' 5
-is "$(sed 1,4d "$TMP/out")" "10.4.0.6" "after a compaction: the new file followed"
+is "$(sed 1d "$TMP/out")" "10.4.0.6" "after a compaction: the new file followed"
 is "$(grep -c '^10.4.0.1 ' "$S/state")" 1 "10.4.0.1 recorded once through all of it"
 exec 3>&-
 wait $pid
@@ -217,7 +235,7 @@ like "$(cat "$TMP/err")" "queue full \(100 hosts waiting for probe_rate 1 a minu
 is "$(cat "$TMP/out")" "10.6.0.0" "the rate lets one out"
 is "$(wc -l < "$S/state")" 1 "only what went out is recorded"
 kill $pid
-wait $pid
+{ wait $pid; } 2>/dev/null
 is "$?" 143 "TERM stops it"
 exec 3>&-
 

@@ -109,6 +109,8 @@ cdb_floor() { cdb -c -m -t "$sdir/floor.tmp" "$sdir/floor.cdb" "$state"; }
 t_compile=$(best db_compile)
 t_floor=$(best cdb_floor)
 records=$(cdb -s "$sdir/state.cdb" | awk '/^number of records/ { print $4 }')
+# (one record says which state file the CDB was built from)
+cdb -q "$sdir/state.cdb" relaywatch-state > /dev/null && records=$((records - 1))
 echo
 echo "relaywatch-db on a state of $slines lines, $IPS IPs ($records records compiled)"
 printf '  %-34s %7.3f s\n' "relaywatch-db compile" "$t_compile"
