@@ -29,7 +29,7 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	iproute2
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
-	lib/eximlog.o lib/state.o
+	lib/eximlog.o lib/state.o lib/token.o
 LIB = lib/librelaywatch.a
 
 PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due
@@ -42,7 +42,7 @@ EXIM_FILES = share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
 	share/exim4/relaywatch-macros
 
 UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream \
-	t/unit/state
+	t/unit/state t/unit/token
 BENCH_PROGS = t/bench/genlog t/bench/genips
 
 all: $(PROGS)
@@ -68,7 +68,7 @@ LDLIBS_relaywatch-db = -lcdb
 LDLIBS_relaywatch-due = -lcdb
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
-	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb
+	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb -lcrypto
 
 t/bench/%: t/bench/%.c .flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<

@@ -53,7 +53,15 @@ static const struct {
 	{ "plain", VARIANT_PLAIN },
 	{ "percent", VARIANT_PERCENT },
 	{ "quoted", VARIANT_QUOTED },
+	{ "bang", VARIANT_BANG },
 };
+#define NVARIANTS (sizeof variant_names / sizeof variant_names[0])
+
+const char *
+conf_variant_name(unsigned i)
+{
+	return i < NVARIANTS ? variant_names[i].name : NULL;
+}
 
 #define DURATION_MAX (3650LL * 86400)
 #define PROBE_RATE_MAX 1000000
@@ -172,8 +180,10 @@ valid_localpart(const char *s, const char **why)
 	size_t n = strlen(s);
 	const char *p;
 
-	if (n == 0 || n > 20) {
-		*why = "local part must be 1 to 20 characters";
+	/* With '+' and a token of up to 50 characters, at most 64. */
+	if (n == 0 || n > 13) {
+		*why = "must be 1 to 13 characters (the token takes 51 of the "
+		    "64 a local part may have)";
 		return -1;
 	}
 	for (p = s; *p; p++)
@@ -290,7 +300,7 @@ set_value(struct conf *c, const struct option *o, const char *v,
 					break;
 			if (i == sizeof variant_names / sizeof variant_names[0]) {
 				*why = "unknown variant (known: plain percent "
-				    "quoted)";
+				    "quoted bang)";
 				return -1;
 			}
 			bits |= variant_names[i].bit;

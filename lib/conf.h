@@ -11,12 +11,17 @@
 #define CONF_DEFAULT_PATH "/etc/relaywatch/relaywatch.conf"
 #define CONF_VALUE_MAX 1024
 
-/* Relay variants, as bits of conf.variants. */
+/* Relay variants, as bits of conf.variants; bit i is variant number i
+ * (in tokens), named conf_variant_name(i). */
 enum {
 	VARIANT_PLAIN = 1 << 0,
 	VARIANT_PERCENT = 1 << 1,
 	VARIANT_QUOTED = 1 << 2,
+	VARIANT_BANG = 1 << 3,
 };
+
+/* The name of variant number i, or NULL. */
+const char *conf_variant_name(unsigned i);
 
 /* Which main-log lines name the sending host (relaywatch-hosts). */
 enum { HOSTS_FROM_ARRIVALS = 1, HOSTS_FROM_MARKER = 2, HOSTS_FROM_BOTH = 3 };

@@ -159,8 +159,8 @@ main(void)
 	bad("probe_queue = 0\n", "1: probe_queue = \"0\": must be at least 1");
 	bad("probe_queue = 1000001\n", "1: probe_queue = \"1000001\": too "
 	    "large (at most 1000000)");
-	bad("variants = plain bang\n", "1: variants = \"plain bang\": unknown "
-	    "variant (known: plain percent quoted)");
+	bad("variants = plain uucp\n", "1: variants = \"plain uucp\": unknown "
+	    "variant (known: plain percent quoted bang)");
 	bad("variants =\n", "1: variants = \"\": no variant named");
 	bad("domain = isp..example\n", "1: domain = \"isp..example\": empty "
 	    "label or label ending in '-'");
@@ -170,8 +170,11 @@ main(void)
 	    "starting with '-'");
 	bad("mailbox = relay+test\n", "1: mailbox = \"relay+test\": local part "
 	    "may hold only letters, digits, '-', '_' and inner dots");
-	bad("mailbox =\n", "1: mailbox = \"\": local part must be 1 to 20 "
-	    "characters");
+	bad("mailbox =\n", "1: mailbox = \"\": must be 1 to 13 characters "
+	    "(the token takes 51 of the 64 a local part may have)");
+	bad("mailbox = relaytest-abcd\n", "1: mailbox = \"relaytest-abcd\": "
+	    "must be 1 to 13 characters (the token takes 51 of the 64 a local "
+	    "part may have)");
 	bad("abuse = nobody\n", "1: abuse = \"nobody\": not a mail address "
 	    "(local@domain)");
 	bad("abuse = a b@isp.example\n", "1: abuse = \"a b@isp.example\": "
