@@ -32,14 +32,22 @@ LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
 	lib/eximlog.o lib/state.o lib/token.o
 LIB = lib/librelaywatch.a
 
-PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due
-MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1 man/relaywatch-due.1
+PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due \
+	bin/relaywatch-probe
+MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1 man/relaywatch-due.1 \
+	man/relaywatch-probe.1
 MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
 MAN7 = man/relaywatch.7
 MANS = $(MAN1) $(MAN5) $(MAN7)
 
 EXIM_FILES = share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
-	share/exim4/relaywatch-macros
+	share/exim4/relaywatch-macros share/exim4/relaywatch-routers \
+	share/exim4/relaywatch-transports share/exim4/relaywatch-retry
+# Debian's conf.d files, which include the above where they are installed.
+EXIM_CONFD = share/exim4/conf.d/acl/35_relaywatch \
+	share/exim4/conf.d/router/05_relaywatch \
+	share/exim4/conf.d/transport/30_relaywatch \
+	share/exim4/conf.d/retry/20_relaywatch
 
 UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream \
 	t/unit/state t/unit/token
@@ -66,6 +74,7 @@ bin/%: bin/%.c $(LIB) lib/*.h .flags
 # Only what each program needs: libcdb for the state, libcrypto for tokens.
 LDLIBS_relaywatch-db = -lcdb
 LDLIBS_relaywatch-due = -lcdb
+LDLIBS_relaywatch-probe = -lcrypto
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb -lcrypto
@@ -94,10 +103,15 @@ install: all
 	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	$(INSTALL) -m 644 $(EXIM_FILES) $(DESTDIR)$(SHAREDIR)/exim4
+	for f in $(EXIM_CONFD); do \
+		sed 's|/usr/local/share/relaywatch|$(SHAREDIR)|g' $$f \
+			> $(DESTDIR)$(SHAREDIR)/exim4/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/$${f##*/} || exit 1; \
+	done
 	sed 's|/usr/local/share/relaywatch|$(SHAREDIR)|g' \
-		share/exim4/conf.d/acl/35_relaywatch \
-		> $(DESTDIR)$(SHAREDIR)/exim4/35_relaywatch
-	chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/35_relaywatch
+		share/exim4/relaywatch-macros \
+		> $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
+	chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
 	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf"; \

@@ -18,6 +18,13 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/share/relaywatch/exim4/relaywatch-rcpt.acl \
     usr/share/relaywatch/exim4/relaywatch-macros \
     usr/share/relaywatch/exim4/35_relaywatch \
+    usr/share/relaywatch/exim4/05_relaywatch \
+    usr/share/relaywatch/exim4/30_relaywatch \
+    usr/share/relaywatch/exim4/20_relaywatch \
+    usr/share/relaywatch/exim4/relaywatch-routers \
+    usr/share/relaywatch/exim4/relaywatch-transports \
+    usr/share/relaywatch/exim4/relaywatch-retry \
+    usr/bin/relaywatch-probe usr/share/man/man1/relaywatch-probe.1 \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do
 	[ -f "$R/$f" ]
@@ -28,6 +35,12 @@ ok $? "program is executable"
 grep -q '^.include /usr/share/relaywatch/exim4/relaywatch-rcpt.acl$' \
     "$R/usr/share/relaywatch/exim4/35_relaywatch"
 ok $? "35_relaywatch includes the installed fragment"
+grep -q '^.include /usr/share/relaywatch/exim4/relaywatch-routers$' \
+    "$R/usr/share/relaywatch/exim4/05_relaywatch"
+ok $? "05_relaywatch includes the installed routers"
+grep -q '^RELAYWATCH_PROCMAILRC = /usr/share/relaywatch/procmail/' \
+    "$R/usr/share/relaywatch/exim4/relaywatch-macros"
+ok $? "the macros name the installed procmail recipe"
 echo "# mine" >> "$R/etc/relaywatch/relaywatch.conf"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
     > "$TMP/install.out" 2>&1

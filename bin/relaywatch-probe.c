@@ -1,0 +1,343 @@
+/*
+ * relaywatch-probe: for each address read, one signed test message per
+ * relay variant, handed to sendmail, addressed so that an open relay at
+ * that address delivers it back to the special mailbox.  Prints
+ * "IP VARIANT TOKEN" for each message sendmail took; with -n, prints the
+ * messages (mbox) instead.
+ */
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ip.h"
+#include "stream.h"
+#include "textfile.h"
+#include "token.h"
+
+#define INPUT_LINE_MAX 256
+#define WARN_MAX 100
+#define ARGS_MAX 32
+
+extern char **environ;
+
+static struct conf conf;
+static struct keys keys;
+static int dryrun;
+static struct writer out;
+
+/* A message being composed: bounded, as everything in it is. */
+struct msg {
+	char b[8192];
+	size_t len;
+};
+
+static void
+put(struct msg *m, const char *s, size_t n)
+{
+	if (m->len + n > sizeof m->b)
+		errx(EX_SOFTWARE, "message too long");
+	memcpy(m->b + m->len, s, n);
+	m->len += n;
+}
+
+static void
+puts_(struct msg *m, const char *s)
+{
+	put(m, s, strlen(s));
+}
+
+/* Several strings, up to a NULL. */
+static void
+putv(struct msg *m, const char *s, ...)
+{
+	va_list ap;
+
+	va_start(ap, s);
+	for (; s; s = va_arg(ap, const char *))
+		puts_(m, s);
+	va_end(ap);
+}
+
+/* The recipient of a variant: what an open relay at the address would
+ * deliver to MAILBOX+TOKEN@DOMAIN. */
+static void
+recipient(unsigned v, const char *local, const char *literal, char *buf,
+    size_t bufsz)
+{
+	switch (v) {
+	case 0:		/* plain: routed to the host by our Exim */
+		snprintf(buf, bufsz, "%s@%s", local, conf.domain);
+		break;
+	case 1:		/* percent hack */
+		snprintf(buf, bufsz, "%s%%%s@%s", local, conf.domain, literal);
+		break;
+	case 2:		/* quoted */
+		snprintf(buf, bufsz, "\"%s@%s\"@%s", local, conf.domain,
+		    literal);
+		break;
+	default:	/* bang path */
+		snprintf(buf, bufsz, "%s!%s@%s", conf.domain, local, literal);
+		break;
+	}
+}
+
+/* The sendmail command, split on blanks. */
+static char *sm_argv[ARGS_MAX + 6];
+static int sm_argc;
+static char sm_buf[CONF_VALUE_MAX];
+
+static void
+split_sendmail(void)
+{
+	char *p;
+
+	strcpy(sm_buf, conf.sendmail);
+	for (p = strtok(sm_buf, " \t"); p; p = strtok(NULL, " \t")) {
+		if (sm_argc == ARGS_MAX)
+			errx(EX_CONFIG, "%s: sendmail: more than %d words",
+			    conf.path, ARGS_MAX);
+		sm_argv[sm_argc++] = p;
+	}
+	if (sm_argc == 0 || access(sm_argv[0], X_OK) < 0)
+		err(EX_CONFIG, "%s: sendmail = %s", conf.path,
+		    sm_argc ? sm_argv[0] : "");
+}
+
+/*
+ * Hand a message to sendmail: "-oi -f SENDER -- RCPT", the message on its
+ * standard input, its output to our standard error.  Returns 0 when it
+ * exited 0, else -1 with the reason in why.
+ */
+static int
+sendmail(const char *sender, const char *rcpt, const struct msg *m,
+    char *why, size_t whylen)
+{
+	posix_spawn_file_actions_t fa;
+	int p[2], st, rc, e = 0;
+	pid_t pid;
+
+	sm_argv[sm_argc] = "-oi";
+	sm_argv[sm_argc + 1] = "-f";
+	sm_argv[sm_argc + 2] = (char *)sender;
+	sm_argv[sm_argc + 3] = "--";
+	sm_argv[sm_argc + 4] = (char *)rcpt;
+	sm_argv[sm_argc + 5] = NULL;
+	if (pipe(p) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	posix_spawn_file_actions_addclose(&fa, p[1]);
+	rc = posix_spawn(&pid, sm_argv[0], &fa, NULL, sm_argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[0]);
+	if (rc != 0) {
+		close(p[1]);
+		snprintf(why, whylen, "%s: %s", sm_argv[0], strerror(rc));
+		return -1;
+	}
+	if (write_all(p[1], m->b, m->len) < 0)
+		e = errno;
+	close(p[1]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(why, whylen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (WIFSIGNALED(st)) {
+		snprintf(why, whylen, "%s killed by signal %d", sm_argv[0],
+		    WTERMSIG(st));
+		return -1;
+	}
+	if (WEXITSTATUS(st) != 0) {
+		snprintf(why, whylen, "%s exited %d", sm_argv[0],
+		    WEXITSTATUS(st));
+		return -1;
+	}
+	if (e) {
+		snprintf(why, whylen, "writing to %s: %s", sm_argv[0],
+		    strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+emit(const char *s, size_t n)
+{
+	if (wr_write(&out, s, n) < 0)
+		err(EX_IOERR, "standard output");
+}
+
+/* Every variant's message for one address. */
+static void
+probe(const struct ip *ip, time_t now)
+{
+	char text[IP_TEXT_MAX + 1], literal[IP_TEXT_MAX + 8], date[64],
+	    from_line[32], tm[24];
+	struct tm g;
+	unsigned v;
+	int v4 = ip_is_v4(ip);
+
+	ip_format(ip, text);
+	snprintf(literal, sizeof literal, v4 ? "[%s]" : "[IPv6:%s]", text);
+	gmtime_r(&now, &g);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &g);
+	strftime(from_line, sizeof from_line, "%a %b %e %H:%M:%S %Y", &g);
+	snprintf(tm, sizeof tm, "%lld", (long long)now);
+	for (v = 0; v <= TOKEN_VARIANT_MAX; v++) {
+		const char *name = conf_variant_name(v);
+		char tok[TOKEN_MAX + 1], local[CONF_VALUE_MAX + TOKEN_MAX + 2],
+		    sender[2 * CONF_VALUE_MAX + TOKEN_MAX + 4],
+		    rcpt[4 * CONF_VALUE_MAX + 160], why[256];
+		struct token t;
+		struct msg m;
+
+		if (name == NULL)
+			break;
+		if (!(conf.variants & (1u << v)))
+			continue;
+		t.ip = *ip;
+		t.time = now;
+		t.variant = v;
+		if (token_make(&keys, &t, tok) == 0)
+			errx(EX_SOFTWARE, "cannot make a token for %s", text);
+		snprintf(local, sizeof local, "%s+%s", conf.mailbox, tok);
+		snprintf(sender, sizeof sender, "%s@%s", local, conf.domain);
+		recipient(v, local, literal, rcpt, sizeof rcpt);
+		m.len = 0;
+		if (dryrun)
+			putv(&m, "From ", sender, " ", from_line, "\n",
+			    "Return-path: <", sender, ">\n",
+			    "Envelope-to: ", rcpt, "\n", (char *)NULL);
+		putv(&m, "From: relaywatch at ", conf.domain, " <", sender,
+		    ">\n",
+		    "To: ", rcpt, "\n",
+		    "Subject: Relay test ", tok, " for ", text, "\n",
+		    "Date: ", date, "\n",
+		    "Message-ID: <relaywatch.", tok, "@", conf.domain, ">\n",
+		    "Auto-Submitted: auto-generated\n",
+		    "X-Relaywatch: ip=", text, " time=", tm, " variant=", name,
+		    " token=", tok, "\n",
+		    "MIME-Version: 1.0\n",
+		    "Content-Type: text/plain; charset=us-ascii\n",
+		    "Content-Transfer-Encoding: 7bit\n",
+		    "\n",
+		    "This message tests whether the mail server at ", text,
+		    "\nrelays mail for anybody (an \"open relay\").\n\n",
+		    "Mail from ", text, " reaches the Internet through the "
+		    "mail\nservers of ", conf.domain, ".  Spammers abuse open "
+		    "relays, and their\nspam would leave under our name, so "
+		    "we test the servers that send\nthrough ours.\n\n",
+		    "If your server refuses to pass this message on, all is "
+		    "well and\nthere is nothing to do.  If it delivers it back "
+		    "to us, it relays\nfor anybody: mail from ", text,
+		    " will be refused until that\nis fixed, and your "
+		    "postmaster will hear from us.\n\n",
+		    "Questions: ", conf.abuse, "\n\n",
+		    "Test: ip=", text, " variant=", name, " time=", tm,
+		    " token=", tok, "\n", (char *)NULL);
+		if (dryrun) {
+			puts_(&m, "\n");
+			emit(m.b, m.len);
+			continue;
+		}
+		if (sendmail(sender, rcpt, &m, why, sizeof why) < 0) {
+			/* What went out is said; then the supervisor retries. */
+			wr_flush(&out);
+			errx(EX_TEMPFAIL, "%s %s: not sent: %s", text, name, why);
+		}
+		emit(text, strlen(text));
+		emit(" ", 1);
+		emit(name, strlen(name));
+		emit(" ", 1);
+		emit(tok, strlen(tok));
+		emit("\n", 1);
+	}
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: relaywatch-probe [-hn] [-c conf]\n");
+	exit(EX_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *confpath = NULL;
+	struct reader rd;
+	unsigned long bad = 0;
+	char *line, keyerr[512];
+	size_t len;
+	int ch, flags, rc;
+
+	while ((ch = getopt(argc, argv, "c:hn")) != -1)
+		switch (ch) {
+		case 'c':
+			confpath = optarg;
+			break;
+		case 'n':
+			dryrun = 1;
+			break;
+		case 'h':
+		default:
+			usage();
+		}
+	if (optind != argc)
+		usage();
+	conf_load(&conf, confpath);
+	conf_require_domain(&conf);
+	if ((rc = keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr)) != 0)
+		errx(rc, "%s", keyerr);
+	if (!dryrun)
+		split_sendmail();
+	/* A sendmail that dies leaves us a write error, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	if (rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
+		err(EX_OSERR, "out of memory");
+	wr_init(&out, STDOUT_FILENO);
+	rd.on_pause = wr_pause_hook;
+	rd.pause_arg = &out;
+
+	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
+		struct ip ip;
+		const char *why = "line too long";
+		char shown[80];
+
+		if (!(flags & RD_TOOLONG) &&
+		    ip_parse_canonical(line, len, &ip, &why) == 0) {
+			probe(&ip, time(NULL));
+			continue;
+		}
+		if (bad++ < WARN_MAX)
+			warnx("standard input:%llu: \"%s\": not an address as "
+			    "relaywatch-due prints them: %s", rd.lineno,
+			    text_quote(line, len, shown, sizeof shown), why);
+		else if (bad == WARN_MAX + 1)
+			warnx("standard input: more bad lines; not reporting "
+			    "each");
+	}
+	if (rc < 0)
+		err(EX_IOERR, "standard input");
+	if (wr_flush(&out) < 0)
+		err(EX_IOERR, "standard output");
+	keys_clear(&keys);
+	rd_free(&rd);
+	return 0;
+}
