@@ -26,7 +26,7 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 # Debian 12 packages for the build, the tests, the benchmarks and the demo.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	iproute2
+	openssl iproute2
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
 	lib/eximlog.o lib/state.o lib/token.o

@@ -977,15 +977,8 @@ main(int argc, char *argv[])
 		}
 		if (flags & RD_TOOLONG)
 			why = "line too long";
-		if (nbadin++ < WARN_MAX) {
-			char shown[80];
-
-			warnx("standard input:%llu: \"%s\": not an address as "
-			    "relaywatch-hosts prints them: %s", rd.lineno,
-			    text_quote(line, len, shown, sizeof shown), why);
-		} else if (nbadin == WARN_MAX + 1)
-			warnx("standard input: more bad lines; not reporting "
-			    "each");
+		text_warn_line(&nbadin, "standard input", rd.lineno, line, len,
+		    "not an address as relaywatch-hosts prints them", why);
 	}
 	if (rc < 0)
 		err(EX_IOERR, "standard input");

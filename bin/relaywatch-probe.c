@@ -26,7 +26,6 @@
 #include "token.h"
 
 #define INPUT_LINE_MAX 256
-#define WARN_MAX 100
 #define ARGS_MAX 32
 
 extern char **environ;
@@ -282,7 +281,7 @@ main(int argc, char *argv[])
 {
 	const char *confpath = NULL;
 	struct reader rd;
-	unsigned long bad = 0;
+	unsigned long long bad = 0;
 	char *line, keyerr[512];
 	size_t len;
 	int ch, flags, rc;
@@ -318,20 +317,14 @@ main(int argc, char *argv[])
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
 		struct ip ip;
 		const char *why = "line too long";
-		char shown[80];
 
 		if (!(flags & RD_TOOLONG) &&
 		    ip_parse_canonical(line, len, &ip, &why) == 0) {
 			probe(&ip, time(NULL));
 			continue;
 		}
-		if (bad++ < WARN_MAX)
-			warnx("standard input:%llu: \"%s\": not an address as "
-			    "relaywatch-due prints them: %s", rd.lineno,
-			    text_quote(line, len, shown, sizeof shown), why);
-		else if (bad == WARN_MAX + 1)
-			warnx("standard input: more bad lines; not reporting "
-			    "each");
+		text_warn_line(&bad, "standard input", rd.lineno, line, len,
+		    "not an address as relaywatch-due prints them", why);
 	}
 	if (rc < 0)
 		err(EX_IOERR, "standard input");

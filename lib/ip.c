@@ -1,21 +1,10 @@
 #include <string.h>
 
 #include "ip.h"
+#include "textfile.h"
 
 static const unsigned char v4mapped[12] =
     { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Eight bytes as a big-endian number: addresses compare as numbers. */
 static uint64_t
@@ -91,7 +80,7 @@ parse_v6(const char *s, size_t n, unsigned char *out, const char **why)
 		unsigned v = 0;
 		int h;
 
-		while (i < n && (h = hexval((unsigned char)s[i])) >= 0 &&
+		while (i < n && (h = text_hexval((unsigned char)s[i])) >= 0 &&
 		    i - start < 5) {
 			v = (v << 4) | (unsigned)h;
 			i++;

@@ -1,3 +1,4 @@
+#include <err.h>
 #include <errno.h>
 #include <string.h>
 
@@ -112,4 +113,30 @@ text_quote(const char *s, size_t n, char *buf, size_t bufsz)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+int
+text_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+void
+text_warn_line(unsigned long long *count, const char *where,
+    unsigned long long lineno, const char *line, size_t len,
+    const char *what, const char *why)
+{
+	char shown[80];
+
+	if ((*count)++ < 100)
+		warnx("%s:%llu: \"%s\": %s: %s", where, lineno,
+		    text_quote(line, len, shown, sizeof shown), what, why);
+	else if (*count == 101)
+		warnx("%s: more bad lines; not reporting each", where);
 }

@@ -39,4 +39,16 @@ size_t text_strip(char *s, size_t len, char **start);
  * cut with "..." to fit bufsz (at least 8).  Returns buf. */
 const char *text_quote(const char *s, size_t n, char *buf, size_t bufsz);
 
+/* The value of a hexadecimal digit, or -1. */
+int text_hexval(int c);
+
+/*
+ * A bad input line, said on the standard error as "WHERE:LINE: "TEXT":
+ * WHAT: WHY" for the first 100 (counted in *count), then once that the
+ * rest are not reported.
+ */
+void text_warn_line(unsigned long long *count, const char *where,
+    unsigned long long lineno, const char *line, size_t len,
+    const char *what, const char *why);
+
 #endif

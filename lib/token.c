@@ -15,18 +15,6 @@
 
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void
 keys_clear(struct keys *ks)
 {
@@ -78,7 +66,7 @@ keys_read(struct keys *ks, const char *path, char *err, size_t errlen)
 			rc = EX_CONFIG;
 			goto out;
 		}
-		for (i = 0; i < n && hexval((unsigned char)item[i]) >= 0; i++)
+		for (i = 0; i < n && text_hexval((unsigned char)item[i]) >= 0; i++)
 			;
 		if (i < n || n % 2) {
 			snprintf(err, errlen, "%s:%lu: a key is hexadecimal "
@@ -95,8 +83,8 @@ keys_read(struct keys *ks, const char *path, char *err, size_t errlen)
 		}
 		k = ks->key[ks->n];
 		for (i = 0; i < n / 2; i++)
-			k[i] = (unsigned char)(hexval((unsigned char)item[2 * i]) << 4 |
-			    hexval((unsigned char)item[2 * i + 1]));
+			k[i] = (unsigned char)(text_hexval((unsigned char)item[2 * i]) << 4 |
+			    text_hexval((unsigned char)item[2 * i + 1]));
 		ks->len[ks->n++] = n / 2;
 		OPENSSL_cleanse(line, len);
 	}
