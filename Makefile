@@ -112,6 +112,9 @@ install: all
 		share/exim4/relaywatch-macros \
 		> $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
 	chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/procmail
+	$(INSTALL) -m 644 share/procmail/relaywatch.procmailrc \
+		$(DESTDIR)$(SHAREDIR)/procmail
 	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf"; \

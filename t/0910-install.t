@@ -25,6 +25,7 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/share/relaywatch/exim4/relaywatch-transports \
     usr/share/relaywatch/exim4/relaywatch-retry \
     usr/bin/relaywatch-probe usr/share/man/man1/relaywatch-probe.1 \
+    usr/share/relaywatch/procmail/relaywatch.procmailrc \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do
 	[ -f "$R/$f" ]
