@@ -398,9 +398,20 @@ read_sets(int first)
 	if (stamp_changed(conf.netblocks, &netblocks_st) || first)
 		read_set(&netblocks, conf.netblocks, 0, first,
 		    "the customer networks");
-	if (stamp_changed(conf.exclude, &exclude_st) || first)
+	if (stamp_changed(conf.exclude, &exclude_st) || first) {
+		struct ip src;
+
 		read_set(&exclude, conf.exclude, 1, first,
 		    "the hosts never tested");
+		/* Nor is the address probes leave from. */
+		if (conf.probe_source[0] &&
+		    ip_parse(conf.probe_source, strlen(conf.probe_source), &src,
+		    NULL) == 0) {
+			if (netset_add(&exclude, &src, &src) < 0)
+				err(EX_OSERR, "out of memory");
+			netset_finish(&exclude);
+		}
+	}
 }
 
 /*

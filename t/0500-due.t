@@ -250,6 +250,12 @@ run relaywatch-due -c "$TMP/bad.conf" < /dev/null
 is "$rc" 75 "no state directory: exit 75"
 like "$err" "nowhere/x/state: cannot record tests: No such file" "no state directory: said"
 
+# The address probes leave from is never tested, even in the netblocks.
+rm -f "$S"/state*
+sed 's/^probe_rate = 0$/probe_source = 10.9.9.9/' "$TMP/rw.conf" > "$TMP/src.conf"
+is "$(printf '10.9.9.9\n10.9.9.8\n' | relaywatch-due -c "$TMP/src.conf")" "10.9.9.8" \
+    "probe_source: never tested"
+
 # Configuration and networks.
 printf 'statedir = %s\nnetblocks = %s/none\n' "$S" "$TMP" > "$TMP/bad.conf"
 run relaywatch-due -c "$TMP/bad.conf" < /dev/null
