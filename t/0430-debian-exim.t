@@ -16,15 +16,9 @@ db compile
 
 port=$(free_port 7)
 d=$(exim_setup debian)
-cp -R /etc/exim4 "$TMP/etc"
-sed -i "s/^dc_use_split_config=.*/dc_use_split_config='true'/" \
-    "$TMP/etc/update-exim4.conf.conf"
-for f in acl/35_relaywatch router/05_relaywatch transport/30_relaywatch \
-    retry/20_relaywatch; do
-	# As make install does: the fragments where they are installed (here,
-	# the tree).
-	sed "s|/usr/local/share/relaywatch|$TOP/share|" \
-	    "$TOP/share/exim4/conf.d/$f" > "$TMP/etc/conf.d/$f"
+debian_copy true
+for f in $RELAYWATCH_CONFD; do
+	debian_fragment "$f" > "$TMP/etc/conf.d/$f"
 done
 cat > "$TMP/etc/conf.d/main/00_local_macros" <<CONF
 MAIN_ACL_CHECK_RCPT = acl_relaywatch_rcpt
@@ -42,21 +36,9 @@ log_file_path = $d/log/%slog
 pid_file_path = $d/exim.pid
 daemon_smtp_ports = $port
 CONF
-update-exim4.conf -d "$TMP/etc" -o "$d/exim.conf" > "$TMP/update.out" 2>&1
-ok $? "update-exim4.conf builds Debian's configuration with relaywatch's pieces" ||
-    diag "$(cat "$TMP/update.out")"
-"$EXIM" -C "$d/exim.conf" -bV > "$TMP/bv.out" 2>&1
-ok $? "exim -bV accepts it" || diag "$(grep -v 'lost privilege' "$TMP/bv.out" | tail -n 5)"
-# The routes, as exim -bt sees them.
-probe=relaytest+$(printf '%031d' 0 | tr 0 a)@smarthost.test
-# (as relaywatch-probe submits: a local protocol)
+debian_build "$d"
+debian_routes "$d" smarthost.test
 bt() { "$EXIM" -C "$d/exim.conf" -oMr local -f "$1" -bt "$2" 2>/dev/null; }
-like "$(bt "$probe" 'relaytest+x%smarthost.test@[192.0.2.7]')" "router = relaywatch_literal, transport = relaywatch_smtp" \
-    "a probe to [IP]: relaywatch_literal, before Debian's domain_literal router"
-like "$(bt "$probe" 'someone@smarthost.test')" "a probe must go to a customer's host" \
-    "a probe that no route takes: failed by the guard"
-like "$(bt a@client.test 'relaytest+abc@smarthost.test')" "router = relaywatch_mailbox, transport = relaywatch_procmail" \
-    "the special mailbox, any suffix: procmail"
 like "$(bt a@client.test 'x%smarthost.test@[192.0.2.7]')" "router = (domain_literal|dnslookup)|is undeliverable|Unrouteable" \
     "someone else's mail to [IP]: not a probe route"
 is "$(sed -n '/^begin retry/,/^begin/p' "$d/exim.conf" | grep -v '^#' | grep . | sed -n 2p)" \

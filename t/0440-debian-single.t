@@ -14,15 +14,10 @@ relaywatch-db -c "$TMP/rw.conf" compile
 
 port=$(free_port 8)
 d=$(exim_setup single)
-cp -R /etc/exim4 "$TMP/etc"
-sed -i "s/^dc_use_split_config=.*/dc_use_split_config='false'/" \
-    "$TMP/etc/update-exim4.conf.conf"
-# As make install puts them: flat, with the paths of the installed files
-# (here, the tree).
-for f in acl/35_relaywatch router/05_relaywatch transport/30_relaywatch \
-    retry/20_relaywatch; do
-	sed "s|/usr/local/share/relaywatch|$TOP/share|" \
-	    "$TOP/share/exim4/conf.d/$f" > "$TMP/${f#*/}"
+debian_copy false
+# As make install puts them: flat.
+for f in $RELAYWATCH_CONFD; do
+	debian_fragment "$f" > "$TMP/${f#*/}"
 done
 awk -v d="$TMP" '
 	{ print }
@@ -52,18 +47,8 @@ daemon_smtp_ports = $port
 CONF
 cat "$TMP/localmacros" "$TMP/etc/exim4.conf.template" > "$TMP/t" &&
     mv "$TMP/t" "$TMP/etc/exim4.conf.template"
-update-exim4.conf -d "$TMP/etc" -o "$d/exim.conf" > "$TMP/update.out" 2>&1
-ok $? "update-exim4.conf builds the single-file configuration with relaywatch's pieces" ||
-    diag "$(cat "$TMP/update.out")"
-"$EXIM" -C "$d/exim.conf" -bV > "$TMP/bv.out" 2>&1
-ok $? "exim -bV accepts it" || diag "$(grep -v 'lost privilege' "$TMP/bv.out" | tail -n 5)"
-probe=relaytest+$(printf '%031d' 0 | tr 0 a)@smarthost.test
-bt() { "$EXIM" -C "$d/exim.conf" -oMr local -f "$1" -bt "$2" 2>/dev/null; }
-like "$(bt "$probe" 'relaytest+x%smarthost.test@[192.0.2.7]')" "router = relaywatch_literal, transport = relaywatch_smtp" \
-    "a probe to [IP]: relaywatch_literal"
-like "$(bt "$probe" 'someone@smarthost.test')" "a probe must go to a customer's host" "the guard"
-like "$(bt a@client.test 'relaytest+abc@smarthost.test')" "router = relaywatch_mailbox, transport = relaywatch_procmail" \
-    "the special mailbox: procmail"
+debian_build "$d"
+debian_routes "$d" smarthost.test
 exim_start "$d" "$port" || { ok 1 "exim started"; done_testing; }
 echo "127.0.0.5 BLOCK $(date +%s) why=relayed" | relaywatch-db -c "$TMP/rw.conf" apply > /dev/null
 out=$(swaks --server 127.0.0.1 --port "$port" --local-interface 127.0.0.5 \

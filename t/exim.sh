@@ -104,3 +104,45 @@ send() {
 	    --from a@customer.test --to b@remote.test --timeout 20 \
 	    --hide-all "$@"
 }
+
+# The Debian configuration, as an installation makes it: a copy of
+# /etc/exim4 in $TMP/etc, split or single-file.
+#
+# debian_copy SPLIT: copy /etc/exim4 with dc_use_split_config='SPLIT'.
+debian_copy() {
+	cp -R /etc/exim4 "$TMP/etc"
+	sed -i "s/^dc_use_split_config=.*/dc_use_split_config='$1'/" \
+	    "$TMP/etc/update-exim4.conf.conf"
+}
+
+# debian_fragment CONFD-FILE: relaywatch's conf.d file on stdout, with the
+# paths of the installed files (here, the tree), as make install does.
+debian_fragment() {
+	sed "s|/usr/local/share/relaywatch|$TOP/share|" \
+	    "$TOP/share/exim4/conf.d/$1"
+}
+RELAYWATCH_CONFD="acl/35_relaywatch router/05_relaywatch transport/30_relaywatch retry/20_relaywatch"
+
+# debian_build DIR: update-exim4.conf into DIR/exim.conf, and exim -bV.
+debian_build() {
+	update-exim4.conf -d "$TMP/etc" -o "$1/exim.conf" > "$TMP/update.out" 2>&1
+	ok $? "update-exim4.conf builds the configuration with relaywatch's pieces" ||
+	    diag "$(cat "$TMP/update.out")"
+	"$EXIM" -C "$1/exim.conf" -bV > "$TMP/bv.out" 2>&1
+	ok $? "exim -bV accepts it" ||
+	    diag "$(grep -v 'lost privilege' "$TMP/bv.out" | tail -n 5)"
+}
+
+# debian_routes DIR DOMAIN: the probes' routes as exim -bt sees them, for
+# a message submitted as relaywatch-probe does (a local protocol).
+debian_routes() {
+	probe=relaytest+$(printf '%031d' 0 | tr 0 a)@$2
+	like "$("$EXIM" -C "$1/exim.conf" -oMr local -f "$probe" -bt "relaytest+x%$2@[192.0.2.7]" 2>/dev/null)" \
+	    "router = relaywatch_literal, transport = relaywatch_smtp" \
+	    "a probe to [IP]: relaywatch_literal, before Debian's domain_literal router"
+	like "$("$EXIM" -C "$1/exim.conf" -oMr local -f "$probe" -bt "someone@$2" 2>/dev/null)" \
+	    "a probe must go to a customer's host" "a probe that no route takes: failed by the guard"
+	like "$("$EXIM" -C "$1/exim.conf" -oMr local -f a@client.test -bt "relaytest+abc@$2" 2>/dev/null)" \
+	    "router = relaywatch_mailbox, transport = relaywatch_procmail" \
+	    "the special mailbox, any suffix: procmail"
+}
