@@ -10,55 +10,20 @@ need procmail
 
 PS=$(free_port 61)	# the smart host
 PC=$(free_port 62)	# the customers' SMTP port
-SH=$TOP/share/exim4
-NOBODY=$EXIM_USER	# (with -C, Exim runs deliveries as its own user only)
 
 # The customers: 127.0.0.2 and ::1 open relays, 127.0.0.3 refuses relaying,
 # 127.0.0.4 has nothing listening, 127.0.0.5 relays only the percent hack,
 # 127.0.0.6 relays for the smart host's own address only.
-customer() {	# customer NAME ADDRESS RCPT-ACL
-	d=$(exim_setup "$1")
-	{
-		exim_main_conf "$d" "$PC" "$2" "$1.customer.test"
-		cat <<CONF
-acl_smtp_rcpt = rcpt
-allow_domain_literals = true
-begin acl
-rcpt:
-$3
-begin routers
-# What a careless relay does with a local part that is an address:
-# "local@domain", local%domain and domain!local are passed on.
-unquote:
-  driver = redirect
-  condition = \${if match{\$local_part}{[@!%]}}
-  data = \${if match{\$local_part}{\N^([^!@%]+)!(.+)\$\N}{\$2@\$1}{\${sg{\$local_part}{%}{@}}}}
-onward:
-  driver = manualroute
-  route_list = * 127.0.0.1
-  transport = out
-  self = send
-begin transports
-out:
-  driver = smtp
-  port = $PS
-  allow_localhost
-CONF
-	} > "$d/exim.conf"
-	exim_start "$d" "$PC"
-}
-customer relay 127.0.0.2 "  accept"
-customer refuse 127.0.0.3 "  deny message = relay not permitted"
-customer percent 127.0.0.5 "  accept condition = \${if match{\$local_part}{%}}
+exim_customer relay 127.0.0.2 "  accept"
+exim_customer refuse 127.0.0.3 "  deny message = relay not permitted"
+exim_customer percent 127.0.0.5 "  accept condition = \${if match{\$local_part}{%}}
   deny message = relay not permitted"
-customer trusting 127.0.0.6 "  accept hosts = 127.0.0.1
+exim_customer trusting 127.0.0.6 "  accept hosts = 127.0.0.1
   deny message = relay not permitted"
-customer relay6 ::1 "  accept"
+exim_customer relay6 ::1 "  accept"
 
 # The smart host.
 S=$(exim_setup smarthost)
-mkdir -p "$TMP/box"
-chmod 777 "$TMP/box"
 cat > "$TMP/rc" <<RC
 :0 fhw
 | formail -I "X-Envelope-Recipient: \$RECIPIENT"
@@ -68,41 +33,7 @@ $TMP/box/special/
 RC
 chmod 644 "$TMP/rc"
 printf '\n' | cdb -c "$TMP/state.cdb"
-{
-	exim_main_conf "$S" "$PS" "127.0.0.1" smarthost.isp.example
-	cat <<CONF
-domainlist local_domains = isp.example
-RELAYWATCH_CDB = $TMP/state.cdb
-RELAYWATCH_DOMAINS = isp.example
-RELAYWATCH_PROBE_SOURCE = 127.0.0.9
-RELAYWATCH_PROBE_PORT = $PC
-RELAYWATCH_PROBE_RETRY = F,20s,5s
-RELAYWATCH_USER = $NOBODY
-RELAYWATCH_PROCMAILRC = $TMP/rc
-RELAYWATCH_PROBE_TO_SELF = yes
-.include $SH/relaywatch-macros
-acl_smtp_rcpt = rcpt
-begin acl
-rcpt:
-.include $SH/relaywatch-rcpt.acl
-  accept
-begin routers
-.include $SH/relaywatch-routers
-here:
-  driver = accept
-  transport = here
-begin transports
-.include $SH/relaywatch-transports
-here:
-  driver = appendfile
-  file = $TMP/box/other
-  user = $NOBODY
-begin retry
-.include $SH/relaywatch-retry
-*  *  F,1h,10m
-CONF
-} > "$S/exim.conf"
-exim_start "$S" "$PS" || exit 1
+exim_smarthost "$S" "$TMP/rc" "$TMP/state.cdb" || exit 1
 
 (umask 077; openssl rand -hex 32 > "$TMP/key")
 cat > "$TMP/rw.conf" <<CONF

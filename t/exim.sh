@@ -95,6 +95,91 @@ exim_stop() {
 	rm -f "$1/exim.pid"
 }
 
+# exim_customer NAME ADDRESS RCPT-ACL: a customer's mail server on
+# ADDRESS port $PC, answering RCPT with the ACL statements RCPT-ACL, that
+# passes on what it accepts, from ADDRESS if IPv4, to the smart host on 127.0.0.1
+# port $PS the way a careless relay does: a local part that is an address
+# ("local@domain", local%domain, domain!local) is taken for that address.
+exim_customer() {
+	d=$(exim_setup "$1")
+	case $2 in
+	*:*) iface= ;;		# (the smart host listens on IPv4 only)
+	*) iface="interface = $2" ;;
+	esac
+	{
+		exim_main_conf "$d" "$PC" "$2" "$1.customer.test"
+		cat <<CONF
+acl_smtp_rcpt = rcpt
+allow_domain_literals = true
+begin acl
+rcpt:
+$3
+begin routers
+unquote:
+  driver = redirect
+  condition = \${if match{\$local_part}{[@!%]}}
+  data = \${if match{\$local_part}{\N^([^!@%]+)!(.+)\$\N}{\$2@\$1}{\${sg{\$local_part}{%}{@}}}}
+onward:
+  driver = manualroute
+  route_list = * 127.0.0.1
+  transport = out
+  self = send
+begin transports
+out:
+  driver = smtp
+  port = $PS
+  $iface
+  allow_localhost
+CONF
+	} > "$d/exim.conf"
+	exim_start "$d" "$PC"
+}
+
+# exim_smarthost DIR RECIPE CDB: our smart host on 127.0.0.1 port $PS,
+# with share/exim4's pieces: the RCPT ACL on CDB, probes from 127.0.0.9 to
+# the customers' port $PC, given up after 20 s, the special mailbox
+# (relaytest@isp.example) delivered by procmail with RECIPE, as the Exim
+# user; other mail for isp.example appended to $TMP/box/other.
+exim_smarthost() {
+	mkdir -p "$TMP/box"
+	chmod 777 "$TMP/box"
+	{
+		exim_main_conf "$1" "$PS" "127.0.0.1" smarthost.isp.example
+		cat <<CONF
+domainlist local_domains = isp.example
+RELAYWATCH_CDB = $3
+RELAYWATCH_DOMAINS = isp.example
+RELAYWATCH_PROBE_SOURCE = 127.0.0.9
+RELAYWATCH_PROBE_PORT = $PC
+RELAYWATCH_PROBE_RETRY = F,20s,5s
+RELAYWATCH_USER = $EXIM_USER
+RELAYWATCH_PROCMAILRC = $2
+RELAYWATCH_PROBE_TO_SELF = yes
+.include $TOP/share/exim4/relaywatch-macros
+acl_smtp_rcpt = rcpt
+begin acl
+rcpt:
+.include $TOP/share/exim4/relaywatch-rcpt.acl
+  accept
+begin routers
+.include $TOP/share/exim4/relaywatch-routers
+here:
+  driver = accept
+  transport = here
+begin transports
+.include $TOP/share/exim4/relaywatch-transports
+here:
+  driver = appendfile
+  file = $TMP/box/other
+  user = $EXIM_USER
+begin retry
+.include $TOP/share/exim4/relaywatch-retry
+*  *  F,1h,10m
+CONF
+	} > "$1/exim.conf"
+	exim_start "$1" "$PS"
+}
+
 # send SERVER PORT FROM-IP [swaks options...]: one message to SERVER:PORT
 # from the source address FROM-IP.
 send() {
