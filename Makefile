@@ -33,9 +33,9 @@ LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
 LIB = lib/librelaywatch.a
 
 PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due \
-	bin/relaywatch-probe
+	bin/relaywatch-probe bin/relaywatch-classify
 MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1 man/relaywatch-due.1 \
-	man/relaywatch-probe.1
+	man/relaywatch-probe.1 man/relaywatch-classify.1
 MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
 MAN7 = man/relaywatch.7
 MANS = $(MAN1) $(MAN5) $(MAN7)
@@ -75,6 +75,7 @@ bin/%: bin/%.c $(LIB) lib/*.h .flags
 LDLIBS_relaywatch-db = -lcdb
 LDLIBS_relaywatch-due = -lcdb
 LDLIBS_relaywatch-probe = -lcrypto
+LDLIBS_relaywatch-classify = -lcdb -lcrypto
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb -lcrypto
@@ -113,8 +114,11 @@ install: all
 		> $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
 	chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
 	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/procmail
-	$(INSTALL) -m 644 share/procmail/relaywatch.procmailrc \
-		$(DESTDIR)$(SHAREDIR)/procmail
+	sed -e 's|^PATH=/usr/local/bin:|PATH=$(BINDIR):|' \
+		-e 's|^RELAYWATCH_CONF=/etc/|RELAYWATCH_CONF=$(SYSCONFDIR)/|' \
+		share/procmail/relaywatch.procmailrc \
+		> $(DESTDIR)$(SHAREDIR)/procmail/relaywatch.procmailrc
+	chmod 644 $(DESTDIR)$(SHAREDIR)/procmail/relaywatch.procmailrc
 	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf"; \

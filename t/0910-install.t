@@ -25,6 +25,7 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/share/relaywatch/exim4/relaywatch-transports \
     usr/share/relaywatch/exim4/relaywatch-retry \
     usr/bin/relaywatch-probe usr/share/man/man1/relaywatch-probe.1 \
+    usr/bin/relaywatch-classify usr/share/man/man1/relaywatch-classify.1 \
     usr/share/relaywatch/procmail/relaywatch.procmailrc \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do
@@ -42,6 +43,10 @@ ok $? "05_relaywatch includes the installed routers"
 grep -q '^RELAYWATCH_PROCMAILRC = /usr/share/relaywatch/procmail/' \
     "$R/usr/share/relaywatch/exim4/relaywatch-macros"
 ok $? "the macros name the installed procmail recipe"
+grep -q '^PATH=/usr/bin:' "$R/usr/share/relaywatch/procmail/relaywatch.procmailrc" &&
+    grep -q '^RELAYWATCH_CONF=/etc/relaywatch/relaywatch.conf$' \
+    "$R/usr/share/relaywatch/procmail/relaywatch.procmailrc"
+ok $? "the procmail recipe names the installed programs and configuration"
 echo "# mine" >> "$R/etc/relaywatch/relaywatch.conf"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
     > "$TMP/install.out" 2>&1

@@ -1,0 +1,154 @@
+#!/bin/sh
+# The special mailbox end to end, with real Exim and real procmail: our
+# smart host runs share/procmail/relaywatch.procmailrc (relaywatch-classify
+# | relaywatch-db apply) for what comes back.  An open relay ends BLOCK, a
+# refusing host OK, a host with nothing listening OK once the probe's
+# retry rule bounces it; mail without a verdict is kept for people; a
+# state that cannot be written keeps the message on Exim's queue.
+. "$(dirname "$0")/lib.sh"
+. "$T/exim.sh"
+need_exim
+need procmail
+need formail
+
+PS=$(free_port 71)	# the smart host
+PC=$(free_port 72)	# the customers' SMTP port
+
+exim_customer relay 127.0.0.2 "  accept" || exit 1
+exim_customer refuse 127.0.0.3 "  deny message = relay not permitted" || exit 1
+# 127.0.0.4: nothing listening.
+
+# relaywatch's files, owned by the user the recipe runs as.
+ST=$TMP/st
+mkdir -p "$ST" "$TMP/etc"
+(umask 077; openssl rand -hex 32 > "$TMP/etc/key")
+echo 127.0.0.0/8 > "$TMP/etc/netblocks"
+cat > "$TMP/etc/rw.conf" <<CONF
+domain = isp.example
+keyfile = $TMP/etc/key
+statedir = $ST
+netblocks = $TMP/etc/netblocks
+blocked_nets = $ST/blocked.nets
+sendmail = $EXIM -C $TMP/smarthost/exim.conf
+probe_rate = 0
+CONF
+export RELAYWATCH_CONF="$TMP/etc/rw.conf"
+: > "$ST/state"
+relaywatch-db compile
+chown -R "$EXIM_USER:" "$ST" "$TMP/etc"
+
+# The recipe as installed, with this test's paths.
+sed -e "s|^PATH=.*|PATH=$TOP/bin:/usr/bin:/bin|" \
+    -e "s|^RELAYWATCH_CONF=.*|RELAYWATCH_CONF=$RELAYWATCH_CONF|" \
+    -e "s|^PEOPLE=.*|PEOPLE=$TMP/box/people/|" \
+    -e "s|^EVIDENCE=.*|EVIDENCE=$TMP/box/evidence/|" \
+    "$TOP/share/procmail/relaywatch.procmailrc" > "$TMP/rc"
+chmod 644 "$TMP/rc"
+S=$(exim_setup smarthost)
+exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
+
+# The three customers send; relaywatch-due records them, probe sends.
+t0=$(date +%s)
+printf '127.0.0.2\n127.0.0.3\n127.0.0.4\n' | relaywatch-due | relaywatch-probe > "$TMP/sent"
+is "$(wc -l < "$TMP/sent")" 9 "9 probes sent (3 hosts, 3 variants)"
+
+status() {	# the last line of each IP
+	awk '{ last[$1] = $0 } END { for (ip in last) print last[ip] }' "$ST/state" | sort
+}
+final='[ "$(status | awk '\''$2 != "UNKNOWN"'\'' | wc -l)" -ge 3 ] && exim_settle "$S" 1'
+wait_for "$final" ${WAIT:-120}
+ok $? "every customer has a verdict" || diag "$(cat "$ST/state")" "$(tail -20 "$S/log/mainlog")"
+diag "verdicts in $(( $(date +%s) - t0 )) s (the dead host's after RELAYWATCH_PROBE_RETRY = F,20s,5s)"
+status > "$TMP/status"
+like "$(grep '^127.0.0.2 ' "$TMP/status")" "^127\.0\.0\.2 BLOCK [0-9]+ why=relayed variant=(plain|percent|quoted) token-time=[0-9]+ via=127\.0\.0\.2$" \
+    "the open relay: BLOCK, relayed, via itself"
+like "$(grep '^127.0.0.3 ' "$TMP/status")" "^127\.0\.0\.3 OK [0-9]+ why=refused variant=[a-z]+ token-time=[0-9]+ diag=\"550 relay not permitted\"$" \
+    "the refusing host: OK, refused, with its 550"
+like "$(grep '^127.0.0.4 ' "$TMP/status")" "^127\.0\.0\.4 OK [0-9]+ why=no-smtp variant=[a-z]+ token-time=[0-9]+" \
+    "nothing listening: OK, no-smtp, once the retry rule bounced the probe"
+is "$(grep -c '^127\.0\.0\.2 ' "$ST/blocked.nets")" 1 \
+    "the open relay in blocked.nets"
+diag "$(cat "$ST/state")"
+
+# Every message of the special mailbox kept: a verdict's as evidence.
+n_ev=$(ls "$TMP/box/evidence/new" | wc -l)
+is "$n_ev" 9 "all 9 messages that came back are kept as evidence"
+like "$(cat "$TMP"/box/evidence/new/* | grep '^X-Relaywatch-Verdict: ' | sort -u | head -1)" \
+    "^X-Relaywatch-Verdict: 127\.0\.0\.[234] (OK|BLOCK) " "each with its verdict in a header"
+
+# The open relay's next message is refused.
+send 127.0.0.1 "$PS" 127.0.0.2 > "$TMP/swaks" 2>&1
+like "$(swaks --server 127.0.0.1 --port "$PS" --local-interface 127.0.0.2 \
+    --from a@customer.test --to b@remote.test --quit-after RCPT 2>&1)" "<\*\* 550" \
+    "the blocked customer's next RCPT: 550"
+
+# Mail without a verdict: to people, with the reason.
+send 127.0.0.1 "$PS" 127.0.0.7 --to relaytest@isp.example \
+    --header "Subject: what is this test?" > /dev/null
+send 127.0.0.1 "$PS" 127.0.0.7 --to "relaytest+$(awk 'NR == 1 { print $3 }' "$TMP/sent")@isp.example" \
+    --from someone@example.org --header "Subject: Re: relay test" \
+    --header "Auto-Submitted: auto-replied" --body "I am away until Monday." > /dev/null
+wait_for '[ "$(ls "$TMP/box/people/new" 2>/dev/null | wc -l)" -ge 2 ]' 30
+ok $? "two messages without a verdict in the people's mailbox"
+is "$(cat "$TMP"/box/people/new/* | grep '^X-Relaywatch-Unclassified: ' | sort)" \
+    "X-Relaywatch-Unclassified: an auto-reply
+X-Relaywatch-Unclassified: no token" "with the reason in a header"
+
+# A state that cannot be written: the message stays on Exim's queue, and
+# is applied when the state can be written again.
+tok4=$(awk '$1 == "127.0.0.4" { print $3; exit }' "$TMP/sent")
+chmod 555 "$ST"
+chmod 444 "$ST/state"
+printf 'From: MAILER-DAEMON@remote.test\nTo: relaytest+%s@isp.example\nSubject: Undelivered Mail Returned to Sender\n\n<relaytest+%s@isp.example>: host 127.0.0.4 said: 550 5.7.1 Relaying denied\n' "$tok4" "$tok4" |
+    swaks --server 127.0.0.1 --port "$PS" --local-interface 127.0.0.8 \
+    --from '<>' --to "relaytest+$tok4@isp.example" --data - --hide-all
+wait_for "grep -q 'relaytest+$tok4@isp.example.*R=relaywatch_mailbox.*defer\|== relaytest+$tok4@isp.example' '$S/log/mainlog'" 20
+ok $? "the state not writable: delivery deferred"
+is "$("$EXIM" -C "$S/exim.conf" -bpc)" 1 "the message is on the queue"
+chmod 755 "$ST"
+chmod 644 "$ST/state"
+"$EXIM" -C "$S/exim.conf" -qf
+exim_settle "$S" 20
+ok $? "delivered on the next queue run"
+like "$(tail -1 "$ST/state")" "^127\.0\.0\.4 OK [0-9]+ why=bounced-after-accept .*diag=\"550 5\.7\.1 Relaying denied\" via=127\.0\.0\.8$" \
+    "and applied: the customer's own bounce, from its host"
+
+# The relayed probe, through relaywatch-classify by hand.
+relayed=$(grep -l '^X-Relaywatch-Verdict: 127\.0\.0\.2 BLOCK' "$TMP"/box/evidence/new/* | head -1)
+sed '/^X-Relaywatch-Verdict: /d' "$relayed" > "$TMP/relayed"
+run relaywatch-classify < "$TMP/relayed"
+like "$out" "^127\.0\.0\.2 BLOCK [0-9]+ why=relayed .* via=127\.0\.0\.2$" "a relayed probe: BLOCK via the customer"
+tok=$(sed -n 's/^X-Relaywatch: .*token=//p' "$TMP/relayed")
+c=$(printf '%s' "$tok" | cut -c10)
+d=$(printf '%s' "$c" | tr 'a-z2-7' 'b-z2-7a')
+alt=$(printf '%s' "$tok" | sed "s/./$d/10")
+sed "s/$tok/$alt/g" "$TMP/relayed" > "$TMP/altered"
+run relaywatch-classify -v < "$TMP/altered"
+is "$rc:$out" "1:" "one character of the token changed everywhere: no verdict"
+like "$err" "wrong tag" "  (a wrong tag)"
+sed "0,/$tok/s//$alt/" "$TMP/relayed" > "$TMP/altered1"
+run relaywatch-classify < "$TMP/altered1"
+is "$rc:$out" "1:" "changed in one place only: no verdict"
+sed 's/127\.0\.0\.2/127.0.0.5/g' "$TMP/relayed" > "$TMP/otherip"
+run relaywatch-classify -v < "$TMP/otherip"
+is "$rc:$out" "1:" "another IP: no verdict"
+diag "$err"
+(umask 077; openssl rand -hex 32 > "$TMP/key2")
+sed "s|^keyfile = .*|keyfile = $TMP/key2|" "$RELAYWATCH_CONF" > "$TMP/conf2"
+run relaywatch-classify -c "$TMP/conf2" -v < "$TMP/relayed"
+is "$rc:$out" "1:" "another key: no verdict"
+# Handed over by another host than the tested one.
+awk '!done && /^Received: from / { sub(/\[127\.0\.0\.2\]/, "[127.0.0.8]"); done = 1 } 1' "$TMP/relayed" > "$TMP/multihop"
+run relaywatch-classify < "$TMP/multihop"
+like "$out" "^127\.0\.0\.2 BLOCK [0-9]+ why=relayed .* via=127\.0\.0\.8 multihop=yes path=127\.0\.0\.8(,|$)" \
+    "through another host: BLOCK for the tested IP, multihop and the path"
+# The probe, forwarded by a person as an attachment: no verdict.
+{
+	printf 'From: someone@example.org\nTo: relaytest@isp.example\nSubject: Fwd: relay test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nWhat is this?\n--b\nContent-Type: message/rfc822\n\n'
+	cat "$TMP/relayed"
+	printf '\n--b--\n'
+} > "$TMP/fwd"
+run relaywatch-classify < "$TMP/fwd"
+is "$rc:$out" "1:" "the probe forwarded as an attachment: no verdict"
+
+done_testing
