@@ -41,6 +41,7 @@
 #define FOUND_MAX 8		/* distinct valid tokens kept */
 #define RECEIVED_MAX 8		/* hosts of the path kept */
 #define DIAG_MAX 200
+#define TLINE_MAX 1024		/* a line of report text, for phrases */
 /*
  * Exim's bounce says "retry timeout exceeded" whatever the error was.
  * relaywatch's retry rule for probes gives up on a refused connection at
@@ -139,6 +140,24 @@ find_ci(const char *s, size_t n, const char *needle)
 			return s + i;
 	}
 	return NULL;
+}
+
+/* Whether low[0..n), already in lower case, holds one of list. */
+static int
+any_lower(const char *low, size_t n, const char *const *list)
+{
+	for (; *list; list++) {
+		size_t m = strlen(*list);
+		const char *p = low, *e = low + n;
+
+		while (m <= (size_t)(e - p) &&
+		    (p = memchr(p, (*list)[0], (size_t)(e - p) - m + 1)) != NULL) {
+			if (memcmp(p, *list, m) == 0)
+				return 1;
+			p++;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -607,6 +626,7 @@ report_line(const char *s, size_t n)
 		"host is unreachable", "retry timeout exceeded",
 		"have been failing for a long time", NULL
 	};
+	char low[TLINE_MAX];
 	const char *r;
 	size_t i = 0;
 
@@ -639,11 +659,13 @@ report_line(const char *s, size_t n)
 			copy_clean(seen.text_diag, sizeof seen.text_diag, r,
 			    (size_t)(s + n - r));
 	}
-	if (seen.errno_diag[0] == '\0' && any_ci(s, n, errno_texts))
+	for (i = 0; i < n; i++)
+		low[i] = (char)lower((unsigned char)s[i]);
+	if (seen.errno_diag[0] == '\0' && any_lower(low, n, errno_texts))
 		copy_clean(seen.errno_diag, sizeof seen.errno_diag, s, n);
-	if (!seen.fail_phrase && any_ci(s, n, fail_phrases))
+	if (!seen.fail_phrase && any_lower(low, n, fail_phrases))
 		seen.fail_phrase = 1;
-	if (!seen.delay_phrase && any_ci(s, n, delay_phrases))
+	if (!seen.delay_phrase && any_lower(low, n, delay_phrases))
 		seen.delay_phrase = 1;
 }
 
@@ -681,7 +703,7 @@ static struct {
 	int nmp;
 
 	/* a decoded line of text for phrases, and the DSN fields */
-	char tline[1024];
+	char tline[TLINE_MAX];
 	size_t tlen;
 	int tcut;
 } mime;
