@@ -213,3 +213,52 @@ echo
 echo "relaywatch-probe -n on 100000 addresses (plain percent quoted); best of $RUNS runs"
 awk -v n="$nprobes" -v t="$t_probe" 'BEGIN {
 	printf "  %d probes in %.3f s: %.0f probes a second (target at least 50000)\n", n, t, n / t }'
+
+# relaywatch-classify over the corpus, one process a message as procmail
+# runs it: the bounces with a probe planted in the original they quote,
+# and everything else as it is; beside cat(1) run the same way.
+cdir=$DIR/classify
+CORPUS=${RELAYWATCH_CORPUS:-$TOP/../shared/corpus}
+if [ -d "$CORPUS/bounces" ]; then
+	rm -rf "$cdir"
+	mkdir -p "$cdir/m"
+	(umask 077; openssl rand -hex 32 > "$cdir/key")
+	printf 'domain = isp.example\nkeyfile = %s/key\n' "$cdir" > "$cdir/rw.conf"
+	tok=$(echo 192.0.2.7 | bin/relaywatch-probe -n -c "$cdir/rw.conf" |
+	    sed -n 's/^X-Relaywatch: .*variant=plain token=//p')
+	n=0
+	for f in "$CORPUS"/*/*/*; do
+		n=$((n + 1))
+		t/plant "$tok" 192.0.2.7 "$f" > "$cdir/m/$n" || cp "$f" "$cdir/m/$n"
+	done
+	ls "$cdir/m" > "$cdir/list"
+	each() {	# each CMD...: CMD on every message, one process each
+		while read -r m; do
+			"$@" < "$cdir/m/$m" || [ $? -eq 1 ]
+		done
+	}
+	input=$cdir/list
+	t_classify=$(best each bin/relaywatch-classify -c "$cdir/rw.conf")
+	t_cat=$(best each cat)
+	verdicts=$(each bin/relaywatch-classify -c "$cdir/rw.conf" < "$cdir/list" | wc -l)
+	# one big report: a bounce with 100 MB of text before the original
+	{
+		printf 'Return-path: <>\nFrom: MAILER-DAEMON@remote.example\nSubject: Undeliverable\n\n'
+		head -c 100000000 /dev/zero | tr '\0' 'x' | fold -w 76
+		echo 192.0.2.7 | bin/relaywatch-probe -n -c "$cdir/rw.conf" | sed '1,3d'
+	} > "$cdir/big"
+	input=$cdir/big
+	t_big=$(best bin/relaywatch-classify -c "$cdir/rw.conf")
+	big=$(wc -c < "$cdir/big")
+	echo
+	echo "relaywatch-classify over the corpus ($n messages, $verdicts verdicts), one process a message; best of $RUNS runs"
+	awk -v n="$n" -v t="$t_classify" -v c="$t_cat" 'BEGIN {
+		printf "  relaywatch-classify %7.3f s: %.0f messages a second\n", t, n / t
+		printf "  cat                 %7.3f s: %.0f messages a second (relaywatch-classify takes %.2f x its time)\n", c, n / c, t / c }'
+	awk -v b="$big" -v t="$t_big" 'BEGIN {
+		printf "  one report of %.0f MB: %.3f s, %.0f MB/s\n", b / 1e6, t, b / t / 1e6 }'
+	rm -rf "$cdir"
+else
+	echo
+	echo "relaywatch-classify: no corpus at $CORPUS, not measured"
+fi
