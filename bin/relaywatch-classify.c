@@ -89,7 +89,7 @@ static struct {
 	int npath, received, top_local;
 
 	/* the delivery status parts */
-	int dsn, act_failed, act_delayed, act_other, status5;
+	int dsn, act_failed, act_delayed, act_other, status5, dsn_diag_open;
 	char dsn_diag[DIAG_MAX + 1];
 
 	/* the report's own text */
@@ -573,15 +573,30 @@ dsn_field(const char *name, size_t nlen, const char *v, size_t n)
 	} else if (IS("Diagnostic-Code")) {
 		const char *semi = memchr(v, ';', n);
 
+		seen.dsn_diag_open = 0;
 		if (seen.dsn_diag[0] == '\0') {
 			if (semi) {
 				n -= (size_t)(semi + 1 - v);
 				v = semi + 1;
 			}
 			copy_clean(seen.dsn_diag, sizeof seen.dsn_diag, v, n);
+			seen.dsn_diag_open = 1;
 		}
-	}
+	} else
+		seen.dsn_diag_open = 0;
 #undef IS
+}
+
+/* A folded line of a delivery status field: the rest of the diagnostic. */
+static void
+dsn_continued(const char *s, size_t n)
+{
+	size_t have = strlen(seen.dsn_diag);
+
+	if (!seen.dsn_diag_open || have + 2 >= sizeof seen.dsn_diag)
+		return;
+	seen.dsn_diag[have++] = ' ';
+	copy_clean(seen.dsn_diag + have, sizeof seen.dsn_diag - have, s, n);
 }
 
 /* ---- the report's own text ------------------------------------------- */
@@ -639,9 +654,13 @@ report_line(const char *s, size_t n)
 	if (n == 0)
 		return;
 	if (seen.smtp_error_next) {
+		/* The line after Exim's "SMTP error from remote mail server
+		 * after RCPT TO:<...>:", perhaps "host H [IP]: 550 ...". */
 		seen.smtp_error_next = 0;
+		r = smtp_reply(s, n);
 		if (seen.exim_diag[0] == '\0')
-			copy_clean(seen.exim_diag, sizeof seen.exim_diag, s, n);
+			copy_clean(seen.exim_diag, sizeof seen.exim_diag,
+			    r ? r : s, r ? (size_t)(s + n - r) : n);
 	}
 	if ((r = find_ci(s, n, "smtp error from remote")) != NULL) {
 		const char *c = smtp_reply(r, (size_t)(s + n - r));
@@ -714,9 +733,13 @@ text_line_end(void)
 	if (mime.body == B_DSN) {
 		const char *c = memchr(mime.tline, ':', mime.tlen);
 
-		if (c && c > mime.tline)
+		if (mime.tlen > 0 && isspace_((unsigned char)mime.tline[0]))
+			dsn_continued(mime.tline, mime.tlen);
+		else if (c && c > mime.tline)
 			dsn_field(mime.tline, (size_t)(c - mime.tline), c + 1,
 			    mime.tlen - (size_t)(c + 1 - mime.tline));
+		else
+			seen.dsn_diag_open = 0;
 	} else if (!mime.quoted && seen.text_seen < TEXT_BUDGET) {
 		seen.text_seen += mime.tlen + 1;
 		report_line(mime.tline, mime.tlen);
@@ -869,7 +892,7 @@ field_end(void)
 	if ((c = memchr(f, ':', n)) == NULL) {
 		/* Not a field: still text that may quote a token. */
 		find_tokens(f, n, e->top ? SRC_HEADER : SRC_BODY);
-		find_tokens_end(SRC_BODY);
+		find_tokens_end(e->top ? SRC_HEADER : SRC_BODY);
 		return;
 	}
 	nlen = (size_t)(c - f);
@@ -1295,6 +1318,15 @@ bounced(void)
 			for (i = 0; i < seen.ntok; i++)
 				if (strcasecmp(seen.tok[i].text, etext) == 0)
 					f = &seen.tok[i];
+	}
+	for (i = 0; verbose > 1 && i < seen.ntok; i++) {
+		char ipt[IP_TEXT_MAX + 1];
+		int w = seen.tok[i].src;
+
+		ip_format(&seen.tok[i].t.ip, ipt);
+		say("token %s for %s, in the%s%s%s", seen.tok[i].text, ipt,
+		    w & SRC_ENVELOPE ? " envelope" : "",
+		    w & SRC_HEADER ? " header" : "", w & SRC_BODY ? " body" : "");
 	}
 	if (seen.too_many)
 		return say("no verdict: more than %d valid tokens",

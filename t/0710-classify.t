@@ -49,13 +49,13 @@ qp() {	# quoted-printable, lines cut at 40 with soft breaks
 }
 {
 	bounce_head qp
-	printf 'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nDelivery has failed.\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.remote.example\n\nFinal-Recipient: rfc822; x@y\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 550 5.7.1 Relaying denied\n--b1\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nDelivery has failed.\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.remote.example\n\nFinal-Recipient: rfc822; x@y\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 550 5.7.1\n    Relaying denied\n--b1\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n'
 	sed '/^Return-path/d' "$TMP/probe" | qp
 	printf '\n--b1--\n'
 } > "$TMP/b-qp"
 run relaywatch-classify < "$TMP/b-qp"
 like "$rc:$out" '^0:192\.0\.2\.7 OK [0-9]+ why=bounced-after-accept variant=plain token-time=[0-9]+ diag="550 5\.7\.1 Relaying denied" via=198\.51\.100\.1$' \
-    "a quoted-printable original, tokens cut by soft breaks: OK with the diagnostic"
+    "a quoted-printable original, tokens cut by soft breaks: OK with the (folded) diagnostic"
 {
 	bounce_head base64
 	printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b2\n\n--b2\nContent-Type: text/plain\n\nThis message could not be delivered.\n--b2\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n'
