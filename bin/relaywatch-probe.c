@@ -5,13 +5,10 @@
  * "IP VARIANT TOKEN" for each message sendmail took; with -n, prints the
  * messages (mbox) instead.
  */
-#include <sys/wait.h>
 
 #include <err.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +18,12 @@
 
 #include "conf.h"
 #include "ip.h"
+#include "mailer.h"
 #include "stream.h"
 #include "textfile.h"
 #include "token.h"
 
 #define INPUT_LINE_MAX 256
-#define ARGS_MAX 32
-
-extern char **environ;
 
 static struct conf conf;
 static struct keys keys;
@@ -91,90 +86,6 @@ recipient(unsigned v, const char *local, const char *literal, char *buf,
 	}
 }
 
-/* The sendmail command, split on blanks. */
-static char *sm_argv[ARGS_MAX + 6];
-static int sm_argc;
-static char sm_buf[CONF_VALUE_MAX];
-
-static void
-split_sendmail(void)
-{
-	char *p;
-
-	strcpy(sm_buf, conf.sendmail);
-	for (p = strtok(sm_buf, " \t"); p; p = strtok(NULL, " \t")) {
-		if (sm_argc == ARGS_MAX)
-			errx(EX_CONFIG, "%s: sendmail: more than %d words",
-			    conf.path, ARGS_MAX);
-		sm_argv[sm_argc++] = p;
-	}
-	if (sm_argc == 0 || access(sm_argv[0], X_OK) < 0)
-		err(EX_CONFIG, "%s: sendmail = %s", conf.path,
-		    sm_argc ? sm_argv[0] : "");
-}
-
-/*
- * Hand a message to sendmail: "-oi -f SENDER -- RCPT", the message on its
- * standard input, its output to our standard error.  Returns 0 when it
- * exited 0, else -1 with the reason in why.
- */
-static int
-sendmail(const char *sender, const char *rcpt, const struct msg *m,
-    char *why, size_t whylen)
-{
-	posix_spawn_file_actions_t fa;
-	int p[2], st, rc, e = 0;
-	pid_t pid;
-
-	sm_argv[sm_argc] = "-oi";
-	sm_argv[sm_argc + 1] = "-f";
-	sm_argv[sm_argc + 2] = (char *)sender;
-	sm_argv[sm_argc + 3] = "--";
-	sm_argv[sm_argc + 4] = (char *)rcpt;
-	sm_argv[sm_argc + 5] = NULL;
-	if (pipe(p) < 0) {
-		snprintf(why, whylen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	posix_spawn_file_actions_addclose(&fa, p[1]);
-	rc = posix_spawn(&pid, sm_argv[0], &fa, NULL, sm_argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[0]);
-	if (rc != 0) {
-		close(p[1]);
-		snprintf(why, whylen, "%s: %s", sm_argv[0], strerror(rc));
-		return -1;
-	}
-	if (write_all(p[1], m->b, m->len) < 0)
-		e = errno;
-	close(p[1]);
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			snprintf(why, whylen, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-	if (WIFSIGNALED(st)) {
-		snprintf(why, whylen, "%s killed by signal %d", sm_argv[0],
-		    WTERMSIG(st));
-		return -1;
-	}
-	if (WEXITSTATUS(st) != 0) {
-		snprintf(why, whylen, "%s exited %d", sm_argv[0],
-		    WEXITSTATUS(st));
-		return -1;
-	}
-	if (e) {
-		snprintf(why, whylen, "writing to %s: %s", sm_argv[0],
-		    strerror(e));
-		return -1;
-	}
-	return 0;
-}
-
 static void
 emit(const char *s, size_t n)
 {
@@ -203,6 +114,7 @@ probe(const struct ip *ip, time_t now)
 		char tok[TOKEN_MAX + 1], local[CONF_VALUE_MAX + TOKEN_MAX + 2],
 		    sender[2 * CONF_VALUE_MAX + TOKEN_MAX + 4],
 		    rcpt[4 * CONF_VALUE_MAX + 160], why[256];
+		const char *rcpts[1];
 		struct token t;
 		struct msg m;
 
@@ -255,7 +167,9 @@ probe(const struct ip *ip, time_t now)
 			emit(m.b, m.len);
 			continue;
 		}
-		if (sendmail(sender, rcpt, &m, why, sizeof why) < 0) {
+		rcpts[0] = rcpt;
+		if (mailer_send(sender, rcpts, 1, m.b, m.len, why,
+		    sizeof why) < 0) {
 			/* What went out is said; then the supervisor retries. */
 			wr_flush(&out);
 			errx(EX_TEMPFAIL, "%s %s: not sent: %s", text, name, why);
@@ -305,7 +219,7 @@ main(int argc, char *argv[])
 	if ((rc = keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr)) != 0)
 		errx(rc, "%s", keyerr);
 	if (!dryrun)
-		split_sendmail();
+		mailer_init(conf.sendmail, conf.path);
 	/* A sendmail that dies leaves us a write error, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	if (rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
