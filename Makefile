@@ -33,9 +33,9 @@ LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
 LIB = lib/librelaywatch.a
 
 PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due \
-	bin/relaywatch-probe bin/relaywatch-classify
+	bin/relaywatch-probe bin/relaywatch-classify bin/relaywatch-notify
 MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1 man/relaywatch-due.1 \
-	man/relaywatch-probe.1 man/relaywatch-classify.1
+	man/relaywatch-probe.1 man/relaywatch-classify.1 man/relaywatch-notify.1
 MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
 MAN7 = man/relaywatch.7
 MANS = $(MAN1) $(MAN5) $(MAN7)
@@ -76,6 +76,7 @@ LDLIBS_relaywatch-db = -lcdb
 LDLIBS_relaywatch-due = -lcdb
 LDLIBS_relaywatch-probe = -lcrypto
 LDLIBS_relaywatch-classify = -lcdb -lcrypto
+LDLIBS_relaywatch-notify = -lcdb
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb -lcrypto

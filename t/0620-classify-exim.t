@@ -23,12 +23,14 @@ ST=$TMP/st
 mkdir -p "$ST" "$TMP/etc"
 (umask 077; openssl rand -hex 32 > "$TMP/etc/key")
 echo 127.0.0.0/8 > "$TMP/etc/netblocks"
+echo "127.0.0.2/32 postmaster@relay.customer.test" > "$TMP/etc/contacts"
 cat > "$TMP/etc/rw.conf" <<CONF
 domain = isp.example
 keyfile = $TMP/etc/key
 statedir = $ST
 netblocks = $TMP/etc/netblocks
 blocked_nets = $ST/blocked.nets
+contacts = $TMP/etc/contacts
 sendmail = $EXIM -C $TMP/smarthost/exim.conf
 probe_rate = 0
 CONF
@@ -75,6 +77,16 @@ n_ev=$(ls "$TMP/box/evidence/new" | wc -l)
 is "$n_ev" 9 "all 9 messages that came back are kept as evidence"
 like "$(cat "$TMP"/box/evidence/new/* | grep '^X-Relaywatch-Verdict: ' | sort -u | head -1)" \
     "^X-Relaywatch-Verdict: 127\.0\.0\.[234] (OK|BLOCK) " "each with its verdict in a header"
+
+# One notice for the open relay, to its postmaster and to abuse, quoting
+# the returned probe's header; none for the others.
+wait_for '[ "$(grep -c "^Subject: Open relay at 127.0.0.2:" "$TMP/box/other" 2>/dev/null)" -ge 2 ] && exim_settle "$S" 1' 20
+is "$(grep -c '^Subject: Open relay at ' "$TMP/box/other")" 2 "one notice, two copies, for the open relay only"
+is "$(sed -n 's/^Envelope-to: //p' "$TMP/box/other" | sort | tr '\n' ' ')" "abuse@isp.example postmaster@relay.customer.test " \
+    "to its postmaster and to abuse"
+like "$(cat "$TMP/box/other")" "Handed back by: 127\.0\.0\.2" "the notice says who handed the probe back"
+like "$(cat "$TMP/box/other")" "  X-Relaywatch: ip=127\.0\.0\.2 time=[0-9]+ variant=[a-z]+ token=" "and quotes the returned probe's header"
+like "$(grep '^Return-path: ' "$TMP/box/other" | sort -u)" "^Return-path: <abuse@isp\.example>$" "its sender is the abuse desk, not the special mailbox"
 
 # The open relay's next message is refused.
 send 127.0.0.1 "$PS" 127.0.0.2 > "$TMP/swaks" 2>&1

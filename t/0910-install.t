@@ -26,6 +26,7 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/share/relaywatch/exim4/relaywatch-retry \
     usr/bin/relaywatch-probe usr/share/man/man1/relaywatch-probe.1 \
     usr/bin/relaywatch-classify usr/share/man/man1/relaywatch-classify.1 \
+    usr/bin/relaywatch-notify usr/share/man/man1/relaywatch-notify.1 \
     usr/share/relaywatch/procmail/relaywatch.procmailrc \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do

@@ -172,6 +172,8 @@ here:
   driver = appendfile
   file = $TMP/box/other
   user = $EXIM_USER
+  envelope_to_add
+  return_path_add
 begin retry
 .include $TOP/share/exim4/relaywatch-retry
 *  *  F,1h,10m

@@ -1,0 +1,499 @@
+/*
+ * relaywatch-notify: reads the status changes relaywatch-db apply prints
+ * and, for each change into BLOCK, mails one notice to the customer's
+ * contact (the contacts file; else postmaster of the domain its address
+ * resolves to; else postmaster@[IP]) with the abuse desk in copy.  With
+ * -n, prints the notices instead.
+ */
+#include <sys/socket.h>
+
+#include <err.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ip.h"
+#include "mailer.h"
+#include "state.h"
+#include "stream.h"
+#include "textfile.h"
+
+#define CONTACTS_MAX 100000
+#define ADDR_MAX 254
+#define EVIDENCE_MAX 16384	/* header bytes of the returned message */
+#define NOTICE_MAX 65536
+
+static struct conf conf;
+static int dryrun;
+static const char *evidence;
+
+/* ---- the contacts file: "CIDR address..." ------------------------------ */
+
+struct contact {
+	struct ip first, last;
+	int prefix;
+	char *rcpt[MAILER_RCPTS_MAX - 1];
+	int n;
+};
+
+static struct contact *contacts;
+static size_t ncontacts;
+
+static int
+good_address(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > ADDR_MAX || s[0] == '-' || memchr(s, '@', n) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] == 0x7f || s[i] == '<' || s[i] == '>' ||
+		    s[i] == '"' || s[i] == '\\' || s[i] == ',' || s[i] == ';')
+			return 0;
+	return 1;
+}
+
+static void
+read_contacts(void)
+{
+	struct textfile tf;
+	char *line, *start;
+	const char *why;
+	size_t len;
+	int rc;
+
+	if (textfile_open(&tf, conf.contacts) < 0) {
+		if (errno == ENOENT)
+			return;
+		err(EX_NOINPUT, "%s", conf.contacts);
+	}
+	while ((rc = textfile_next(&tf, &line, &len, &why)) == 1) {
+		struct contact c;
+		char *save, *w, *slash;
+
+		len = text_strip(line, len, &start);
+		if (len == 0)
+			continue;
+		memset(&c, 0, sizeof c);
+		w = strtok_r(start, " \t,", &save);
+		if (ip_parse_cidr(w, strlen(w), &c.first, &c.last, &why) < 0)
+			errx(EX_CONFIG, "%s:%lu: %s: %s", conf.contacts,
+			    tf.lineno, w, why);
+		slash = strchr(w, '/');
+		c.prefix = slash ? atoi(slash + 1) :
+		    (ip_is_v4(&c.first) ? 32 : 128);
+		while ((w = strtok_r(NULL, " \t,", &save)) != NULL) {
+			if (!good_address(w, strlen(w)))
+				errx(EX_CONFIG, "%s:%lu: %s: not a mail "
+				    "address", conf.contacts, tf.lineno, w);
+			if (c.n == MAILER_RCPTS_MAX - 1)
+				errx(EX_CONFIG, "%s:%lu: more than %d "
+				    "addresses", conf.contacts, tf.lineno,
+				    MAILER_RCPTS_MAX - 1);
+			if ((c.rcpt[c.n++] = strdup(w)) == NULL)
+				err(EX_OSERR, "out of memory");
+		}
+		if (c.n == 0)
+			errx(EX_CONFIG, "%s:%lu: a network without an address",
+			    conf.contacts, tf.lineno);
+		if (ncontacts == CONTACTS_MAX)
+			errx(EX_CONFIG, "%s: more than %d lines", conf.contacts,
+			    CONTACTS_MAX);
+		if ((ncontacts & (ncontacts - 1)) == 0 &&
+		    (contacts = realloc(contacts, (ncontacts ? 2 * ncontacts :
+		    16) * sizeof *contacts)) == NULL)
+			err(EX_OSERR, "out of memory");
+		contacts[ncontacts++] = c;
+	}
+	if (rc < 0)
+		errx(EX_CONFIG, "%s:%lu: %s", conf.contacts, tf.lineno + 1,
+		    why);
+	textfile_close(&tf);
+}
+
+/* The most specific contact entry for ip, or NULL. */
+static const struct contact *
+contact_for(const struct ip *ip)
+{
+	const struct contact *best = NULL;
+	size_t i;
+
+	for (i = 0; i < ncontacts; i++)
+		if (ip_cmp(&contacts[i].first, ip) <= 0 &&
+		    ip_cmp(ip, &contacts[i].last) <= 0 &&
+		    (best == NULL || contacts[i].prefix > best->prefix))
+			best = &contacts[i];
+	return best;
+}
+
+/* postmaster of the domain ip's name is in, unless that is ours; else
+ * 0. */
+static int
+postmaster_by_name(const struct ip *ip, char *out, size_t outsz)
+{
+	char text[IP_TEXT_MAX + 1], host[1025];
+	struct addrinfo hints, *ai;
+	const char *d, *dot;
+	size_t n, dl = strlen(conf.domain), i;
+	int rc;
+
+	ip_format(ip, text);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(text, NULL, &hints, &ai) != 0)
+		return 0;
+	rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host,
+	    NULL, 0, NI_NAMEREQD);
+	freeaddrinfo(ai);
+	if (rc != 0)
+		return 0;
+	n = strlen(host);
+	if (n > 0 && host[n - 1] == '.')
+		host[--n] = '\0';
+	for (i = 0; i < n; i++)
+		if (!((host[i] >= 'a' && host[i] <= 'z') ||
+		    (host[i] >= 'A' && host[i] <= 'Z') ||
+		    (host[i] >= '0' && host[i] <= '9') ||
+		    host[i] == '-' || host[i] == '.'))
+			return 0;
+	/* mail.customer.example -> customer.example; one label: none. */
+	if ((dot = strchr(host, '.')) == NULL)
+		return 0;
+	d = strchr(dot + 1, '.') ? dot + 1 : host;
+	n = strlen(d);
+	if ((n == dl && strcasecmp(d, conf.domain) == 0) ||
+	    (n > dl && d[n - dl - 1] == '.' &&
+	    strcasecmp(d + n - dl, conf.domain) == 0))
+		return 0;	/* our own name for a customer's line */
+	return (size_t)snprintf(out, outsz, "postmaster@%s", d) < outsz;
+}
+
+/* ---- the notice -------------------------------------------------------- */
+
+struct notice {
+	char b[NOTICE_MAX];
+	size_t len;
+};
+
+static void add(struct notice *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+add(struct notice *m, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(m->b + m->len, sizeof m->b - m->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof m->b - m->len)
+		errx(EX_SOFTWARE, "notice too long");
+	m->len += (size_t)n;
+}
+
+enum { T_RFC5322, T_READABLE, T_MBOX };
+
+static void
+utc(long long t, char *buf, size_t n, int form)
+{
+	time_t tt = (time_t)t;
+	struct tm g;
+
+	gmtime_r(&tt, &g);
+	if (form == T_RFC5322)
+		strftime(buf, n, "%a, %d %b %Y %H:%M:%S +0000", &g);
+	else if (form == T_READABLE)
+		strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &g);
+	else
+		strftime(buf, n, "%a %b %e %H:%M:%S %Y", &g);
+}
+
+/* The header of the returned message, each line indented, made safe. */
+static void
+add_evidence(struct notice *m)
+{
+	FILE *f;
+	char line[1000];
+	size_t total = 0;
+
+	if (evidence == NULL || *evidence == '\0' ||
+	    (f = fopen(evidence, "r")) == NULL) {
+		add(m, "  (not at hand; ask %s for it)\n", conf.abuse);
+		return;
+	}
+	while (fgets(line, sizeof line, f) != NULL && total < EVIDENCE_MAX) {
+		size_t n = strcspn(line, "\r\n"), i;
+
+		if (n == 0)
+			break;		/* the end of the header */
+		if (strncasecmp(line, "X-Relaywatch-Verdict:", 21) == 0)
+			continue;
+		for (i = 0; i < n; i++)
+			if ((unsigned char)line[i] < ' ' && line[i] != '\t')
+				line[i] = '?';
+			else if ((unsigned char)line[i] >= 0x7f)
+				line[i] = '?';
+		line[n] = '\0';
+		add(m, "  %s\n", line);
+		total += n + 3;
+		/* The rest of a line longer than the buffer. */
+		if (line[n] == '\0' && n == sizeof line - 1) {
+			int c;
+
+			while ((c = getc(f)) != EOF && c != '\n')
+				;
+		}
+	}
+	fclose(f);
+}
+
+/* What a variant looks like, for the customer. */
+static const char *
+variant_form(const char *v)
+{
+	if (v == NULL)
+		return "";
+	if (strcmp(v, "plain") == 0)
+		return " (to our own address, sent to your server)";
+	if (strcmp(v, "percent") == 0)
+		return " (local%domain@[your address])";
+	if (strcmp(v, "quoted") == 0)
+		return " (\"local@domain\"@[your address])";
+	if (strcmp(v, "bang") == 0)
+		return " (domain!local@[your address])";
+	return "";
+}
+
+static void
+compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
+    const char *to)
+{
+	char text[IP_TEXT_MAX + 1], date[64], tested[64], back[64], v[256],
+	    via[256], path[512], tt[32], id[64];
+	const char *variant, *p;
+	int i, multihop;
+	long long t = 0;
+
+	ip_format(ip, text);
+	variant = state_get(sl, "variant", v, sizeof v);
+	if (state_get(sl, "token-time", tt, sizeof tt) != NULL)
+		t = strtoll(tt, NULL, 10);
+	if (state_get(sl, "via", via, sizeof via) == NULL)
+		snprintf(via, sizeof via, "%s", text);
+	multihop = state_get(sl, "multihop", path, sizeof path) != NULL;
+	if (state_get(sl, "path", path, sizeof path) == NULL)
+		path[0] = '\0';
+	utc((long long)time(NULL), date, sizeof date, T_RFC5322);
+	utc(t, tested, sizeof tested, T_READABLE);
+	utc(sl->time, back, sizeof back, T_READABLE);
+	snprintf(id, sizeof id, "%s", text);
+	for (i = 0; id[i]; i++)
+		if (id[i] == ':')
+			id[i] = '-';
+	m->len = 0;
+	add(m, "From: Abuse desk of %s <%s>\n", conf.domain, conf.abuse);
+	add(m, "To: %s\n", to);
+	add(m, "Cc: %s\n", conf.abuse);
+	add(m, "Subject: Open relay at %s: mail from it is now refused\n",
+	    text);
+	add(m, "Date: %s\n", date);
+	add(m, "Message-ID: <relaywatch-notice.%s.%lld@%s>\n", id, sl->time,
+	    conf.domain);
+	add(m, "Auto-Submitted: auto-generated\n");
+	add(m, "Precedence: bulk\n");
+	add(m, "MIME-Version: 1.0\n");
+	add(m, "Content-Type: text/plain; charset=us-ascii\n");
+	add(m, "Content-Transfer-Encoding: 7bit\n\n");
+	add(m, "The mail server at %s is an open relay: it passes on\n"
+	    "mail from anybody to anybody.  Spammers look for such servers\n"
+	    "all the time, and the spam they send through yours leaves\n"
+	    "through our mail servers under our name.\n\n", text);
+	add(m, "What we found\n\n");
+	add(m, "  Address:        %s\n", text);
+	add(m, "  Test sent:      %s\n", t ? tested : "(unknown)");
+	add(m, "  Came back:      %s\n", back);
+	add(m, "  How addressed:  %s%s\n", variant ? variant : "unknown",
+	    variant_form(variant));
+	add(m, "  Handed back by: %s\n", via);
+	if (multihop && path[0]) {
+		add(m, "  Path:           ");
+		for (p = path; *p; p++)
+			add(m, "%c", *p == ',' ? ' ' : *p);
+		add(m, "\n");
+	}
+	add(m, "\nWe sent your server a test message addressed to a mailbox\n"
+	    "of ours, in a way no server should accept from a stranger, and\n"
+	    "your server delivered it back to us.  The header of the message\n"
+	    "as it came back:\n\n");
+	add_evidence(m);
+	add(m, "\nWhat happens now\n\n"
+	    "Our mail servers refuse mail from %s (\"550 5.7.1 ... open\n"
+	    "relay\") until the relay is closed and a new test shows it.\n\n",
+	    text);
+	add(m, "How to fix it\n\n"
+	    "Let your server accept mail only for your own domains, and relay\n"
+	    "only for your own users (your networks, or users who log in).\n"
+	    "Look in its configuration for relay or \"trusted networks\"\n"
+	    "settings that take in more than your own network, and make\n"
+	    "sure it does not take \"%%\", \"!\" or quoted local parts as\n"
+	    "addresses.\n\n");
+	add(m, "How to have it tested again\n\n"
+	    "When it is fixed, write to %s, naming\n"
+	    "%s.  We test again within minutes and lift the block when\n"
+	    "your server refuses to relay.\n", conf.abuse, text);
+}
+
+/* One notice for a change into BLOCK.  Returns 0, or -1 after a
+ * warning when sendmail failed. */
+static int
+notify(const struct ip *ip, const struct stateline *sl)
+{
+	static struct notice m;
+	const struct contact *c = contact_for(ip);
+	const char *rcpt[MAILER_RCPTS_MAX];
+	char pm[ADDR_MAX + 16], to[MAILER_RCPTS_MAX * (ADDR_MAX + 2)],
+	    text[IP_TEXT_MAX + 1], why[512];
+	size_t o = 0;
+	int n = 0, i;
+
+	ip_format(ip, text);
+	if (c != NULL)
+		for (i = 0; i < c->n; i++)
+			rcpt[n++] = c->rcpt[i];
+	else {
+		if (!postmaster_by_name(ip, pm, sizeof pm))
+			snprintf(pm, sizeof pm, ip_is_v4(ip) ?
+			    "postmaster@[%s]" : "postmaster@[IPv6:%s]", text);
+		rcpt[n++] = pm;
+	}
+	to[0] = '\0';
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(to + o, sizeof to - o, "%s%s",
+		    i ? ", " : "", rcpt[i]);
+	rcpt[n++] = conf.abuse;
+	compose(&m, ip, sl, to);
+	if (dryrun) {
+		char from[64];
+
+		utc((long long)time(NULL), from, sizeof from, T_MBOX);
+		printf("From %s %s\nEnvelope-to: ", conf.abuse, from);
+		for (i = 0; i < n; i++)
+			printf("%s%s", i ? ", " : "", rcpt[i]);
+		printf("\n");
+		fwrite(m.b, 1, m.len, stdout);
+		printf("\n");
+		if (fflush(stdout) != 0 || ferror(stdout))
+			err(EX_IOERR, "standard output");
+		return 0;
+	}
+	if (mailer_send(conf.abuse, rcpt, n, m.b, m.len, why,
+	    sizeof why) < 0) {
+		warnx("%s: notice not sent: %s", text, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* "IP OLD NEW TIME key=value...", OLD a status or "-".  Returns 0 with
+ * *ip and *sl, or -1 with *why. */
+static int
+change_line(const char *line, size_t len, struct ip *ip,
+    struct stateline *sl, const char **why)
+{
+	const char *e = line + len, *sp1, *sp2;
+	size_t ol;
+
+	if ((sp1 = memchr(line, ' ', len)) == NULL ||
+	    (sp2 = memchr(sp1 + 1, ' ', (size_t)(e - sp1 - 1))) == NULL) {
+		*why = "expected IP OLD NEW TIME";
+		return -1;
+	}
+	if (ip_parse_canonical(line, (size_t)(sp1 - line), ip, why) < 0)
+		return -1;
+	ol = (size_t)(sp2 - sp1 - 1);
+	if (!(ol == 1 && sp1[1] == '-') &&
+	    !(ol == 2 && memcmp(sp1 + 1, "OK", 2) == 0) &&
+	    !(ol == 5 && memcmp(sp1 + 1, "BLOCK", 5) == 0) &&
+	    !(ol == 7 && memcmp(sp1 + 1, "UNKNOWN", 7) == 0)) {
+		*why = "the old status is not -, OK, BLOCK or UNKNOWN";
+		return -1;
+	}
+	return state_parse_value(sp2 + 1, (size_t)(e - sp2 - 1), sl, why);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: relaywatch-notify [-hn] [-c conf] "
+	    "[-e evidence]\n");
+	exit(EX_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *confpath = NULL;
+	unsigned long long bad = 0;
+	struct reader rd;
+	char *line;
+	size_t len;
+	int ch, flags, rc, failed = 0;
+
+	while ((ch = getopt(argc, argv, "c:e:hn")) != -1)
+		switch (ch) {
+		case 'c':
+			confpath = optarg;
+			break;
+		case 'e':
+			evidence = optarg;
+			break;
+		case 'n':
+			dryrun = 1;
+			break;
+		case 'h':
+		default:
+			usage();
+		}
+	if (optind != argc)
+		usage();
+	if (evidence == NULL)
+		evidence = getenv("RELAYWATCH_EVIDENCE");
+	conf_load(&conf, confpath);
+	conf_require_domain(&conf);
+	read_contacts();
+	if (!dryrun)
+		mailer_init(conf.sendmail, conf.path);
+	if (rd_init(&rd, STDIN_FILENO, STATE_LINE_MAX + 64) < 0)
+		err(EX_OSERR, "out of memory");
+
+	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
+		struct stateline sl;
+		struct ip ip;
+		const char *why = "line too long";
+
+		/* IP OLD NEW TIME key=value... */
+		if (!(flags & RD_TOOLONG) && change_line(line, len, &ip, &sl,
+		    &why) == 0) {
+			if (sl.status == ST_BLOCK && notify(&ip, &sl) < 0)
+				failed = 1;
+			continue;
+		}
+		text_warn_line(&bad, "standard input", rd.lineno, line, len,
+		    "not a change line of relaywatch-db apply", why);
+	}
+	if (rc < 0)
+		err(EX_IOERR, "standard input");
+	rd_free(&rd);
+	if (failed)
+		return EX_TEMPFAIL;
+	return bad ? EX_DATAERR : 0;
+}
