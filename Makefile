@@ -3,6 +3,7 @@
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/relaywatch
 SYSCONFDIR ?= /etc
@@ -26,7 +27,7 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 # Debian 12 packages for the build, the tests, the benchmarks and the demo.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	openssl iproute2
+	openssl iproute2 procps
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
 	lib/eximlog.o lib/state.o lib/token.o lib/mailer.o
@@ -38,7 +39,8 @@ MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1 man/relaywatch-due.1 \
 	man/relaywatch-probe.1 man/relaywatch-classify.1 man/relaywatch-notify.1
 MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
 MAN7 = man/relaywatch.7
-MANS = $(MAN1) $(MAN5) $(MAN7)
+MAN8 = man/relaywatch.8
+MANS = $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 
 EXIM_FILES = share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
 	share/exim4/relaywatch-macros share/exim4/relaywatch-routers \
@@ -97,13 +99,25 @@ lint:
 	mandoc -Tlint -W warning $(MANS)
 
 install: all
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SHAREDIR)/exim4 $(DESTDIR)$(SYSCONFDIR)/relaywatch
 	$(INSTALL) -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	$(INSTALL) -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
+	sed 's|@BINDIR@|$(BINDIR)|' bin/relaywatch.sh \
+		> $(DESTDIR)$(SBINDIR)/relaywatch
+	chmod 755 $(DESTDIR)$(SBINDIR)/relaywatch
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/cron
+	sed 's|/usr/local/sbin/|$(SBINDIR)/|' share/systemd/relaywatch.service \
+		> $(DESTDIR)$(SHAREDIR)/systemd/relaywatch.service
+	sed 's|^PATH=/usr/local/bin:|PATH=$(BINDIR):|' share/cron/relaywatch \
+		> $(DESTDIR)$(SHAREDIR)/cron/relaywatch
+	chmod 644 $(DESTDIR)$(SHAREDIR)/systemd/relaywatch.service \
+		$(DESTDIR)$(SHAREDIR)/cron/relaywatch
 	$(INSTALL) -m 644 $(EXIM_FILES) $(DESTDIR)$(SHAREDIR)/exim4
 	for f in $(EXIM_CONFD); do \
 		sed 's|/usr/local/share/relaywatch|$(SHAREDIR)|g' $$f \

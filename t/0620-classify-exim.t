@@ -18,34 +18,8 @@ exim_customer relay 127.0.0.2 "  accept" || exit 1
 exim_customer refuse 127.0.0.3 "  deny message = relay not permitted" || exit 1
 # 127.0.0.4: nothing listening.
 
-# relaywatch's files, owned by the user the recipe runs as.
+rw_setup
 ST=$TMP/st
-mkdir -p "$ST" "$TMP/etc"
-(umask 077; openssl rand -hex 32 > "$TMP/etc/key")
-echo 127.0.0.0/8 > "$TMP/etc/netblocks"
-echo "127.0.0.2/32 postmaster@relay.customer.test" > "$TMP/etc/contacts"
-cat > "$TMP/etc/rw.conf" <<CONF
-domain = isp.example
-keyfile = $TMP/etc/key
-statedir = $ST
-netblocks = $TMP/etc/netblocks
-blocked_nets = $ST/blocked.nets
-contacts = $TMP/etc/contacts
-sendmail = $EXIM -C $TMP/smarthost/exim.conf
-probe_rate = 0
-CONF
-export RELAYWATCH_CONF="$TMP/etc/rw.conf"
-: > "$ST/state"
-relaywatch-db compile
-chown -R "$EXIM_USER:" "$ST" "$TMP/etc"
-
-# The recipe as installed, with this test's paths.
-sed -e "s|^PATH=.*|PATH=$TOP/bin:/usr/bin:/bin|" \
-    -e "s|^RELAYWATCH_CONF=.*|RELAYWATCH_CONF=$RELAYWATCH_CONF|" \
-    -e "s|^PEOPLE=.*|PEOPLE=$TMP/box/people/|" \
-    -e "s|^EVIDENCE=.*|EVIDENCE=$TMP/box/evidence/|" \
-    "$TOP/share/procmail/relaywatch.procmailrc" > "$TMP/rc"
-chmod 644 "$TMP/rc"
 S=$(exim_setup smarthost)
 exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
 

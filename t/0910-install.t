@@ -27,6 +27,9 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/bin/relaywatch-probe usr/share/man/man1/relaywatch-probe.1 \
     usr/bin/relaywatch-classify usr/share/man/man1/relaywatch-classify.1 \
     usr/bin/relaywatch-notify usr/share/man/man1/relaywatch-notify.1 \
+    usr/sbin/relaywatch usr/share/man/man8/relaywatch.8 \
+    usr/share/relaywatch/systemd/relaywatch.service \
+    usr/share/relaywatch/cron/relaywatch \
     usr/share/relaywatch/procmail/relaywatch.procmailrc \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do
@@ -48,6 +51,12 @@ grep -q '^PATH=/usr/bin:' "$R/usr/share/relaywatch/procmail/relaywatch.procmailr
     grep -q '^RELAYWATCH_CONF=/etc/relaywatch/relaywatch.conf$' \
     "$R/usr/share/relaywatch/procmail/relaywatch.procmailrc"
 ok $? "the procmail recipe names the installed programs and configuration"
+grep -q '^PATH=/usr/bin:' "$R/usr/sbin/relaywatch" &&
+    grep -q '^ExecStart=/usr/sbin/relaywatch$' "$R/usr/share/relaywatch/systemd/relaywatch.service" &&
+    grep -q '^PATH=/usr/bin:' "$R/usr/share/relaywatch/cron/relaywatch"
+ok $? "relaywatch, its unit and its cron file name the installed programs"
+sh -n "$R/usr/sbin/relaywatch"
+ok $? "the installed relaywatch is sh"
 echo "# mine" >> "$R/etc/relaywatch/relaywatch.conf"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
     > "$TMP/install.out" 2>&1

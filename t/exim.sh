@@ -95,11 +95,12 @@ exim_stop() {
 	rm -f "$1/exim.pid"
 }
 
-# exim_customer NAME ADDRESS RCPT-ACL: a customer's mail server on
+# exim_customer NAME ADDRESS RCPT-ACL [ROUTERS]: a customer's mail server on
 # ADDRESS port $PC, answering RCPT with the ACL statements RCPT-ACL, that
 # passes on what it accepts, from ADDRESS if IPv4, to the smart host on 127.0.0.1
 # port $PS the way a careless relay does: a local part that is an address
 # ("local@domain", local%domain, domain!local) is taken for that address.
+# ROUTERS come before that.
 exim_customer() {
 	d=$(exim_setup "$1")
 	case $2 in
@@ -115,6 +116,7 @@ begin acl
 rcpt:
 $3
 begin routers
+${4:-}
 unquote:
   driver = redirect
   condition = \${if match{\$local_part}{[@!%]}}
@@ -180,6 +182,41 @@ begin retry
 CONF
 	} > "$1/exim.conf"
 	exim_start "$1" "$PS"
+}
+
+# rw_setup: relaywatch's files for the smart host in $TMP/smarthost: a key,
+# netblocks 127.0.0.0/8, contacts (127.0.0.2: postmaster@relay.customer.test),
+# the state in $TMP/st (empty, compiled), $TMP/etc/rw.conf (exported as
+# RELAYWATCH_CONF), all owned by the Exim user that runs the recipe; and
+# $TMP/rc, the installed recipe with this test's paths, its maildirs in
+# $TMP/box/people/ and $TMP/box/evidence/.
+rw_setup() {
+	mkdir -p "$TMP/st" "$TMP/etc"
+	(umask 077; openssl rand -hex 32 > "$TMP/etc/key")
+	echo 127.0.0.0/8 > "$TMP/etc/netblocks"
+	echo "127.0.0.2/32 postmaster@relay.customer.test" > "$TMP/etc/contacts"
+	cat > "$TMP/etc/rw.conf" <<CONF
+domain = isp.example
+keyfile = $TMP/etc/key
+statedir = $TMP/st
+netblocks = $TMP/etc/netblocks
+blocked_nets = $TMP/st/blocked.nets
+contacts = $TMP/etc/contacts
+sendmail = $EXIM -C $TMP/smarthost/exim.conf
+mainlog = $TMP/smarthost/log/mainlog
+probe_rate = 0
+CONF
+	RELAYWATCH_CONF="$TMP/etc/rw.conf"
+	export RELAYWATCH_CONF
+	: > "$TMP/st/state"
+	relaywatch-db compile
+	chown -R "$EXIM_USER:" "$TMP/st" "$TMP/etc"
+	sed -e "s|^PATH=.*|PATH=$TOP/bin:/usr/bin:/bin|" \
+	    -e "s|^RELAYWATCH_CONF=.*|RELAYWATCH_CONF=$RELAYWATCH_CONF|" \
+	    -e "s|^PEOPLE=.*|PEOPLE=$TMP/box/people/|" \
+	    -e "s|^EVIDENCE=.*|EVIDENCE=$TMP/box/evidence/|" \
+	    "$TOP/share/procmail/relaywatch.procmailrc" > "$TMP/rc"
+	chmod 644 "$TMP/rc"
 }
 
 # send SERVER PORT FROM-IP [swaks options...]: one message to SERVER:PORT
