@@ -92,6 +92,9 @@ deps:
 check: deps all $(UNIT)
 	prove t/
 
+demo: deps all
+	sh t/demo.sh
+
 bench: deps all $(BENCH_PROGS)
 	sh t/bench/run.sh
 
@@ -146,4 +149,4 @@ clean:
 	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(UNIT) $(BENCH_PROGS) .flags
 	rm -rf t/tmp
 
-.PHONY: all deps check bench lint install clean FORCE
+.PHONY: all deps check demo bench lint install clean FORCE

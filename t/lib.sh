@@ -32,6 +32,7 @@ trap tap_exit EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 141' PIPE
 
 # A fresh directory for this test, removed at exit.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rw-test.XXXXXX") || exit 1

@@ -1,0 +1,142 @@
+#!/bin/sh
+# make demo: the whole job on one machine, in a temporary directory, with
+# real Exim and procmail on loopback, as root.  A smart host (127.0.0.1)
+# with relaywatch's Exim pieces, its procmail recipe and relaywatch(8)
+# following its main log; three customers: an open relay (127.0.0.2), a
+# host that refuses to relay (127.0.0.3), and one that takes everything
+# and drops it (127.0.0.4).  They send; the timeline of what happens is
+# printed; the open relay's second message in its first SMTP session is
+# refused.  Everything started is stopped and removed at the end.
+. "$(dirname "$0")/lib.sh"
+. "$T/exim.sh"
+[ "$(id -u)" = 0 ] || { echo "make demo: run it as root (it starts private Exim instances on loopback)" >&2; exit 77; }
+need_exim
+need procmail
+need formail
+need faketime
+
+TMPDIR=$TMP
+export TMPDIR
+t0=$(date +%s%N)
+PS=$(free_port 91)
+PC=$(free_port 92)
+
+echo "relaywatch demo: a smart host on 127.0.0.1:$PS for isp.example, customers on"
+echo "127.0.0.2 (an open relay), 127.0.0.3 (refuses to relay) and 127.0.0.4"
+echo "(takes everything and drops it), their SMTP servers on port $PC; all in $TMP"
+echo
+exim_customer relay 127.0.0.2 "  accept" > /dev/null || exit 1
+exim_customer refuse 127.0.0.3 "  deny message = relay not permitted" > /dev/null || exit 1
+exim_customer silent 127.0.0.4 "  accept" "drop:
+  driver = redirect
+  data = :blackhole:" > /dev/null || exit 1
+rw_setup > /dev/null
+ST=$TMP/st
+S=$(exim_setup smarthost)
+exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
+: > "$S/log/mainlog"
+
+# The timeline, from the smart host's main log, the state and the probes
+# sent, as they are written (mawk reads a line at a time only when told).
+mkfifo "$TMP/events"
+tail -n +1 -F "$S/log/mainlog" "$ST/state" "$ST/probes" > "$TMP/events" 2>/dev/null &
+tailpid=$!
+mawk -W interactive -v t0="$t0" '
+function when(  c, t) {
+	c = "date +%s%N"; c | getline t; close(c)
+	return sprintf("[%5.1fs]", (t - t0) / 1e9)
+}
+function say(s) { printf "%s %s\n", when(), s; fflush() }
+/^==> / { f = $2; next }
+NF == 0 { next }
+f ~ /mainlog$/ && $4 == "<=" && / H=\(/ && $5 !~ /^relaytest\+/ && $5 != "<>" {
+	if (match($0, /\[127\.0\.0\.[0-9]+\]/))
+		say("arrival   " substr($0, RSTART + 1, RLENGTH - 2) " sends a message through the smart host (main log)")
+	next
+}
+f ~ /mainlog$/ && $4 == "<=" && $5 ~ /^relaytest\+/ && / H=/ {
+	match($0, /\[127\.0\.0\.[0-9]+\]/)
+	say("RELAYED   a probe comes back to the special mailbox from " substr($0, RSTART + 1, RLENGTH - 2))
+	next
+}
+f ~ /mainlog$/ && $4 == "<=" && $5 == "<>" { bounce[$3] = 1; next }
+f ~ /mainlog$/ && $4 == "**" && / T=relaywatch_smtp / {
+	m = $0; sub(/.*: /, "", m)
+	match($0, / \[127\.0\.0\.[0-9]+\]: /)
+	say("refused   " substr($0, RSTART + 2, RLENGTH - 5) " refuses a probe: " m)
+	next
+}
+f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && bounce[$3] && /relaywatch_procmail/ {
+	say("bounce    a bounce of a probe reaches the special mailbox (procmail)")
+	next
+}
+f ~ /mainlog$/ && $4 == "<=" && $5 == "abuse@isp.example" { notice[$3] = 1; next }
+f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && notice[$3] {
+	a = $5; if (match($0, /<[^>]*>/)) a = substr($0, RSTART + 1, RLENGTH - 2)
+	say("notice    delivered to " a)
+	next
+}
+f ~ /mainlog$/ && /rejected RCPT/ {
+	m = $0; sub(/.*rejected RCPT /, "", m)
+	match($0, /\[127\.0\.0\.[0-9]+\]/)
+	say("550       " substr($0, RSTART + 1, RLENGTH - 2) ": RCPT " m)
+	next
+}
+f ~ /probes$/ { say("probe     sent to " $1 " (" $2 ")"); next }
+f ~ /state$/ && $2 == "UNKNOWN" { say("due       " $1 " is due: recorded as pending (relaywatch-due)"); next }
+f ~ /state$/ && $2 == "BLOCK" && !blocked[$1]++ { say("BLOCK     " $1 ": " substr($0, index($0, "why="))); next }
+f ~ /state$/ && $2 == "OK" && !okd[$1]++ { say("OK        " $1 ": " substr($0, index($0, "why="))); next }
+' < "$TMP/events" &
+awkpid=$!
+timeline_end() { kill "$tailpid" "$awkpid" 2>/dev/null; wait "$awkpid" 2>/dev/null; }
+at_exit timeline_end
+
+RELAYWATCH_LOG=$TMP/relaywatch.log
+export RELAYWATCH_LOG
+setsid relaywatch.sh > "$TMP/relaywatch.out" 2>&1 &
+wait_for "grep -qs 'started: following' '$RELAYWATCH_LOG'" 10 ||
+    { cat "$TMP/relaywatch.out" "$RELAYWATCH_LOG"; exit 1; }
+at_exit "kill \$(cat '$ST/relaywatch.pid') 2>/dev/null; sleep 1"
+
+# The open relay sends a message, and in the same SMTP session, once it is
+# blocked and its notice is out, another one.
+"$T/smtp-session" 127.0.0.1 "$PS" 127.0.0.2 mail \
+    "run:for i in \$(seq 300); do grep -q '<abuse@isp.example> R=here' '$S/log/mainlog' && exit 0; sleep 0.1; done; exit 1" \
+    mail > "$TMP/session" 2>&1 &
+session=$!
+send 127.0.0.1 "$PS" 127.0.0.3 > /dev/null
+send 127.0.0.1 "$PS" 127.0.0.4 > /dev/null
+wait "$session"
+wait_for "[ \"\$(grep -c ' OK ' '$ST/state')\" -ge 1 ]" 20
+exim_settle "$S" 20
+sleep 1
+
+timeline_end
+echo
+echo "The open relay's SMTP session (127.0.0.2 to the smart host):"
+sed 's/^/    /' "$TMP/session"
+echo
+status_table() {
+	printf '    %-11s %-8s %s\n' customer status why
+	for ip in 127.0.0.2 127.0.0.3 127.0.0.4; do
+		awk -v ip="$ip" '$1 == ip { l = $0 } END {
+			split(l, f, " "); w = l; sub(/.*why=/, "", w); sub(/ .*/, "", w)
+			d = ""; if (match(l, /diag="[^"]*"/)) d = substr(l, RSTART, RLENGTH)
+			if (match(l, /via=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
+			printf "    %-11s %-8s %-14s %s\n", ip, f[2], w, d }' "$ST/state"
+	done
+}
+echo "Status now:"
+status_table
+echo
+echo "The silent host gave no answer.  Moving the demo's clock past the pending"
+echo "timeout (48 h), cron's relaywatch-db sweep:"
+ASAN_OPTIONS=verify_asan_link_order=0 faketime -f +49h relaywatch-db sweep | sed 's/^/    /'
+echo
+echo "Status at the end:"
+status_table
+echo
+echo "The notice to 127.0.0.2's postmaster (the first lines):"
+awk '/^Subject: Open relay/ { p = 1 } p && n++ < 22 { print "    " $0 } /^$/ && p && n > 22 { exit }' "$TMP/box/other"
+echo
+echo "Stopping everything and removing $TMP."
