@@ -70,7 +70,6 @@ echo $$ > "$lock"
 # Where the stages say that they ended, and what they say on standard
 # error: fifos in a private directory.
 run=$(mktemp -d "${TMPDIR:-/tmp}/relaywatch.XXXXXX") || die 73 "mktemp failed"
-mkfifo "$run/ended" || die 73 "$run/ended: mkfifo failed"
 probes=$statedir/probes
 
 pgid=
@@ -80,7 +79,7 @@ reporter=
 sleeper=
 stop() {
 	trap '' TERM INT HUP
-	[ -n "$pgid" ] && kill -TERM "-$pgid" 2>/dev/null
+	[ -n "$pgid" ] && kill -TERM "-$pgid" "$pgid" 2>/dev/null
 	[ -n "$watcher" ] && kill -TERM "$watcher" 2>/dev/null
 	[ -n "$reporter" ] && kill -TERM "-$reporter" 2>/dev/null
 	kill -TERM "$logpid" $sleeper 2>/dev/null
@@ -107,8 +106,16 @@ pipeline() {
 	{ relaywatch-due; echo "relaywatch-due $?" >&3; } |
 	{ relaywatch-probe >> "$2"; echo "relaywatch-probe $?" >&3; }
 	' relaywatch-pipeline "$mainlog" "$probes" \
-	    3>"$run/ended" 2>"$run/stderr" < /dev/null 9>&- &
+	    3>"$run/ended.$runs" 2>"$run/stderr" < /dev/null 9>&- &
 	pgid=$!
+}
+
+# Stop the pipeline's process group (and its leader, should it not have
+# made the group yet).
+pipeline_stop() {
+	kill -TERM "-$pgid" "$pgid" 2>/dev/null
+	wait "$pgid" 2>/dev/null
+	pgid=
 }
 
 # What the stages say on standard error goes to the log as it comes.
@@ -127,8 +134,13 @@ setsid sh -c 'while sleep "$1"; do kill -USR1 "$2" || exit; done' \
 reporter=$!
 
 backoff=1
+runs=0
 while :; do
-	exec 6<>"$run/ended"
+	# A fifo of its own for each run: the last run's stages, as they
+	# die, cannot end this one.
+	runs=$((runs + 1))
+	mkfifo "$run/ended.$runs" || die 73 "$run/ended.$runs: mkfifo failed"
+	exec 6<>"$run/ended.$runs"
 	pipeline
 	started=$(date +%s)
 	# The first stage to end ends this run.
@@ -141,9 +153,8 @@ while :; do
 	done
 	watcher=
 	what=$(cat "$run/what" 2>/dev/null)
-	kill -TERM "-$pgid" 2>/dev/null
-	wait "$pgid" 2>/dev/null
-	pgid=
+	pipeline_stop
+	rm -f "$run/ended.$runs" "$run/what"
 	# A run of more than ten minutes was a good one: start again quickly.
 	[ $(( $(date +%s) - started )) -gt 600 ] && backoff=1
 	say err "pipeline ended (${what:-unknown}); restarting in $backoff s"

@@ -1,0 +1,121 @@
+#!/bin/sh
+# relaywatch(8) on its own, with a main log written here and a sendmail
+# that keeps nothing: a log that does not exist yet, rotation by rename
+# and by truncation, restarts with back-off, no rereading of the log
+# after a restart, logging through logger, bad configuration.
+. "$(dirname "$0")/lib.sh"
+need setsid
+need flock
+need pgrep
+
+mkdir -p "$TMP/st" "$TMP/fake"
+(umask 077; openssl rand -hex 32 > "$TMP/key")
+printf '#!/bin/sh\ncat > /dev/null\n' > "$TMP/fake/sendmail"
+# logger(1), as relaywatch calls it, into a file
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >> %s/syslog\n' "$TMP" > "$TMP/fake/logger"
+chmod 755 "$TMP/fake/sendmail" "$TMP/fake/logger"
+echo 192.0.2.0/24 > "$TMP/netblocks"
+cat > "$TMP/conf" <<CONF
+domain = isp.example
+keyfile = $TMP/key
+statedir = $TMP/st
+netblocks = $TMP/netblocks
+blocked_nets = $TMP/st/blocked.nets
+mainlog = $TMP/log/mainlog
+sendmail = $TMP/fake/sendmail
+probe_rate = 0
+CONF
+export RELAYWATCH_CONF="$TMP/conf"
+: > "$TMP/st/state"
+relaywatch-db compile
+
+arrival() {	# arrival IP: an Exim arrival line from IP in the main log
+	echo "2026-11-27 05:00:00 1xWhVY-0001L1-2j <= a@b.example H=(x) [$1]:34831 P=esmtp S=458 id=x@y for c@d.example" >> "$TMP/log/mainlog"
+}
+probed() {	# probed IP: how many probes went to IP
+	grep -c "^$1 " "$TMP/st/probes" 2>/dev/null
+}
+start() {	# start relaywatch; sv is its pid
+	n=$(grep -cs 'started: following' "$TMP/syslog")
+	PATH=$TMP/fake:$PATH RELAYWATCH_REPORT=1 setsid relaywatch.sh > "$TMP/out" 2>&1 &
+	wait_for "[ \"\$(grep -cs 'started: following' '$TMP/syslog')\" -gt ${n:-0} ] 2>/dev/null" 10 || return 1
+	sv=$(cat "$TMP/st/relaywatch.pid")
+	at_exit "kill $sv 2>/dev/null"
+}
+
+start
+ok $? "started with no main log yet" || diag "$(cat "$TMP/out" "$TMP/syslog" 2>/dev/null)"
+like "$(head -1 "$TMP/syslog")" "^-t relaywatch\[$sv\] -p mail.notice -- started: following $TMP/log/mainlog" \
+    "logged through logger (facility mail)"
+mkdir -p "$TMP/log"
+arrival 192.0.2.1
+wait_for '[ "$(probed 192.0.2.1)" = 3 ]' 10
+ok $? "the log appears: its first customer probed"
+
+# exicyclog: renamed, a new log
+mv "$TMP/log/mainlog" "$TMP/log/mainlog.01"
+arrival 192.0.2.2
+wait_for '[ "$(probed 192.0.2.2)" = 3 ]' 10
+ok $? "after rotation by rename, the new log followed"
+# logrotate's copytruncate
+cp "$TMP/log/mainlog" "$TMP/log/mainlog.1"
+: > "$TMP/log/mainlog"
+sleep 1
+arrival 192.0.2.3
+wait_for '[ "$(probed 192.0.2.3)" = 3 ]' 10
+ok $? "after rotation by truncation, the log followed"
+wait_for "grep -q 'running; 9 probes sent since start' '$TMP/syslog'" 5
+ok $? "the count of probes, now and then"
+
+# Restarts with back-off.
+pkill -KILL -f "^relaywatch-probe$"
+wait_for "grep -q 'pipeline ended (relaywatch-probe 137); restarting in 1 s' '$TMP/syslog'" 10
+ok $? "relaywatch-probe killed: the pipeline ends, restarted after 1 s"
+wait_for '[ -n "$(pgrep -f "^relaywatch-probe$")" ]' 10
+pkill -KILL -f "^relaywatch-hosts$"
+wait_for "grep -q 'pipeline ended (relaywatch-hosts 137); restarting in 2 s' '$TMP/syslog'" 10
+ok $? "killed again: after 2 s"
+like "$(grep -c ' -p mail.err -- pipeline ended' "$TMP/syslog")" "^2$" "failures logged as errors"
+wait_for '[ -n "$(pgrep -f "^relaywatch-hosts$")" ]' 10
+sleep 0.5
+arrival 192.0.2.4
+wait_for '[ "$(probed 192.0.2.4)" = 3 ]' 10
+ok $? "after the restarts, new customers probed"
+
+# A stop, a line while stopped, a start: the log is not read again.
+kill -TERM "$sv"
+wait_for "! kill -0 $sv 2>/dev/null" 10
+ok $? "TERM: stopped"
+like "$(tail -1 "$TMP/syslog")" "mail.notice -- stopped \(signal TERM\); 12 probes sent since start" "the stop logged"
+arrival 192.0.2.5
+start
+arrival 192.0.2.6
+wait_for '[ "$(probed 192.0.2.6)" = 3 ]' 10
+is "$(probed 192.0.2.5)" 0 "after a restart the log is read from its end, not again"
+arrival 192.0.2.1
+sleep 1
+is "$(probed 192.0.2.1)" 3 "a customer already tested is not probed again"
+kill -HUP "$sv"
+wait_for "! kill -0 $sv 2>/dev/null" 10
+ok $? "HUP: stopped"
+sleep 0.3
+left=$(ps -eo sid=,stat=,args= | awk -v sv="$sv" -v tmp="$TMP" '$2 !~ /^Z/ &&
+    ($1 == sv || (index($0, tmp) && /relaywatch|tail -n 0/ && $3 != "awk") ||
+    $0 ~ "relaywatch-reporter [0-9]+ " sv "$")')
+is "$left" "" "nothing left behind"
+
+# Bad configuration, state directory.
+printf 'domain = isp.example\nfrobnicate = 1\n' > "$TMP/bad.conf"
+run relaywatch.sh -c "$TMP/bad.conf"
+is "$rc" 78 "an unknown setting: 78"
+like "$err" "bad.conf:2" "  naming the file and line"
+sed "s|^keyfile = .*|keyfile = $TMP/nokey|" "$TMP/conf" > "$TMP/nokey.conf"
+run relaywatch.sh -c "$TMP/nokey.conf"
+is "$rc" 78 "no key: 78"
+sed "s|^statedir = .*|statedir = $TMP/nonexistent|" "$TMP/conf" > "$TMP/nostate.conf"
+run relaywatch.sh -c "$TMP/nostate.conf"
+is "$rc" 73 "no state directory: 73"
+run relaywatch.sh -x
+is "$rc" 64 "a bad option: 64"
+
+done_testing
