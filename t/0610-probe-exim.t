@@ -145,7 +145,7 @@ like "$(grep " => relaytest <$fake>" "$L" | head -1)" "R=relaywatch_mailbox" \
     "the probe sender and the header through SMTP: not routed, delivered to the special mailbox"
 like "$(grep ' <= relaytest+' "$L" | grep ' H=' | head -1)" "H=\(relay.customer.test\) \[127.0.0.2\]|H=\(.*customer.test\)" \
     "relayed probes arrive from the customers"
-like "$(grep ' => relaytest+' "$L" | grep 'R=relaywatch_probe' | head -1)" " T=relaywatch_smtp H=127.0.0.[0-9] " \
+like "$(grep ' => relaytest+' "$L" | grep 'R=relaywatch_probe' | head -1)" " T=relaywatch_smtp H=(127\.0\.0\.[0-9]|::1) " \
     "the plain variant: manualroute to the host in X-Relaywatch"
 awk '/^From / { if (n && e != x) print e, x; n++; e = x = ""; h = 1; next }
 h && /^$/ { h = 0 } h && /^Envelope-to: / { e = $2 } h && /^X-Envelope-Recipient: / { x = $2 }

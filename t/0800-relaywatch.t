@@ -98,12 +98,7 @@ kill -TERM "$sv"
 wait_for "! kill -0 $sv 2>/dev/null" 10
 ok $? "TERM: relaywatch exits"
 sleep 0.5
-# (its session, the pipeline's and the reporter's, which name our files
-# or its pid)
-left=$(ps -eo sid=,stat=,args= | awk -v sv="$sv" -v tmp="$TMP" '$2 !~ /^Z/ &&
-    ($1 == sv || (index($0, tmp) && /relaywatch|tail -n 0/ && $3 != "awk") ||
-    $0 ~ "relaywatch-reporter [0-9]+ " sv "$")')
-is "$left" "" "no process left behind"
+is "$(left_behind "$sv")" "" "no process left behind"
 like "$(tail -1 "$RELAYWATCH_LOG")" "stopped \(signal TERM\); [0-9]+ probes sent since start" "the stop logged, with the count"
 diag "$(cat "$RELAYWATCH_LOG")"
 

@@ -99,10 +99,7 @@ kill -HUP "$sv"
 wait_for "! kill -0 $sv 2>/dev/null" 10
 ok $? "HUP: stopped"
 sleep 0.3
-left=$(ps -eo sid=,stat=,args= | awk -v sv="$sv" -v tmp="$TMP" '$2 !~ /^Z/ &&
-    ($1 == sv || (index($0, tmp) && /relaywatch|tail -n 0/ && $3 != "awk") ||
-    $0 ~ "relaywatch-reporter [0-9]+ " sv "$")')
-is "$left" "" "nothing left behind"
+is "$(left_behind "$sv")" "" "nothing left behind"
 
 # Bad configuration, state directory.
 printf 'domain = isp.example\nfrobnicate = 1\n' > "$TMP/bad.conf"

@@ -129,3 +129,12 @@ wait_for() {
 	done
 	return 0
 }
+
+# left_behind PID: what is left of relaywatch(8) that ran as PID: its
+# session, and the pipeline's and the reporter's (their own sessions),
+# which name $TMP or PID; zombies aside.
+left_behind() {
+	ps -eo sid=,stat=,args= | awk -v sv="$1" -v tmp="$TMP" '$2 !~ /^Z/ &&
+	    ($1 == sv || (index($0, tmp) && /relaywatch|tail -n 0/ && $3 != "awk") ||
+	    $0 ~ "relaywatch-reporter [0-9]+ " sv "$")'
+}
