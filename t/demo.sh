@@ -140,3 +140,8 @@ echo "The notice to 127.0.0.2's postmaster (the first lines):"
 awk '/^Subject: Open relay/ { p = 1 } p && n++ < 22 { print "    " $0 } /^$/ && p && n > 22 { exit }' "$TMP/box/other"
 echo
 echo "Stopping everything and removing $TMP."
+# The demo did its job only if the open relay was refused in its session.
+[ "$(tail -1 "$TMP/session")" = "RCPT 550" ] || {
+	echo "make demo: the open relay's second message was not refused" >&2
+	exit 1
+}
