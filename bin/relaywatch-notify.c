@@ -45,7 +45,7 @@ struct contact {
 };
 
 static struct contact *contacts;
-static size_t ncontacts;
+static size_t ncontacts, ccap;
 
 static int
 good_address(const char *s, size_t n)
@@ -77,7 +77,7 @@ read_contacts(void)
 	}
 	while ((rc = textfile_next(&tf, &line, &len, &why)) == 1) {
 		struct contact c;
-		char *save, *w, *slash;
+		char *save, *w, *slash, shown[80];
 
 		len = text_strip(line, len, &start);
 		if (len == 0)
@@ -85,15 +85,18 @@ read_contacts(void)
 		memset(&c, 0, sizeof c);
 		w = strtok_r(start, " \t,", &save);
 		if (ip_parse_cidr(w, strlen(w), &c.first, &c.last, &why) < 0)
-			errx(EX_CONFIG, "%s:%lu: %s: %s", conf.contacts,
-			    tf.lineno, w, why);
+			errx(EX_CONFIG, "%s:%lu: \"%s\": %s", conf.contacts,
+			    tf.lineno, text_quote(w, strlen(w), shown,
+			    sizeof shown), why);
 		slash = strchr(w, '/');
 		c.prefix = slash ? atoi(slash + 1) :
 		    (ip_is_v4(&c.first) ? 32 : 128);
 		while ((w = strtok_r(NULL, " \t,", &save)) != NULL) {
 			if (!good_address(w, strlen(w)))
-				errx(EX_CONFIG, "%s:%lu: %s: not a mail "
-				    "address", conf.contacts, tf.lineno, w);
+				errx(EX_CONFIG, "%s:%lu: \"%s\": not a mail "
+				    "address", conf.contacts, tf.lineno,
+				    text_quote(w, strlen(w), shown,
+				    sizeof shown));
 			if (c.n == MAILER_RCPTS_MAX - 1)
 				errx(EX_CONFIG, "%s:%lu: more than %d "
 				    "addresses", conf.contacts, tf.lineno,
@@ -107,14 +110,16 @@ read_contacts(void)
 		if (ncontacts == CONTACTS_MAX)
 			errx(EX_CONFIG, "%s: more than %d lines", conf.contacts,
 			    CONTACTS_MAX);
-		if ((ncontacts & (ncontacts - 1)) == 0 &&
-		    (contacts = realloc(contacts, (ncontacts ? 2 * ncontacts :
-		    16) * sizeof *contacts)) == NULL)
-			err(EX_OSERR, "out of memory");
+		if (ncontacts == ccap) {
+			ccap = ccap ? 2 * ccap : 16;
+			if ((contacts = realloc(contacts,
+			    ccap * sizeof *contacts)) == NULL)
+				err(EX_OSERR, "out of memory");
+		}
 		contacts[ncontacts++] = c;
 	}
 	if (rc < 0)
-		errx(EX_CONFIG, "%s:%lu: %s", conf.contacts, tf.lineno + 1,
+		errx(EX_CONFIG, "%s:%lu: %s", conf.contacts, tf.lineno,
 		    why);
 	textfile_close(&tf);
 }

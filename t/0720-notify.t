@@ -105,13 +105,19 @@ is "$rc" 78 "a bad network in contacts: 78"
 like "$err" "contacts:1: " "naming the file and line"
 printf '192.0.2.0/24 not-an-address\n' > "$TMP/contacts"
 run relaywatch-notify -n < /dev/null
-like "$rc:$err" "^78:.*contacts:1: not-an-address: not a mail address" "a bad address: 78, named"
+like "$rc:$err" '^78:.*contacts:1: "not-an-address": not a mail address' "a bad address: 78, named"
 printf '192.0.2.0/24 -oQ/tmp@x.example\n' > "$TMP/contacts"
 run relaywatch-notify -n < /dev/null
 is "$rc" 78 "an address that sendmail would take for an option: refused"
 printf '192.0.2.0/24\n' > "$TMP/contacts"
 run relaywatch-notify -n < /dev/null
 is "$rc" 78 "a network without an address: 78"
+head -c 20000 /dev/urandom > "$TMP/contacts"
+run relaywatch-notify -n < /dev/null
+like "$rc:$err" "^78:.*contacts:[0-9]+: " "random bytes as contacts: 78, naming a line"
+{ printf '192.0.2.0/24 '; head -c 5000 /dev/zero | tr '\0' a; printf '@x.example\n'; } > "$TMP/contacts"
+run relaywatch-notify -n < /dev/null
+like "$rc:$err" "^78:.*contacts:1: " "a 5000-byte line: 78, named"
 rm "$TMP/contacts"
 run relaywatch-notify -n <<IN
 192.0.2.7 - BLOCK 1 why=relayed
