@@ -95,7 +95,8 @@ usage(void)
 	    "       relaywatch-db [-h] [-c conf] list [OK | BLOCK | UNKNOWN]\n"
 	    "       relaywatch-db [-h] [-c conf] show IP ...\n"
 	    "       relaywatch-db [-h] [-c conf] unblock IP --why TEXT\n"
-	    "       relaywatch-db [-h] [-c conf] retest IP [--why TEXT]\n");
+	    "       relaywatch-db [-h] [-c conf] retest IP [--why TEXT]\n"
+	    "       relaywatch-db [-h] [-c conf] setting NAME ...\n");
 	exit(EX_USAGE);
 }
 
@@ -712,6 +713,25 @@ cmd_operator(int unblock, int argc, char **argv)
 	return rc;
 }
 
+/* The text settings named, one a line, as the programs see them: for
+ * scripts, which should not parse relaywatch.conf themselves. */
+static int
+cmd_setting(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (conf_text(&conf, argv[i]) == NULL) {
+			warnx("%s: not a text setting", argv[i]);
+			usage();
+		}
+	for (i = 0; i < argc; i++)
+		printf("%s\n", conf_text(&conf, argv[i]));
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -733,6 +753,8 @@ main(int argc, char *argv[])
 		usage();
 	cmd = argv[0];
 	conf_load(&conf, confpath);
+	if (strcmp(cmd, "setting") == 0 && argc > 1)
+		return cmd_setting(argc - 1, argv + 1);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0)
 		errx(EX_CONFIG, "statedir too long");

@@ -46,18 +46,14 @@ die() {	# die STATUS TEXT
 	exit "$1"
 }
 
-# The configuration, checked by the programs that read it; then the two
-# settings this script needs, with their defaults.
-err=$(relaywatch-hosts -c "$conf" < /dev/null 2>&1) || die 78 "$err"
+# The configuration, checked by the programs that read it; the two
+# settings this script needs, as they read them.
+err=$(relaywatch-hosts -c "$conf" < /dev/null 2>&1) || die $? "$err"
 err=$(relaywatch-probe -n -c "$conf" < /dev/null 2>&1) || die $? "$err"
-setting() {
-	awk -v n="$1" -v d="$2" '
-	{ sub(/(^|[ \t])#.*/, "") }
-	$1 == n && $2 == "=" { v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v) }
-	END { print (v != "" ? v : d) }' "$conf" 2>/dev/null || echo "$2"
-}
-mainlog=$(setting mainlog /var/log/exim4/mainlog)
-statedir=$(setting statedir /var/lib/relaywatch)
+settings=$(relaywatch-db -c "$conf" setting mainlog statedir 2>&1) ||
+    die 78 "$settings"
+mainlog=$(printf '%s\n' "$settings" | sed -n 1p)
+statedir=$(printf '%s\n' "$settings" | sed -n 2p)
 [ -d "$statedir" ] && [ -w "$statedir" ] ||
     die 73 "$statedir: not a writable directory (statedir in $conf)"
 

@@ -196,12 +196,20 @@ valid_localpart(const char *s, const char **why)
 	return 0;
 }
 
-static int
-valid_address(const char *s, const char **why)
+int
+conf_valid_address(const char *s, const char **why)
 {
 	const char *at = strrchr(s, '@');
 	const char *p;
 
+	if (strlen(s) > 254) {
+		*why = "longer than 254 characters";
+		return -1;
+	}
+	if (*s == '-') {
+		*why = "starts with '-', as an option would";
+		return -1;
+	}
 	if (at == NULL || at == s) {
 		*why = "not a mail address (local@domain)";
 		return -1;
@@ -243,7 +251,7 @@ set_value(struct conf *c, const struct option *o, const char *v,
 			return -1;
 		break;
 	case T_ADDRESS:
-		if (*v && valid_address(v, why) < 0)
+		if (*v && conf_valid_address(v, why) < 0)
 			return -1;
 		break;
 	case T_IP:
@@ -449,4 +457,27 @@ conf_require_domain(const struct conf *c)
 		errx(EX_CONFIG, "%s: domain is not set (e.g. domain = "
 		    "isp.example)%s", c->path,
 		    c->found ? "" : "; the file does not exist");
+}
+
+const char *
+conf_text(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (strcmp(options[i].name, name) == 0)
+			break;
+	if (i == NOPTIONS)
+		return NULL;
+	switch (options[i].type) {
+	case T_PATH:
+	case T_COMMAND:
+	case T_DOMAIN:
+	case T_LOCALPART:
+	case T_ADDRESS:
+	case T_IP:
+		return (const char *)c + options[i].off;
+	default:
+		return NULL;
+	}
 }

@@ -20,6 +20,10 @@ enum {
 	VARIANT_BANG = 1 << 3,
 };
 
+/* Whether s is a plain mail address (local@domain, nothing to quote, at
+ * most 254 characters, not starting with '-'): 0, or -1 with *why. */
+int conf_valid_address(const char *s, const char **why);
+
 /* The name of variant number i, or NULL. */
 const char *conf_variant_name(unsigned i);
 
@@ -52,6 +56,10 @@ struct conf {
 	unsigned variants;		/* VARIANT_* bits */
 	int hosts_from;			/* HOSTS_FROM_* */
 };
+
+/* The value of a text setting (a path, command, domain, local part,
+ * address or IP) as read, defaults applied; NULL for any other name. */
+const char *conf_text(const struct conf *c, const char *name);
 
 /* The file to read: path if given, else $RELAYWATCH_CONF, else the
  * default. */

@@ -207,4 +207,14 @@ run db frobnicate
 is "$rc" 64 "unknown command: exit 64"
 run db
 is "$rc" 64 "no command: exit 64"
+# The text settings, for scripts.
+run db setting statedir abuse mainlog
+is "$rc:$out" "0:$TMP/state.d
+abuse@isp.example
+/var/log/exim4/mainlog" "setting: the values as read, defaults applied"
+run db setting probe_rate
+like "$rc:$err" "^64:.*probe_rate: not a text setting" "setting: a number is not a text setting (64)"
+run db setting
+is "$rc" 64 "setting without a name: 64"
+
 done_testing

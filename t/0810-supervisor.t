@@ -21,7 +21,7 @@ keyfile = $TMP/key
 statedir = $TMP/st
 netblocks = $TMP/netblocks
 blocked_nets = $TMP/st/blocked.nets
-mainlog = $TMP/log/mainlog
+mainlog=$TMP/log/mainlog
 sendmail = $TMP/fake/sendmail
 probe_rate = 0
 CONF

@@ -113,6 +113,25 @@ main(void)
 	is_str(c.probe_source, "", "no default probe_source");
 	is_int(c.retest_unreachable, 86400, "default retest_unreachable");
 	is_int(c.hosts_from, HOSTS_FROM_ARRIVALS, "default hosts_from");
+	is_str(conf_text(&c, "mainlog"), "/var/log/exim4/mainlog",
+	    "conf_text: a default path");
+	is_str(conf_text(&c, "abuse"), "abuse@isp.example",
+	    "conf_text: the derived abuse address");
+	ok(conf_text(&c, "probe_rate") == NULL, "conf_text: not for numbers");
+	ok(conf_text(&c, "nosuch") == NULL, "conf_text: not for unknown names");
+	{
+		static const char *const badaddr[] = { "-oQ@x.example",
+		    "a b@x.example", "\"a\"@x.example", "x.example", "@x.example",
+		    "a@", "a<b@x.example", NULL };
+		const char *why;
+		int i;
+
+		for (i = 0; badaddr[i]; i++)
+			ok(conf_valid_address(badaddr[i], &why) < 0,
+			    "conf_valid_address refuses %s", badaddr[i]);
+		ok(conf_valid_address("noc+relay@customer.example", &why) == 0,
+		    "conf_valid_address takes noc+relay@customer.example");
+	}
 
 	write_conf("# relaywatch\n\n  statedir=/srv/rw  \n"
 	    "domain = isp.example # our domain\n"
