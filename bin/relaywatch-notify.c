@@ -47,20 +47,6 @@ struct contact {
 static struct contact *contacts;
 static size_t ncontacts, ccap;
 
-static int
-good_address(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > ADDR_MAX || s[0] == '-' || memchr(s, '@', n) == NULL)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] == 0x7f || s[i] == '<' || s[i] == '>' ||
-		    s[i] == '"' || s[i] == '\\' || s[i] == ',' || s[i] == ';')
-			return 0;
-	return 1;
-}
-
 static void
 read_contacts(void)
 {
@@ -92,11 +78,10 @@ read_contacts(void)
 		c.prefix = slash ? atoi(slash + 1) :
 		    (ip_is_v4(&c.first) ? 32 : 128);
 		while ((w = strtok_r(NULL, " \t,", &save)) != NULL) {
-			if (!good_address(w, strlen(w)))
-				errx(EX_CONFIG, "%s:%lu: \"%s\": not a mail "
-				    "address", conf.contacts, tf.lineno,
-				    text_quote(w, strlen(w), shown,
-				    sizeof shown));
+			if (conf_valid_address(w, &why) < 0)
+				errx(EX_CONFIG, "%s:%lu: \"%s\": %s",
+				    conf.contacts, tf.lineno, text_quote(w,
+				    strlen(w), shown, sizeof shown), why);
 			if (c.n == MAILER_RCPTS_MAX - 1)
 				errx(EX_CONFIG, "%s:%lu: more than %d "
 				    "addresses", conf.contacts, tf.lineno,
