@@ -160,13 +160,26 @@ any_lower(const char *low, size_t n, const char *const *list)
 	return 0;
 }
 
+/* s[0..n) in lower case into low (at most n bytes); returns n. */
+static size_t
+lower_copy(char *low, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		low[i] = (char)lower((unsigned char)s[i]);
+	return n;
+}
+
+/* Whether s[0..n), in any case, holds one of list (at most FIELD_MAX
+ * bytes of it are looked at). */
 static int
 any_ci(const char *s, size_t n, const char *const *list)
 {
-	for (; *list; list++)
-		if (find_ci(s, n, *list))
-			return 1;
-	return 0;
+	char low[FIELD_MAX];
+
+	return any_lower(low, lower_copy(low, s, n < sizeof low ? n :
+	    sizeof low), list);
 }
 
 /* Copy s[0..n) into dst (dstsz) with white space runs made one blank and
@@ -678,8 +691,7 @@ report_line(const char *s, size_t n)
 			copy_clean(seen.text_diag, sizeof seen.text_diag, r,
 			    (size_t)(s + n - r));
 	}
-	for (i = 0; i < n; i++)
-		low[i] = (char)lower((unsigned char)s[i]);
+	lower_copy(low, s, n);
 	if (seen.errno_diag[0] == '\0' && any_lower(low, n, errno_texts))
 		copy_clean(seen.errno_diag, sizeof seen.errno_diag, s, n);
 	if (!seen.fail_phrase && any_lower(low, n, fail_phrases))
