@@ -30,6 +30,7 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	openssl iproute2 procps
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
+	lib/preflight.o \
 	lib/eximlog.o lib/state.o lib/token.o lib/mailer.o
 LIB = lib/librelaywatch.a
 
@@ -74,7 +75,7 @@ bin/%: bin/%.c $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_$(@F))
 
 # Only what each program needs: libcdb for the state, libcrypto for tokens.
-LDLIBS_relaywatch-db = -lcdb
+LDLIBS_relaywatch-db = -lcdb -lcrypto
 LDLIBS_relaywatch-due = -lcdb
 LDLIBS_relaywatch-probe = -lcrypto
 LDLIBS_relaywatch-classify = -lcdb -lcrypto

@@ -16,15 +16,18 @@
 #include <err.h>
 #include <pwd.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "ip.h"
+#include "preflight.h"
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
@@ -84,19 +87,43 @@ add_change(struct buf *b, const struct stateline *sl, enum status old)
 	buf_str(b, "\n");
 }
 
-static void
-usage(void)
+static const char usage_text[] =
+    "usage: relaywatch-db [-c conf] apply\n"
+    "       relaywatch-db [-c conf] compile\n"
+    "       relaywatch-db [-c conf] sweep\n"
+    "       relaywatch-db [-c conf] compact\n"
+    "       relaywatch-db [-c conf] list [OK | BLOCK | UNKNOWN]\n"
+    "       relaywatch-db [-c conf] show IP ...\n"
+    "       relaywatch-db [-c conf] unblock IP --why TEXT\n"
+    "       relaywatch-db [-c conf] retest IP [--why TEXT]\n"
+    "       relaywatch-db [-c conf] setting NAME ...\n"
+    "       relaywatch-db [-c conf] check\n"
+    "       relaywatch-db [-c conf] exim-macros\n"
+    "       relaywatch-db -h\n";
+
+/* Usage asked for: on standard output, and no error. */
+static void __attribute__((noreturn))
+help(void)
 {
-	fprintf(stderr,
-	    "usage: relaywatch-db [-h] [-c conf] apply\n"
-	    "       relaywatch-db [-h] [-c conf] compile\n"
-	    "       relaywatch-db [-h] [-c conf] sweep\n"
-	    "       relaywatch-db [-h] [-c conf] compact\n"
-	    "       relaywatch-db [-h] [-c conf] list [OK | BLOCK | UNKNOWN]\n"
-	    "       relaywatch-db [-h] [-c conf] show IP ...\n"
-	    "       relaywatch-db [-h] [-c conf] unblock IP --why TEXT\n"
-	    "       relaywatch-db [-h] [-c conf] retest IP [--why TEXT]\n"
-	    "       relaywatch-db [-h] [-c conf] setting NAME ...\n");
+	if (fputs(usage_text, stdout) == EOF || fflush(stdout) != 0)
+		err(EX_IOERR, "standard output");
+	exit(0);
+}
+
+/* A command line that is wrong: what is wrong, then the usage. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fputs("relaywatch-db: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputs("\n", stderr);
+	}
+	fputs(usage_text, stderr);
 	exit(EX_USAGE);
 }
 
@@ -194,7 +221,7 @@ retest_open(const struct stateline *sl)
  * CDB if a BLOCK is new, and only then report the changes.
  */
 static int
-cmd_apply(void)
+cmd_apply(int argc, char **argv)
 {
 	struct reader rd;
 	struct statefile sf;
@@ -202,8 +229,10 @@ cmd_apply(void)
 	char *in = NULL, *out = NULL, *line;
 	struct buf changes = { 0 };
 	size_t inlen = 0, incap = 0, outlen = 0, len, i;
-	int flags, rc = 0, rrc, newblock = 0;
+	int flags, rc = 0, rrc, enforced = 0;
 
+	(void)argc;
+	(void)argv;
 	if (rd_init(&rd, STDIN_FILENO, STATE_LINE_MAX) < 0)
 		err(EX_OSERR, "out of memory");
 	while ((rrc = rd_line(&rd, &line, &len, &flags)) == 1) {
@@ -271,14 +300,16 @@ cmd_apply(void)
 			err(EX_OSERR, "out of memory");
 		if (old != v.status) {
 			add_change(&changes, &v, old);
-			if (v.status == ST_BLOCK)
-				newblock = 1;
+			/* Into BLOCK or out of it (a retest's answer):
+			 * what Exim acts on changed. */
+			if (v.status == ST_BLOCK || old == ST_BLOCK)
+				enforced = 1;
 		}
 		i = (size_t)(nl - in) + 1;
 	}
 	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
 		state_failed(state_path);
-	if (newblock && enforce(&m, &sf) != 0)
+	if (enforced && enforce(&m, &sf) != 0)
 		rc = EX_TEMPFAIL;
 	state_close(&sf);
 	print_changes(&changes);
@@ -290,12 +321,14 @@ cmd_apply(void)
 }
 
 static int
-cmd_compile(void)
+cmd_compile(int argc, char **argv)
 {
 	struct statefile sf;
 	struct statemap m;
 	int rc = 0;
 
+	(void)argc;
+	(void)argv;
 	open_state(&sf, 0, &m);
 	write_cdb(&m, &sf);
 	if (sync_blocked(&m) < 0)
@@ -308,7 +341,7 @@ cmd_compile(void)
 /* sweep: a test pending longer than pending_timeout had no answer: the
  * host drops relay attempts, which is OK. */
 static int
-cmd_sweep(void)
+cmd_sweep(int argc, char **argv)
 {
 	struct statefile sf;
 	struct statemap m;
@@ -317,6 +350,8 @@ cmd_sweep(void)
 	size_t i, nlifted = 0;
 	int rc = 0;
 
+	(void)argc;
+	(void)argv;
 	open_state(&sf, 1, &m);
 	for (i = 0; i < m.n; i++) {
 		struct stateline cur, next;
@@ -333,9 +368,11 @@ cmd_sweep(void)
 		    sizeof rt) && strcmp(rt, "pending") == 0;
 		if (cur.status != ST_UNKNOWN && !lifted)
 			continue;
+		/* tested=: when the probe went out, which the next test
+		 * counts from (relaywatch-due). */
 		n = (int)ip_format(&cur.ip, line);
 		n += snprintf(line + n, sizeof line - (size_t)n,
-		    " OK %lld why=no-answer", now);
+		    " OK %lld why=no-answer tested=%lld", now, cur.time);
 		if (state_parse(line, (size_t)n, &next, &why) < 0)
 			errx(EX_SOFTWARE, "sweep line does not parse: %s", why);
 		buf_add(&out, line, (size_t)n);
@@ -382,10 +419,10 @@ cmd_list(int argc, char **argv)
 	size_t i, n = 0;
 
 	if (argc > 1)
-		usage();
+		usage("list takes one status at most");
 	if (argc == 1) {
 		for (want = ST_OK; want <= ST_UNKNOWN; want++)
-			if (strcmp(argv[0], status_name(want)) == 0)
+			if (strcasecmp(argv[0], status_name(want)) == 0)
 				break;
 		if (want > ST_UNKNOWN)
 			errx(EX_USAGE, "%s: not a status (OK, BLOCK, UNKNOWN)",
@@ -469,7 +506,7 @@ cmd_show(int argc, char **argv)
 	int i, k;
 
 	if (argc == 0)
-		usage();
+		usage("show needs an IP address");
 	if ((want = calloc((size_t)argc, sizeof *want)) == NULL)
 		err(EX_OSERR, "out of memory");
 	for (i = 0; i < argc; i++)
@@ -578,7 +615,7 @@ fill_compact(int fd, void *arg)
  * and lock the new one.
  */
 static int
-cmd_compact(void)
+cmd_compact(int argc, char **argv)
 {
 	struct statefile sf;
 	struct statemap m;
@@ -589,6 +626,8 @@ cmd_compact(void)
 	size_t i;
 	int k;
 
+	(void)argc;
+	(void)argv;
 	open_state(&sf, 1, &m);
 	if ((cf.v = malloc((m.n + 1) * sizeof *cf.v)) == NULL)
 		err(EX_OSERR, "out of memory");
@@ -662,8 +701,14 @@ cmd_operator(int unblock, int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--why") == 0)
 		why = argv[2];
-	else if (argc != 1 || unblock)
-		usage();
+	else if (argc == 0)
+		usage("%s needs an IP address", unblock ? "unblock" : "retest");
+	else if (argc == 1 && unblock)
+		usage("unblock needs a reason: unblock %s --why TEXT", argv[0]);
+	else if (argc != 1)
+		usage("%s IP%s: unexpected \"%s\"", unblock ? "unblock" :
+		    "retest", unblock ? " --why TEXT" : " [--why TEXT]",
+		    argv[1]);
 	if (why && *why == '\0')
 		errx(EX_USAGE, "--why needs a reason");
 	if (ip_parse(argv[0], strlen(argv[0]), &ip, &w) < 0)
@@ -713,6 +758,62 @@ cmd_operator(int unblock, int argc, char **argv)
 	return rc;
 }
 
+/* check: is the installation fit to run (preflight). */
+static int
+cmd_check(int argc, char **argv)
+{
+	size_t nnets;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	if ((rc = preflight(&conf, &nnets)) != 0)
+		return rc;
+	printf("%s: ok: %zu customer network%s, probes from %s\n", conf.path,
+	    nnets, nnets == 1 ? "" : "s", conf.probe_source);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	return 0;
+}
+
+/*
+ * exim-macros: the Exim macros that must agree with relaywatch.conf,
+ * generated from it, so that each setting is kept once.  The Exim
+ * fragments (relaywatch-macros) include the file this is written to.
+ */
+static int
+cmd_exim_macros(int argc, char **argv)
+{
+	char src[2 * (IP_TEXT_MAX + 1) + 8] = "<; ";
+	int i;
+
+	(void)argc;
+	(void)argv;
+	conf_require_domain(&conf);
+	for (i = 0; i < conf.nprobe_src; i++) {
+		char ip[IP_TEXT_MAX + 1];
+
+		ip_format(&conf.probe_src[i], ip);
+		if (i > 0)
+			strcat(src, " ; ");
+		strcat(src, ip);
+	}
+	printf("# relaywatch: Exim macros from %s, written by\n"
+	    "# \"relaywatch-db exim-macros\": change that file and run it "
+	    "again, never this one.\n", conf.path);
+	printf("RELAYWATCH_CDB = %s\n", cdb_path);
+	printf("RELAYWATCH_DOMAINS = %s\n", conf.domain);
+	printf("RELAYWATCH_MAILBOX = %s\n", conf.mailbox);
+	printf("RELAYWATCH_ABUSE = %s\n", conf.abuse);
+	if (conf.nprobe_src > 0)
+		printf("RELAYWATCH_PROBE_SOURCE = %s\n", src);
+	if (conf.warn_only)
+		printf("RELAYWATCH_WARN_ONLY = yes\n");
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	return 0;
+}
+
 /* The text settings named, one a line, as the programs see them: for
  * scripts, which should not parse relaywatch.conf themselves. */
 static int
@@ -720,11 +821,11 @@ cmd_setting(int argc, char **argv)
 {
 	int i;
 
+	if (argc == 0)
+		usage("setting needs a name");
 	for (i = 0; i < argc; i++)
-		if (conf_text(&conf, argv[i]) == NULL) {
-			warnx("%s: not a text setting", argv[i]);
-			usage();
-		}
+		if (conf_text(&conf, argv[i]) == NULL)
+			usage("%s: not a text setting", argv[i]);
 	for (i = 0; i < argc; i++)
 		printf("%s\n", conf_text(&conf, argv[i]));
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -732,10 +833,43 @@ cmd_setting(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_unblock(int argc, char **argv)
+{
+	return cmd_operator(1, argc, argv);
+}
+
+static int
+cmd_retest(int argc, char **argv)
+{
+	return cmd_operator(0, argc, argv);
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(int, char **);
+	int noargs, needs_statedir;
+} commands[] = {
+	{ "apply", cmd_apply, 1, 0 },
+	{ "compile", cmd_compile, 1, 1 },
+	{ "sweep", cmd_sweep, 1, 1 },
+	{ "compact", cmd_compact, 1, 1 },
+	{ "list", cmd_list, 0, 1 },
+	{ "show", cmd_show, 0, 1 },
+	{ "unblock", cmd_unblock, 0, 1 },
+	{ "retest", cmd_retest, 0, 1 },
+	{ "setting", cmd_setting, 0, 0 },
+	{ "check", cmd_check, 1, 0 },
+	{ "exim-macros", cmd_exim_macros, 1, 0 },
+	{ NULL, NULL, 0, 0 },
+};
+
 int
 main(int argc, char *argv[])
 {
+	const struct command *c;
 	const char *confpath = NULL, *cmd;
+	struct stat st;
 	int ch;
 
 	while ((ch = getopt(argc, argv, "c:h")) != -1)
@@ -744,35 +878,36 @@ main(int argc, char *argv[])
 			confpath = optarg;
 			break;
 		case 'h':
+			help();
 		default:
-			usage();
+			usage(NULL);	/* getopt said which */
 		}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		usage("no command given");
 	cmd = argv[0];
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, cmd) == 0)
+			break;
+	if (c->name == NULL)
+		usage("\"%s\": no such command", cmd);
+	if (c->noargs && argc > 1)
+		usage("%s takes no arguments", cmd);
 	conf_load(&conf, confpath);
-	if (strcmp(cmd, "setting") == 0 && argc > 1)
-		return cmd_setting(argc - 1, argv + 1);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0)
 		errx(EX_CONFIG, "statedir too long");
-	if (strcmp(cmd, "apply") == 0 && argc == 1)
-		return cmd_apply();
-	if (strcmp(cmd, "compile") == 0 && argc == 1)
-		return cmd_compile();
-	if (strcmp(cmd, "sweep") == 0 && argc == 1)
-		return cmd_sweep();
-	if (strcmp(cmd, "list") == 0)
-		return cmd_list(argc - 1, argv + 1);
-	if (strcmp(cmd, "show") == 0)
-		return cmd_show(argc - 1, argv + 1);
-	if (strcmp(cmd, "compact") == 0 && argc == 1)
-		return cmd_compact();
-	if (strcmp(cmd, "unblock") == 0)
-		return cmd_operator(1, argc - 1, argv + 1);
-	if (strcmp(cmd, "retest") == 0)
-		return cmd_operator(0, argc - 1, argv + 1);
-	usage();
+	/* A state directory that is not there is a mistake, not an empty
+	 * state: say so, rather than answer "never tested".  (apply makes
+	 * it a temporary failure, so that the MTA keeps the message.) */
+	if (c->needs_statedir) {
+		if (stat(conf.statedir, &st) < 0)
+			err(EX_NOINPUT, "%s (statedir in %s)", conf.statedir,
+			    conf.path);
+		if (!S_ISDIR(st.st_mode))
+			errx(EX_NOINPUT, "%s: not a directory (statedir in %s)",
+			    conf.statedir, conf.path);
+	}
+	return c->run(argc - 1, argv + 1);
 }

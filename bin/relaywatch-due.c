@@ -227,26 +227,55 @@ retest_why(const struct ip *ip)
 	return "";
 }
 
+/* When an OK's host was tested: tested= (a sweep's), else token-time=
+ * (the probe a verdict answers), else the line's time; never later than
+ * the line. */
+static long long
+tested_at(const struct stateline *sl)
+{
+	const char *keys[] = { "tested", "token-time" };
+	char v[32];
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *p;
+		long long t = 0;
+
+		if (state_get(sl, keys[i], v, sizeof v) == NULL || v[0] == '\0')
+			continue;
+		for (p = v; *p >= '0' && *p <= '9' && t <= STATE_TIME_MAX; p++)
+			t = t * 10 + (*p - '0');
+		if (*p == '\0' && t <= sl->time)
+			return t;
+	}
+	return sl->time;
+}
+
 /*
- * When a host's last line makes it due again:
- *   UNKNOWN  a test under way; after pending_timeout, sweep makes it OK
- *            (no-answer), so: pending_timeout + retest_after
- *   OK       retest_after, or retest_unreachable after why=unreachable
+ * When a host's last line makes it due again, counted from its test (the
+ * probe), not from when the answer was recorded:
+ *   UNKNOWN  a test under way; sweep makes it OK (no-answer) after
+ *            pending_timeout: retest_after, but not before the sweep
+ *   OK       retest_after, or retest_unreachable after why=unreachable,
+ *            from tested= (sweep) or token-time= (an answer to a probe)
  *   BLOCK    never; at once when an operator asked for a retest; after
  *            its probe went out (retest=pending), as UNKNOWN
  */
 static uint32_t
 until_of(const struct stateline *sl, unsigned *flags)
 {
-	long long u = sl->time;
+	long long u = sl->time, wait = conf.retest_after;
 	char v[32];
 
+	if (wait < conf.pending_timeout)
+		wait = conf.pending_timeout;
 	*flags = 0;
 	switch (sl->status) {
 	case ST_UNKNOWN:
-		u += conf.pending_timeout + conf.retest_after;
+		u += wait;
 		break;
 	case ST_OK:
+		u = tested_at(sl);
 		if (state_get(sl, "why", v, sizeof v) &&
 		    strcmp(v, "unreachable") == 0)
 			u += conf.retest_unreachable;
@@ -261,7 +290,7 @@ until_of(const struct stateline *sl, unsigned *flags)
 			*flags = H_RETEST;
 			return 0;
 		}
-		u += conf.pending_timeout + conf.retest_after;
+		u += wait;
 		break;
 	}
 	return u < UNTIL_NEVER ? (uint32_t)u : UNTIL_NEVER - 1;
@@ -399,18 +428,16 @@ read_sets(int first)
 		read_set(&netblocks, conf.netblocks, 0, first,
 		    "the customer networks");
 	if (stamp_changed(conf.exclude, &exclude_st) || first) {
-		struct ip src;
+		int i;
 
 		read_set(&exclude, conf.exclude, 1, first,
 		    "the hosts never tested");
-		/* Nor is the address probes leave from. */
-		if (conf.probe_source[0] &&
-		    ip_parse(conf.probe_source, strlen(conf.probe_source), &src,
-		    NULL) == 0) {
-			if (netset_add(&exclude, &src, &src) < 0)
+		/* Nor are the addresses probes leave from. */
+		for (i = 0; i < conf.nprobe_src; i++)
+			if (netset_add(&exclude, &conf.probe_src[i],
+			    &conf.probe_src[i]) < 0)
 				err(EX_OSERR, "out of memory");
-			netset_finish(&exclude);
-		}
+		netset_finish(&exclude);
 	}
 }
 

@@ -10,7 +10,7 @@
 #include "textfile.h"
 
 enum type { T_PATH, T_COMMAND, T_DOMAIN, T_LOCALPART, T_ADDRESS, T_DURATION,
-    T_COUNT, T_POSITIVE, T_VARIANTS, T_IP, T_HOSTS_FROM };
+    T_COUNT, T_POSITIVE, T_VARIANTS, T_SOURCES, T_HOSTS_FROM, T_BOOL };
 
 struct option {
 	const char *name;
@@ -38,10 +38,13 @@ static const struct option options[] = {
 	{ "token_lifetime", T_DURATION, S(token_lifetime), "7d" },
 	{ "probe_rate", T_COUNT, S(probe_rate), "60" },
 	{ "variants", T_VARIANTS, S(variants), "plain percent quoted" },
-	{ "probe_source", T_IP, S(probe_source), "" },
+	{ "probe_source", T_SOURCES, S(probe_source), "" },
 	{ "retest_unreachable", T_DURATION, S(retest_unreachable), "1d" },
 	{ "hosts_from", T_HOSTS_FROM, S(hosts_from), "arrivals" },
 	{ "probe_queue", T_POSITIVE, S(probe_queue), "100000" },
+	{ "warn_only", T_BOOL, S(warn_only), "no" },
+	{ "ptr_lookup", T_BOOL, S(ptr_lookup), "yes" },
+	{ "ptr_timeout", T_DURATION, S(ptr_timeout), "5s" },
 };
 #undef S
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -254,14 +257,40 @@ set_value(struct conf *c, const struct option *o, const char *v,
 		if (*v && conf_valid_address(v, why) < 0)
 			return -1;
 		break;
-	case T_IP:
-		if (*v) {
+	case T_SOURCES:
+		/* One address, or one of each family. */
+		c->nprobe_src = 0;
+		for (p = v; *p;) {
+			size_t len;
 			struct ip ip;
 
-			if (ip_parse_canonical(v, strlen(v), &ip, why) < 0)
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p == '\0')
+				break;
+			len = strcspn(p, " \t");
+			if (ip_parse_canonical(p, len, &ip, why) < 0)
 				return -1;
+			if (c->nprobe_src == 2 || (c->nprobe_src == 1 &&
+			    ip_is_v4(&ip) == ip_is_v4(&c->probe_src[0]))) {
+				*why = "at most one IPv4 and one IPv6 address";
+				return -1;
+			}
+			c->probe_src[c->nprobe_src++] = ip;
+			p += len;
 		}
 		break;
+	case T_BOOL:
+		if (strcmp(v, "yes") == 0)
+			n = 1;
+		else if (strcmp(v, "no") == 0)
+			n = 0;
+		else {
+			*why = "must be yes or no";
+			return -1;
+		}
+		*(int *)(void *)dst = (int)n;
+		return 0;
 	case T_DURATION:
 		if (conf_parse_duration(v, &n, why) < 0)
 			return -1;
@@ -475,7 +504,7 @@ conf_text(const struct conf *c, const char *name)
 	case T_DOMAIN:
 	case T_LOCALPART:
 	case T_ADDRESS:
-	case T_IP:
+	case T_SOURCES:
 		return (const char *)c + options[i].off;
 	default:
 		return NULL;

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "ip.h"
+
 #define CONF_DEFAULT_PATH "/etc/relaywatch/relaywatch.conf"
 #define CONF_VALUE_MAX 1024
 
@@ -45,7 +47,9 @@ struct conf {
 	char domain[CONF_VALUE_MAX];
 	char mailbox[CONF_VALUE_MAX];
 	char abuse[CONF_VALUE_MAX];
-	char probe_source[CONF_VALUE_MAX];
+	char probe_source[CONF_VALUE_MAX];	/* as written */
+	struct ip probe_src[2];		/* probe_source: one per family */
+	int nprobe_src;
 
 	long long retest_after;		/* seconds */
 	long long pending_timeout;
@@ -55,6 +59,9 @@ struct conf {
 	long long probe_queue;		/* hosts waiting for the rate */
 	unsigned variants;		/* VARIANT_* bits */
 	int hosts_from;			/* HOSTS_FROM_* */
+	int warn_only;			/* log and mark, do not refuse */
+	int ptr_lookup;			/* notices may follow PTR names */
+	long long ptr_timeout;		/* seconds */
 };
 
 /* The value of a text setting (a path, command, domain, local part,

@@ -401,6 +401,45 @@ statemap_get(const struct statemap *m, const struct ip *ip)
 
 /* The file. */
 
+/* The directory of path into dir (dirsz bytes); 0, or -1 when too long. */
+static int
+dir_of(const char *path, char *dir, size_t dirsz)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return (size_t)snprintf(dir, dirsz, ".") >= dirsz ? -1 : 0;
+	if (slash == path)
+		return (size_t)snprintf(dir, dirsz, "/") >= dirsz ? -1 : 0;
+	return (size_t)snprintf(dir, dirsz, "%.*s", (int)(slash - path),
+	    path) >= dirsz ? -1 : 0;
+}
+
+/*
+ * A file that root creates or replaces gets the owner of the file it
+ * replaces or, for a new one, of its directory: an operator's command
+ * run as root must not leave a file the service user cannot write.
+ * Nothing to do for anyone else, who cannot give files away.
+ */
+static int
+keep_owner(int fd, const char *path, int replacing)
+{
+	struct stat st;
+	char dir[4096];
+
+	if (geteuid() != 0)
+		return 0;
+	if (!(replacing && lstat(path, &st) == 0 && S_ISREG(st.st_mode))) {
+		if (dir_of(path, dir, sizeof dir) < 0) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (stat(dir, &st) < 0)
+			return -1;
+	}
+	return fchown(fd, st.st_uid, st.st_gid);
+}
+
 int
 state_open(struct statefile *sf, const char *path, int exclusive)
 {
@@ -410,14 +449,23 @@ state_open(struct statefile *sf, const char *path, int exclusive)
 	sf->text = NULL;
 	sf->len = 0;
 	for (;;) {
+		int created = 0;
+
 		sf->fd = open(path, exclusive ?
-		    O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC :
-		    O_RDONLY | O_CLOEXEC, 0644);
+		    O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC |
+		    O_NOFOLLOW : O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (sf->fd >= 0)
+			created = exclusive;
+		else if (exclusive && errno == EEXIST)
+			sf->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC |
+			    O_NOFOLLOW);
 		if (sf->fd < 0) {
 			if (!exclusive && errno == ENOENT)
 				return 0;	/* no state yet: empty */
 			return -1;
 		}
+		if (created && keep_owner(sf->fd, path, 0) < 0)
+			goto fail;
 		while (flock(sf->fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 			if (errno != EINTR)
 				goto fail;
@@ -599,17 +647,12 @@ write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
 	char tmp[4096], dir[4096];
 	int fd, dfd, e;
 
-	if (strlen(path) + 16 >= sizeof tmp) {
+	if (strlen(path) + 16 >= sizeof tmp ||
+	    dir_of(path, dir, sizeof dir) < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	/* The directory, for its fsync; the temp file beside the target. */
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == path)
-		strcpy(dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
 	snprintf(tmp, sizeof tmp, "%.*s.%s.XXXXXX",
 	    slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
 	remove_dead_temps(dir, slash ? slash + 1 : path);
@@ -618,8 +661,8 @@ write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
 	/* Locked while written: a writer that died leaves it unlocked. */
 	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 		;
-	if (fchmod(fd, (mode_t)mode) < 0 || fill(fd, arg) < 0 ||
-	    fsync(fd) < 0) {
+	if (fchmod(fd, (mode_t)mode) < 0 || keep_owner(fd, path, 1) < 0 ||
+	    fill(fd, arg) < 0 || fsync(fd) < 0) {
 		e = errno;
 		close(fd);
 		unlink(tmp);
@@ -830,7 +873,7 @@ blocked_nets_sync(const char *path, const struct statemap *m)
 	struct stat st;
 	int fd, rc, e;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno != ENOENT)
 		return -1;
 	if (fd >= 0) {

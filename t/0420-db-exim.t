@@ -9,8 +9,11 @@ need cdb perl
 
 S=$TMP/state.d
 mkdir -p "$S"
-printf 'statedir = %s\nblocked_nets = %s\n' "$S" "$TMP/blocked.nets" > "$TMP/rw.conf"
+printf '%s\n' "statedir = $S" "blocked_nets = $TMP/blocked.nets" \
+    "domain = smarthost.test" "abuse = abuse@isp.test" \
+    "probe_source = 127.0.0.9 ::9" > "$TMP/rw.conf"
 db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+db exim-macros > "$TMP/relaywatch.macros"
 printf '%s\n' "# people's lines" "127.0.0.9   # by hand" > "$TMP/blocked.nets"
 db compile
 
@@ -22,8 +25,7 @@ smarthost() {
 		exim_main_conf "$d" "$2" "127.0.0.1 ; ::1" smarthost.test
 		cat <<CONF
 domainlist local_domains = smarthost.test
-RELAYWATCH_CDB = $S/state.cdb
-RELAYWATCH_ABUSE = abuse@isp.test
+RELAYWATCH_SETTINGS = $TMP/relaywatch.macros
 ${3:-}
 .include $TOP/share/exim4/relaywatch-macros
 acl_smtp_rcpt = acl_rcpt

@@ -10,7 +10,10 @@ need cdb update-exim4.conf
 
 S=$TMP/state.d
 mkdir -p "$S"
-printf 'statedir = %s\nblocked_nets = %s\n' "$S" "$TMP/blocked.nets" > "$TMP/rw.conf"
+printf '%s\n' "statedir = $S" "blocked_nets = $TMP/blocked.nets" \
+    "domain = smarthost.test" "abuse = abuse@isp.test" \
+    "probe_source = 127.0.0.9" > "$TMP/rw.conf"
+relaywatch-db -c "$TMP/rw.conf" exim-macros > "$TMP/relaywatch.macros"
 db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
 db compile
 
@@ -23,9 +26,7 @@ done
 cat > "$TMP/etc/conf.d/main/00_local_macros" <<CONF
 MAIN_ACL_CHECK_RCPT = acl_relaywatch_rcpt
 CHECK_DATA_LOCAL_ACL_FILE = $TOP/share/exim4/relaywatch-data.acl
-RELAYWATCH_CDB = $S/state.cdb
-RELAYWATCH_ABUSE = abuse@isp.test
-RELAYWATCH_PROBE_SOURCE = 127.0.0.9
+RELAYWATCH_SETTINGS = $TMP/relaywatch.macros
 RELAYWATCH_USER = $EXIM_USER
 .include $TOP/share/exim4/relaywatch-macros
 SPOOLDIR = $d/spool

@@ -134,9 +134,13 @@ is "$(echo 10.3.0.1 | due_at $((T0 + 47 * H)))" "" "47 h later: pending"
 is "$(echo 10.3.0.1 | due_at $((T0 + 49 * H)))" "" "49 h later, before sweep: not tested again (sweep will make it OK)"
 at $((T0 + 49 * H)) relaywatch-db -c "$TMP/rw.conf" sweep > /dev/null
 db compile
-like "$(db list)" "^10.3.0.1 OK 18001764[0-9][0-9] why=no-answer$" "sweep: no answer is OK"
-is "$(echo 10.3.0.1 | due_at $((T0 + 49 * H + 14 * D - 60)))" "" "OK for not quite retest_after: not due"
-is "$(echo 10.3.0.1 | due_at $((T0 + 49 * H + 14 * D + 60)))" "10.3.0.1" "OK for retest_after: tested again"
+like "$(db list)" "^10.3.0.1 OK 18001764[0-9][0-9] why=no-answer tested=$T0$" "sweep: no answer is OK, with the probe's time"
+is "$(echo 10.3.0.1 | due_at $((T0 + 14 * D - 60)))" "" "OK for not quite retest_after since the probe: not due"
+is "$(echo 10.3.0.1 | due_at $((T0 + 14 * D + 60)))" "10.3.0.1" "OK: tested again retest_after after the probe, not after the sweep"
+printf '10.3.0.3 OK %s why=refused token-time=%s\n' $((T0 + 2 * H)) $T0 | db apply > /dev/null
+is "$(echo 10.3.0.3 | due_at $((T0 + 14 * D + 60)))" "10.3.0.3" "a bounce's OK: counted from its probe (token-time)"
+printf '10.3.0.4 OK %s why=refused token-time=%s\n' $T0 $((T0 + 9 * D)) | db apply > /dev/null
+is "$(echo 10.3.0.4 | due_at $((T0 + 14 * D - 60)))" "" "a token-time after the line is not believed"
 printf '10.3.0.2 OK %s why=unreachable\n' $T0 | db apply > /dev/null
 is "$(echo 10.3.0.2 | due_at $((T0 + 23 * H)))" "" "unreachable: not before retest_unreachable"
 is "$(echo 10.3.0.2 | due_at $((T0 + 25 * H)))" "10.3.0.2" "unreachable: tested again after retest_unreachable"

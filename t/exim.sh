@@ -145,13 +145,17 @@ CONF
 exim_smarthost() {
 	mkdir -p "$TMP/box"
 	chmod 777 "$TMP/box"
+	# The settings shared with relaywatch.conf, generated from one, as
+	# INSTALL does it.
+	printf '%s\n' "domain = isp.example" "statedir = ${3%/state.cdb}" \
+	    "probe_source = 127.0.0.9" > "$1/rw-exim.conf"
+	relaywatch-db -c "$1/rw-exim.conf" exim-macros > "$1/relaywatch.macros" ||
+	    return 1
 	{
 		exim_main_conf "$1" "$PS" "127.0.0.1" smarthost.isp.example
 		cat <<CONF
 domainlist local_domains = isp.example
-RELAYWATCH_CDB = $3
-RELAYWATCH_DOMAINS = isp.example
-RELAYWATCH_PROBE_SOURCE = 127.0.0.9
+RELAYWATCH_SETTINGS = $1/relaywatch.macros
 RELAYWATCH_PROBE_PORT = $PC
 RELAYWATCH_PROBE_RETRY = F,20s,5s
 RELAYWATCH_USER = $EXIM_USER

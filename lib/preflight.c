@@ -1,0 +1,168 @@
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "ip.h"
+#include "netset.h"
+#include "preflight.h"
+#include "token.h"
+
+static void problem(int *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Note a problem: the first one's code is the result. */
+static void
+problem(int *rc, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	if (*rc == 0)
+		*rc = code;
+}
+
+/* Whether ip is an address of this host: a socket can be bound to it. */
+static int
+local_address(const struct ip *ip, const char **why)
+{
+	char text[IP_TEXT_MAX + 1];
+	struct addrinfo hints, *ai;
+	int fd, ok;
+
+	ip_format(ip, text);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(text, NULL, &hints, &ai) != 0) {
+		*why = "not an address";
+		return 0;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	ok = fd >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+	*why = fd < 0 ? strerror(errno) : ok ? "" : strerror(errno);
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return ok;
+}
+
+/* The directory of path, as a string of its own. */
+static const char *
+dirname_of(const char *path, char *buf, size_t bufsz)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == path)
+		return "/";
+	snprintf(buf, bufsz, "%.*s", slash ? (int)(slash - path) : 1,
+	    slash ? path : ".");
+	return buf;
+}
+
+/* A directory we must be able to write in (to create and rename). */
+static void
+writable_dir(int *rc, const char *dir, const char *what)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		problem(rc, EX_CANTCREAT, "%s: %s (%s)", dir, strerror(errno),
+		    what);
+	else if (!S_ISDIR(st.st_mode))
+		problem(rc, EX_CANTCREAT, "%s: not a directory (%s)", dir, what);
+	else if (access(dir, W_OK | X_OK) < 0)
+		problem(rc, EX_NOPERM, "%s: not writable by this user (%s)",
+		    dir, what);
+}
+
+int
+preflight(const struct conf *c, size_t *nnets)
+{
+	static struct keys ks;	/* large, and cleared after use */
+	struct netset nets, excl;
+	struct stat st;
+	char err[1024], dir[CONF_VALUE_MAX];
+	const char *why;
+	int rc = 0, code, need4 = 0, need6 = 0, have4 = 0, have6 = 0, i;
+	size_t k;
+
+	*nnets = 0;
+	if (c->domain[0] == '\0')
+		problem(&rc, EX_CONFIG, "%s: domain is not set (e.g. domain = "
+		    "isp.example)%s", c->path, c->found ? "" :
+		    "; the file does not exist");
+
+	if ((code = keys_read(&ks, c->keyfile, err, sizeof err)) != 0)
+		problem(&rc, code, "%s", err);
+	keys_clear(&ks);
+
+	netset_init(&nets);
+	netset_init(&excl);
+	if ((code = netset_read(&nets, c->netblocks, 0, err, sizeof err)) != 0)
+		problem(&rc, code, "%s (netblocks in %s)", err, c->path);
+	else if (nets.n == 0)
+		problem(&rc, EX_CONFIG, "%s: no customer networks (netblocks "
+		    "in %s): nothing would ever be tested", c->netblocks,
+		    c->path);
+	if ((code = netset_read(&excl, c->exclude, 1, err, sizeof err)) != 0)
+		problem(&rc, code, "%s (exclude in %s)", err, c->path);
+	*nnets = nets.n;
+	for (k = 0; k < nets.n; k++) {
+		if (ip_is_v4(&nets.r[k].first))
+			need4 = 1;
+		else
+			need6 = 1;
+	}
+
+	/* Probes must leave from their own address, of each family the
+	 * customers have: Exim sends from its own address otherwise. */
+	for (i = 0; i < c->nprobe_src; i++) {
+		char text[IP_TEXT_MAX + 1];
+
+		if (ip_is_v4(&c->probe_src[i]))
+			have4 = 1;
+		else
+			have6 = 1;
+		ip_format(&c->probe_src[i], text);
+		if (!local_address(&c->probe_src[i], &why))
+			problem(&rc, EX_CONFIG, "probe_source %s is not an "
+			    "address of this host (%s); add it to an "
+			    "interface", text, why);
+	}
+	if (need4 && !have4)
+		problem(&rc, EX_CONFIG, "%s: netblocks hold IPv4 networks but "
+		    "probe_source has no IPv4 address", c->path);
+	if (need6 && !have6)
+		problem(&rc, EX_CONFIG, "%s: netblocks hold IPv6 networks but "
+		    "probe_source has no IPv6 address", c->path);
+	netset_free(&nets);
+	netset_free(&excl);
+
+	writable_dir(&rc, c->statedir, "statedir");
+	writable_dir(&rc, dirname_of(c->blocked_nets, dir, sizeof dir),
+	    "the directory of blocked_nets, which is replaced by a rename");
+
+	/* The main log may not exist yet (a fresh Exim), but its directory
+	 * must be there to be followed, and the log readable once it is. */
+	dirname_of(c->mainlog, dir, sizeof dir);
+	if (stat(dir, &st) < 0)
+		problem(&rc, EX_NOINPUT, "%s: %s (the directory of mainlog)",
+		    dir, strerror(errno));
+	else if (access(dir, R_OK | X_OK) < 0)
+		problem(&rc, EX_NOPERM, "%s: not readable by this user (the "
+		    "directory of mainlog)", dir);
+	else if (access(c->mainlog, F_OK) == 0 && access(c->mainlog, R_OK) < 0)
+		problem(&rc, EX_NOPERM, "%s: not readable by this user "
+		    "(mainlog%s)", c->mainlog, "; on Debian: adduser relaywatch adm");
+	return rc;
+}

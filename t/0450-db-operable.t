@@ -1,0 +1,76 @@
+#!/bin/sh
+# relaywatch-db as operators run it: as root on the service user's state,
+# a retest's answer reaching Exim at once, a state directory that is not
+# there, and the command line's mistakes.
+. "$(dirname "$0")/lib.sh"
+need cdb
+
+S=$TMP/state.d
+E=$TMP/etc
+mkdir -p "$S" "$E"
+printf '%s\n' "statedir = $S" "blocked_nets = $E/blocked.nets" > "$TMP/rw.conf"
+db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+now=$(date +%s)
+
+# 1. Files keep the owner of the state directory (or of the file they
+# replace), whoever runs the command.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	chmod 755 "$TMP"; chmod 644 "$TMP/rw.conf"
+	chown nobody: "$S" "$E"
+	owners() { find "$S" "$E" -mindepth 1 ! -user nobody -printf '%p %u\n'; }
+	echo "192.0.2.7 BLOCK $now why=relayed" | db apply > /dev/null
+	is "$(owners)" "" "apply as root on a fresh state: state, state.cdb, blocked.nets owned by the directory's owner"
+	db unblock 192.0.2.7 --why test > /dev/null
+	db compile
+	db compact > /dev/null
+	echo "192.0.2.8 UNKNOWN $now why=probe" | db apply > /dev/null
+	db sweep > /dev/null
+	is "$(owners)" "" "unblock, compile, compact and sweep as root: still the service user's"
+	ls "$S" > "$TMP/ls"
+	is "$(grep -c '^state' "$TMP/ls")" 3 "state, state.1 and state.cdb"
+	su -s /bin/sh nobody -c "echo '192.0.2.9 BLOCK $now why=relayed' | relaywatch-db -c '$TMP/rw.conf' apply" > /dev/null 2>&1
+	ok $? "the service user still writes the state after root did"
+	chown root: "$S/state.cdb"
+	db compile
+	is "$(stat -c %U "$S/state.cdb")" "root" "a file root owns stays root's when root replaces it"
+	chown nobody: "$S/state.cdb"
+else
+	skip_one "ownership needs root and the user nobody"
+fi
+rm -rf "$S"/* "$E"/*
+
+# 2. A BLOCK lifted by a retest's answer reaches Exim when apply exits.
+echo "192.0.2.20 BLOCK $now why=relayed" | db apply > /dev/null
+db retest 192.0.2.20 > /dev/null
+echo "192.0.2.20 OK $((now + 1)) why=refused" | db apply > "$TMP/changes"
+like "$(cat "$TMP/changes")" "^192.0.2.20 BLOCK OK " "apply: the retest's answer lifts the BLOCK"
+like "$(cdb -q "$S/state.cdb" 192.0.2.20)" "^OK " "apply: state.cdb says OK at once, without a compile"
+grep -q '^192.0.2.20 ' "$E/blocked.nets"
+ok $((! $?)) "apply: blocked.nets no longer lists it"
+
+# 6. A state directory that is not there is an error, not an empty state.
+printf 'statedir = %s\n' "$TMP/nowhere" > "$TMP/bad.conf"
+for c in "list" "show 192.0.2.1" "compile" "sweep"; do
+	run relaywatch-db -c "$TMP/bad.conf" $c
+	is "$rc" 66 "$c on a missing statedir: 66"
+	like "$err" "nowhere.*statedir in .*bad.conf.*No such file" "$c: says which directory and where it is set"
+done
+
+# 9. The command line.
+run relaywatch-db -h
+is "$rc" 0 "-h: exit 0"
+like "$out" "^usage: relaywatch-db" "-h: the usage on standard output"
+run db lst
+is "$rc" 64 "a mistyped command: 64"
+like "$err" '"lst": no such command' "a mistyped command is named"
+run db unblock 192.0.2.20
+is "$rc" 64 "unblock without a reason: 64"
+like "$err" "unblock needs a reason: unblock 192.0.2.20 --why TEXT" "unblock without a reason says so"
+run db list ok
+is "$rc" 0 "list takes a status in any case"
+like "$out" "^192.0.2.20 OK" "list ok lists the OKs"
+run db compile extra
+is "$rc" 64 "compile with an argument: 64"
+run db setting
+is "$rc" 64 "setting without a name: 64"
+done_testing
