@@ -6,10 +6,13 @@
  * -n, prints the notices instead.
  */
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +35,7 @@
 #define NOTICE_MAX 65536
 
 static struct conf conf;
-static int dryrun;
+static int dryrun, resolve;
 static const char *evidence;
 
 /* ---- the contacts file: "CIDR address..." ------------------------------ */
@@ -124,26 +127,91 @@ contact_for(const struct ip *ip)
 	return best;
 }
 
-/* postmaster of the domain ip's name is in, unless that is ours; else
- * 0. */
+/* ip's PTR name into host (hostsz bytes); 0, or -1 when it has none. */
 static int
-postmaster_by_name(const struct ip *ip, char *out, size_t outsz)
+ptr_name(const struct ip *ip, char *host, size_t hostsz)
 {
-	char text[IP_TEXT_MAX + 1], host[1025];
+	char text[IP_TEXT_MAX + 1];
 	struct addrinfo hints, *ai;
-	const char *d, *dot;
-	size_t n, dl = strlen(conf.domain), i;
 	int rc;
 
 	ip_format(ip, text);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_flags = AI_NUMERICHOST;
 	if (getaddrinfo(text, NULL, &hints, &ai) != 0)
-		return 0;
-	rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host,
+		return -1;
+	rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, host, (socklen_t)hostsz,
 	    NULL, 0, NI_NAMEREQD);
 	freeaddrinfo(ai);
-	if (rc != 0)
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * ip's PTR name, looked up in a child that is given ptr_timeout seconds:
+ * the resolver has no timeout of our choosing, and a customer's slow DNS
+ * must not hold the notices up.  0, or -1 (no name, or too slow).
+ */
+static int
+ptr_name_bounded(const struct ip *ip, char *host, size_t hostsz)
+{
+	struct pollfd p;
+	size_t got = 0;
+	pid_t pid;
+	int fd[2], rc = -1, st;
+
+	if (pipe(fd) < 0 || (pid = fork()) < 0) {
+		warn("PTR lookup");
+		return -1;
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		if (ptr_name(ip, host, hostsz) == 0)
+			(void)!write(fd[1], host, strlen(host));
+		_exit(0);
+	}
+	close(fd[1]);
+	p.fd = fd[0];
+	p.events = POLLIN;
+	for (;;) {
+		ssize_t n;
+
+		if (poll(&p, 1, (int)conf.ptr_timeout * 1000) <= 0) {
+			char text[IP_TEXT_MAX + 1];
+
+			ip_format(ip, text);
+			warnx("%s: no PTR answer within %llds; writing to "
+			    "postmaster@[address]", text,
+			    (long long)conf.ptr_timeout);
+			got = 0;
+			break;
+		}
+		if ((n = read(fd[0], host + got, hostsz - 1 - got)) <= 0)
+			break;
+		got += (size_t)n;
+		if (got == hostsz - 1)
+			break;
+	}
+	host[got] = '\0';
+	if (got > 0)
+		rc = 0;
+	close(fd[0]);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return rc;
+}
+
+/* postmaster of the domain ip's name is in, unless that is ours; else
+ * 0.  Only with ptr_lookup, and with -n only when asked (-r). */
+static int
+postmaster_by_name(const struct ip *ip, char *out, size_t outsz)
+{
+	char host[1025];
+	const char *d, *dot;
+	size_t n, dl = strlen(conf.domain), i;
+
+	if (!conf.ptr_lookup || (dryrun && !resolve) ||
+	    ptr_name_bounded(ip, host, sizeof host) < 0)
 		return 0;
 	n = strlen(host);
 	if (n > 0 && host[n - 1] == '.')
@@ -278,7 +346,7 @@ compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
 	if (state_get(sl, "token-time", tt, sizeof tt) != NULL)
 		t = strtoll(tt, NULL, 10);
 	if (state_get(sl, "via", via, sizeof via) == NULL)
-		snprintf(via, sizeof via, "%s", text);
+		via[0] = '\0';
 	multihop = state_get(sl, "multihop", path, sizeof path) != NULL;
 	if (state_get(sl, "path", path, sizeof path) == NULL)
 		path[0] = '\0';
@@ -293,8 +361,8 @@ compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
 	add(m, "From: Abuse desk of %s <%s>\n", conf.domain, conf.abuse);
 	add(m, "To: %s\n", to);
 	add(m, "Cc: %s\n", conf.abuse);
-	add(m, "Subject: Open relay at %s: mail from it is now refused\n",
-	    text);
+	add(m, conf.warn_only ? "Subject: Open relay at %s\n" :
+	    "Subject: Open relay at %s: mail from it is now refused\n", text);
 	add(m, "Date: %s\n", date);
 	add(m, "Message-ID: <relaywatch-notice.%s.%lld@%s>\n", id, sl->time,
 	    conf.domain);
@@ -313,7 +381,8 @@ compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
 	add(m, "  Came back:      %s\n", back);
 	add(m, "  How addressed:  %s%s\n", variant ? variant : "unknown",
 	    variant_form(variant));
-	add(m, "  Handed back by: %s\n", via);
+	if (via[0])
+		add(m, "  Handed back by: %s\n", via);
 	if (multihop && path[0]) {
 		add(m, "  Path:           ");
 		for (p = path; *p; p++)
@@ -325,10 +394,17 @@ compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
 	    "your server delivered it back to us.  The header of the message\n"
 	    "as it came back:\n\n");
 	add_evidence(m);
-	add(m, "\nWhat happens now\n\n"
-	    "Our mail servers refuse mail from %s (\"550 5.7.1 ... open\n"
-	    "relay\") until the relay is closed and a new test shows it.\n\n",
-	    text);
+	if (conf.warn_only)
+		add(m, "\nWhat happens now\n\n"
+		    "For now our mail servers still accept mail from %s,\n"
+		    "and mark it.  Soon they will refuse it (\"550 5.7.1 ...\n"
+		    "open relay\") until the relay is closed and a new test\n"
+		    "shows it.\n\n", text);
+	else
+		add(m, "\nWhat happens now\n\n"
+		    "Our mail servers refuse mail from %s (\"550 5.7.1 ...\n"
+		    "open relay\") until the relay is closed and a new test\n"
+		    "shows it.\n\n", text);
 	add(m, "How to fix it\n\n"
 	    "Let your server accept mail only for your own domains, and relay\n"
 	    "only for your own users (your networks, or users who log in).\n"
@@ -420,12 +496,22 @@ change_line(const char *line, size_t len, struct ip *ip,
 	return state_parse_value(sp2 + 1, (size_t)(e - sp2 - 1), sl, why);
 }
 
-static void
+#define USAGE "usage: relaywatch-notify [-hnr] [-c conf] [-e evidence]\n"
+
+static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: relaywatch-notify [-hn] [-c conf] "
-	    "[-e evidence]\n");
+	fputs(USAGE, stderr);
 	exit(EX_USAGE);
+}
+
+/* Usage asked for: on standard output, and no error. */
+static void __attribute__((noreturn))
+help(void)
+{
+	if (fputs(USAGE, stdout) == EOF || fflush(stdout) != 0)
+		err(EX_IOERR, "standard output");
+	exit(0);
 }
 
 int
@@ -438,7 +524,7 @@ main(int argc, char *argv[])
 	size_t len;
 	int ch, flags, rc, failed = 0;
 
-	while ((ch = getopt(argc, argv, "c:e:hn")) != -1)
+	while ((ch = getopt(argc, argv, "c:e:hnr")) != -1)
 		switch (ch) {
 		case 'c':
 			confpath = optarg;
@@ -449,7 +535,11 @@ main(int argc, char *argv[])
 		case 'n':
 			dryrun = 1;
 			break;
+		case 'r':
+			resolve = 1;
+			break;
 		case 'h':
+			help();
 		default:
 			usage();
 		}

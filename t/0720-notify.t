@@ -24,6 +24,8 @@ cat > "$TMP/conf" <<CONF
 domain = isp.example
 contacts = $TMP/contacts
 sendmail = $TMP/sendmail
+# Tests send nothing beyond loopback, not even a PTR query.
+ptr_lookup = no
 CONF
 export RELAYWATCH_CONF="$TMP/conf"
 printf 'Return-path: <relaytest+abc@isp.example>\nReceived: from [192.0.2.7] (helo=mail.shop.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\nX-Relaywatch: ip=192.0.2.7 time=1795754990 variant=percent token=abc\nX-Relaywatch-Verdict: 192.0.2.7 BLOCK 1795755000 why=relayed\nBad: \001\033[31m\n\nthe body, not quoted\n' > "$TMP/evidence"
@@ -126,5 +128,30 @@ like "$rc:$(printf '%s\n' "$out" | grep '^To: ')" "^0:To: postmaster@" "no conta
 printf 'domain = isp.example\nsendmail = /nonexistent\n' > "$TMP/conf2"
 run relaywatch-notify -c "$TMP/conf2" < /dev/null
 is "$rc" 78 "sendmail missing: 78"
+
+# What the notice says of what is true: no via=, no "Handed back by";
+# warn-only, no "refused".
+run relaywatch-notify -n <<IN
+192.0.2.7 - BLOCK 1 why=relayed
+IN
+printf '%s\n' "$out" | grep -q 'Handed back by'
+ok $((! $?)) "a verdict without via=: no 'Handed back by' line"
+like "$(printf '%s\n' "$out" | grep '^Subject: ')" "refused" "blocking mode: the subject says mail is refused"
+printf 'warn_only = yes\n' >> "$RELAYWATCH_CONF"
+run relaywatch-notify -n <<IN
+192.0.2.7 - BLOCK 1 why=relayed
+IN
+printf '%s\n' "$out" | grep -qi 'refuse mail from\|is now refused'
+ok $((! $?)) "warn-only: the notice does not say mail is refused"
+like "$out" "still accept mail from 192.0.2.7" "warn-only: it says mail is still accepted"
+sed -i '/^warn_only/d' "$RELAYWATCH_CONF"
+
+# ptr_lookup is checked like every setting.
+sed 's/^ptr_lookup = no$/ptr_lookup = maybe/' "$RELAYWATCH_CONF" > "$TMP/conf3"
+run relaywatch-notify -c "$TMP/conf3" -n < /dev/null
+like "$rc:$err" "^78:.*ptr_lookup = \"maybe\": must be yes or no" "ptr_lookup: yes or no"
+run relaywatch-notify -h
+is "$rc" 0 "-h: exit 0"
+like "$out" "^usage: relaywatch-notify" "-h: usage on standard output"
 
 done_testing
