@@ -122,6 +122,11 @@ install: all
 		> $(DESTDIR)$(SHAREDIR)/cron/relaywatch
 	chmod 644 $(DESTDIR)$(SHAREDIR)/systemd/relaywatch.service \
 		$(DESTDIR)$(SHAREDIR)/cron/relaywatch
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/init.d
+	sed -e 's|^DAEMON=/usr/local/sbin/|DAEMON=$(SBINDIR)/|' \
+		-e 's|^BINDIR=/usr/local/bin$$|BINDIR=$(BINDIR)|' \
+		share/init.d/relaywatch > $(DESTDIR)$(SHAREDIR)/init.d/relaywatch
+	chmod 755 $(DESTDIR)$(SHAREDIR)/init.d/relaywatch
 	$(INSTALL) -m 644 $(EXIM_FILES) $(DESTDIR)$(SHAREDIR)/exim4
 	for f in $(EXIM_CONFD); do \
 		sed 's|/usr/local/share/relaywatch|$(SHAREDIR)|g' $$f \

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -915,12 +916,38 @@ consider_later(const struct ip *ip)
  */
 #define IDLE_WAKE 30
 
+/* SIGUSR1 (the supervisor's periodic report): say how far we are. */
+static volatile sig_atomic_t report_asked;
+
+static void
+ask_report(int sig)
+{
+	(void)sig;
+	report_asked = 1;
+}
+
+static void
+report(void)
+{
+	if (!report_asked)
+		return;
+	report_asked = 0;
+	if (conf.probe_rate > 0)
+		warnx("%llu hosts probed since start; %zu waiting for "
+		    "probe_rate (%lld hosts a minute)", nprinted, queue.n,
+		    conf.probe_rate);
+	else
+		warnx("%llu hosts probed since start; %zu waiting (no "
+		    "probe_rate)", nprinted, queue.n);
+}
+
 static int
 on_pause(void *arg)
 {
 	(void)arg;
 	consider_ahead();
 	for (;;) {
+		report();
 		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
 		time_t wait = IDLE_WAKE;
 		int rc;
@@ -956,8 +983,15 @@ main(int argc, char *argv[])
 	struct statefile sf;
 	char *line;
 	size_t len;
+	struct sigaction sa;
 	int ch, flags, rc;
 
+	/* First: the supervisor may ask for a report at any time. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ask_report;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		err(EX_OSERR, "sigaction");
 	while ((ch = getopt(argc, argv, "c:hv")) != -1)
 		switch (ch) {
 		case 'c':
@@ -1007,6 +1041,7 @@ main(int argc, char *argv[])
 			refresh();
 			record_and_print();
 			warn_dropped(0);
+			report();
 		}
 		if (!(flags & RD_TOOLONG) &&
 		    ip_parse_canonical(line, len, &ip, &why) == 0) {

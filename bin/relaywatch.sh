@@ -5,8 +5,11 @@
 #
 # and keeps that pipeline running: restarted with back-off when any part
 # of it ends, stopped whole on TERM, INT or HUP, never run twice on one
-# state.  Starts, stops, failures and a count of probes go to syslog
-# (logger), or to the file $RELAYWATCH_LOG.  See relaywatch(8).
+# state.  Starts, stops, failures and what it has done go to syslog
+# (logger) when there is one (/dev/log), else to standard error; or, by
+# $RELAYWATCH_LOG, to a file ("syslog" and "-" choose).  It runs in the
+# foreground, for systemd, runit, daemontools or docker; the sysvinit
+# script puts it in the background.  See relaywatch(8).
 
 PATH=@BINDIR@:$PATH:/usr/bin:/bin
 export PATH
@@ -22,6 +25,7 @@ conf=
 while getopts c:h opt; do
 	case $opt in
 	c) conf=$OPTARG ;;
+	h) echo "usage: relaywatch [-h] [-c conf]"; exit 0 ;;
 	*) usage ;;
 	esac
 done
@@ -31,31 +35,62 @@ conf=${conf:-${RELAYWATCH_CONF:-/etc/relaywatch/relaywatch.conf}}
 RELAYWATCH_CONF=$conf
 export RELAYWATCH_CONF
 
-say() {	# say PRIORITY TEXT: to syslog (mail facility) or $RELAYWATCH_LOG
-	if [ -n "${RELAYWATCH_LOG:-}" ]; then
-		printf '%s relaywatch[%s]: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" \
-		    "$$" "$2" >> "$RELAYWATCH_LOG"
+# Where the log goes: syslog when it listens, else standard error (said
+# once, since logger(1) would drop everything in silence); or as
+# $RELAYWATCH_LOG says: "syslog", "-" (standard error), or a file.
+logto=${RELAYWATCH_LOG:-}
+if [ -z "$logto" ]; then
+	if [ -S /dev/log ]; then
+		logto=syslog
 	else
-		logger -t "relaywatch[$$]" -p "mail.$1" -- "$2"
+		logto=-
+		echo "relaywatch: no syslog here (/dev/log): logging to standard error" >&2
 	fi
+fi
+say() {	# say PRIORITY TEXT
+	case $logto in
+	syslog)	logger -t "relaywatch[$$]" -p "mail.$1" -- "$2" ;;
+	-)	printf '%s relaywatch[%s]: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" \
+		    "$$" "$2" >&2 ;;
+	*)	printf '%s relaywatch[%s]: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" \
+		    "$$" "$2" >> "$logto" ;;
+	esac
 }
 
-die() {	# die STATUS TEXT
+die() {	# die STATUS TEXT: logged, and everything started stopped
 	say err "$2"
-	echo "relaywatch: $2" >&2
+	[ "$logto" = - ] || echo "relaywatch: $2" >&2
+	trap '' TERM INT HUP
+	[ -n "${pgid:-}" ] && kill -TERM "-$pgid" "$pgid" 2>/dev/null
+	[ -n "${reporter:-}" ] && kill -TERM "-$reporter" 2>/dev/null
+	[ -n "${logpid:-}" ] && kill -TERM "$logpid" 2>/dev/null
+	[ -n "${run:-}" ] && rm -rf "$run"
 	exit "$1"
 }
 
 # The configuration, checked by the programs that read it; the two
 # settings this script needs, as they read them.
+# Everything that can be checked is, before "started": the key, the
+# networks, the probe source, the state, the main log's directory
+# (relaywatch-db check).
 err=$(relaywatch-hosts -c "$conf" < /dev/null 2>&1) || die $? "$err"
-err=$(relaywatch-probe -n -c "$conf" < /dev/null 2>&1) || die $? "$err"
+err=$(relaywatch-db -c "$conf" check 2>&1 >/dev/null) ||
+    die $? "$(printf '%s\n' "$err" | sed 's/^relaywatch-db: //' | paste -sd ';' - | sed 's/;/; /g')"
 settings=$(relaywatch-db -c "$conf" setting mainlog statedir 2>&1) ||
     die 78 "$settings"
 mainlog=$(printf '%s\n' "$settings" | sed -n 1p)
 statedir=$(printf '%s\n' "$settings" | sed -n 2p)
-[ -d "$statedir" ] && [ -w "$statedir" ] ||
-    die 73 "$statedir: not a writable directory (statedir in $conf)"
+
+# The main log may come later, but what is there must be readable: a
+# tail -F that cannot read says so once and then nothing, for ever.
+check_mainlog() {
+	d=$(dirname "$mainlog")
+	[ -d "$d" ] && [ -r "$d" ] && [ -x "$d" ] ||
+	    die 66 "$d: not a readable directory (the directory of mainlog in $conf)"
+	[ ! -e "$mainlog" ] || [ -r "$mainlog" ] ||
+	    die 77 "$mainlog: not readable by $(id -un) (mainlog in $conf; on Debian: adduser $(id -un) adm)"
+}
+check_mainlog
 
 # One supervisor per state: a lock held as long as this process lives.
 lock=$statedir/relaywatch.pid
@@ -81,7 +116,7 @@ stop() {
 	kill -TERM "$logpid" $sleeper 2>/dev/null
 	wait
 	rm -rf "$run"
-	say notice "stopped (signal $1); $(count) probes sent since start"
+	say notice "stopped (signal $1); $(count) hosts probed since start"
 	exit 0
 }
 trap 'stop TERM' TERM
@@ -89,8 +124,9 @@ trap 'stop INT' INT
 trap 'stop HUP' HUP
 
 touch "$probes" || die 73 "$probes: cannot write"
-start_count=$(wc -l < "$probes")
-count() { echo $(( $(wc -l < "$probes") - start_count )); }
+start_line=$(( $(wc -l < "$probes") + 1 ))
+# Hosts, not probe messages (one a variant).
+count() { tail -n "+$start_line" "$probes" | cut -d ' ' -f 1 | sort -u | wc -l; }
 
 # The pipeline, in its own process group (so that it is stopped whole);
 # each stage says on fd 3 that it ended, and with what status.  tail
@@ -104,6 +140,7 @@ pipeline() {
 	' relaywatch-pipeline "$mainlog" "$probes" \
 	    3>"$run/ended.$runs" 2>"$run/stderr" < /dev/null 9>&- &
 	pgid=$!
+	echo "$pgid" > "$run/pgid"
 }
 
 # Stop the pipeline's process group (and its leader, should it not have
@@ -114,17 +151,31 @@ pipeline_stop() {
 	pgid=
 }
 
-# What the stages say on standard error goes to the log as it comes.
+# What the stages say on standard error goes to the log as it comes.  A
+# tail that cannot read the log would wait silently for ever: its
+# complaint ends the run (and the check before the next one says why).
 mkfifo "$run/stderr" || die 73 "$run/stderr: mkfifo failed"
 exec 5<>"$run/stderr"
-( while IFS= read -r line; do say warning "$line"; done ) <&5 9>&- &
+( while IFS= read -r line; do
+	say warning "$line"
+	case $line in
+	tail:*"No such file"*) ;;	# not there yet: tail -F waits
+	tail:*"annot open"*|tail:*"ermission denied"*|tail:*"inaccessible"*)
+		kill -TERM "-$(cat "$run/pgid")" 2>/dev/null ;;
+	esac
+done ) <&5 9>&- &
 logpid=$!
 exec 5<&-
 
 say notice "started: following $mainlog, state in $statedir (pid $$)"
 
-# Now and then, how many probes went out.
-trap 'say info "running; $(count) probes sent since start"' USR1
+# Now and then, how many hosts were probed, and (from relaywatch-due, on
+# USR1) how many wait for probe_rate.
+report() {
+	say info "running; $(count) hosts probed since start"
+	[ -n "$pgid" ] && pkill -USR1 -g "$pgid" -x relaywatch-due
+}
+trap report USR1
 setsid sh -c 'while sleep "$1"; do kill -USR1 "$2" || exit; done' \
     relaywatch-reporter "${RELAYWATCH_REPORT:-3600}" $$ < /dev/null 9>&- &
 reporter=$!
@@ -154,6 +205,7 @@ while :; do
 	# A run of more than ten minutes was a good one: start again quickly.
 	[ $(( $(date +%s) - started )) -gt 600 ] && backoff=1
 	say err "pipeline ended (${what:-unknown}); restarting in $backoff s"
+	check_mainlog
 	sleep "$backoff" &
 	sleeper=$!
 	wait $sleeper

@@ -99,7 +99,7 @@ wait_for "! kill -0 $sv 2>/dev/null" 10
 ok $? "TERM: relaywatch exits"
 sleep 0.5
 is "$(left_behind "$sv")" "" "no process left behind"
-like "$(tail -1 "$RELAYWATCH_LOG")" "stopped \(signal TERM\); [0-9]+ probes sent since start" "the stop logged, with the count"
+like "$(tail -1 "$RELAYWATCH_LOG")" "stopped \(signal TERM\); [0-9]+ hosts probed since start" "the stop logged, with the count"
 diag "$(cat "$RELAYWATCH_LOG")"
 
 done_testing

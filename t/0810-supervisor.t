@@ -8,7 +8,7 @@ need setsid
 need flock
 need pgrep
 
-mkdir -p "$TMP/st" "$TMP/fake"
+mkdir -p "$TMP/st" "$TMP/fake" "$TMP/log"
 (umask 077; openssl rand -hex 32 > "$TMP/key")
 printf '#!/bin/sh\ncat > /dev/null\n' > "$TMP/fake/sendmail"
 # logger(1), as relaywatch calls it, into a file
@@ -24,6 +24,7 @@ blocked_nets = $TMP/st/blocked.nets
 mainlog=$TMP/log/mainlog
 sendmail = $TMP/fake/sendmail
 probe_rate = 0
+probe_source = 127.0.0.9
 CONF
 export RELAYWATCH_CONF="$TMP/conf"
 : > "$TMP/st/state"
@@ -37,7 +38,7 @@ probed() {	# probed IP: how many probes went to IP
 }
 start() {	# start relaywatch; sv is its pid
 	n=$(grep -cs 'started: following' "$TMP/syslog")
-	PATH=$TMP/fake:$PATH RELAYWATCH_REPORT=1 setsid relaywatch.sh > "$TMP/out" 2>&1 &
+	PATH=$TMP/fake:$PATH RELAYWATCH_LOG=syslog RELAYWATCH_REPORT=1 setsid relaywatch.sh > "$TMP/out" 2>&1 &
 	wait_for "[ \"\$(grep -cs 'started: following' '$TMP/syslog')\" -gt ${n:-0} ] 2>/dev/null" 10 || return 1
 	sv=$(cat "$TMP/st/relaywatch.pid")
 	at_exit "kill $sv 2>/dev/null"
@@ -47,7 +48,6 @@ start
 ok $? "started with no main log yet" || diag "$(cat "$TMP/out" "$TMP/syslog" 2>/dev/null)"
 like "$(head -1 "$TMP/syslog")" "^-t relaywatch\[$sv\] -p mail.notice -- started: following $TMP/log/mainlog" \
     "logged through logger (facility mail)"
-mkdir -p "$TMP/log"
 arrival 192.0.2.1
 wait_for '[ "$(probed 192.0.2.1)" = 3 ]' 10
 ok $? "the log appears: its first customer probed"
@@ -64,8 +64,10 @@ sleep 1
 arrival 192.0.2.3
 wait_for '[ "$(probed 192.0.2.3)" = 3 ]' 10
 ok $? "after rotation by truncation, the log followed"
-wait_for "grep -q 'running; 9 probes sent since start' '$TMP/syslog'" 5
-ok $? "the count of probes, now and then"
+wait_for "grep -q 'running; 3 hosts probed since start' '$TMP/syslog'" 5
+ok $? "the count of hosts probed (not of probe messages), now and then"
+wait_for "grep -q 'relaywatch-due: 3 hosts probed since start; 0 waiting' '$TMP/syslog'" 5
+ok $? "and relaywatch-due's queue, now and then"
 
 # Restarts with back-off.
 pkill -KILL -f "^relaywatch-probe$"
@@ -86,7 +88,7 @@ ok $? "after the restarts, new customers probed"
 kill -TERM "$sv"
 wait_for "! kill -0 $sv 2>/dev/null" 10
 ok $? "TERM: stopped"
-like "$(tail -1 "$TMP/syslog")" "mail.notice -- stopped \(signal TERM\); 12 probes sent since start" "the stop logged"
+like "$(tail -1 "$TMP/syslog")" "mail.notice -- stopped \(signal TERM\); 4 hosts probed since start" "the stop logged"
 arrival 192.0.2.5
 start
 arrival 192.0.2.6
@@ -114,5 +116,45 @@ run relaywatch.sh -c "$TMP/nostate.conf"
 is "$rc" 73 "no state directory: 73"
 run relaywatch.sh -x
 is "$rc" 64 "a bad option: 64"
+
+# What can be checked before "started" is.
+sed "s|^netblocks = .*|netblocks = $TMP/nonets|" "$TMP/conf" > "$TMP/nonets.conf"
+run relaywatch.sh -c "$TMP/nonets.conf"
+is "$rc" 66 "no netblocks file: 66, not started"
+like "$err" "nonets: No such file or directory \(netblocks in" "  naming the file and the setting"
+sed "s|^mainlog=.*|mainlog = $TMP/nolog/mainlog|" "$TMP/conf" > "$TMP/nolog.conf"
+run relaywatch.sh -c "$TMP/nolog.conf"
+is "$rc" 66 "the main log's directory missing: 66, not started"
+like "$err" "nolog: No such file or directory \(the directory of mainlog\)" "  saying which directory"
+sed "s|^probe_source = .*|probe_source = 192.0.2.250|" "$TMP/conf" > "$TMP/nosrc.conf"
+run relaywatch.sh -c "$TMP/nosrc.conf"
+is "$rc" 78 "a probe source not on this host: 78"
+like "$err" "probe_source 192.0.2.250 is not an address of this host" "  saying so"
+sed "/^probe_source/d" "$TMP/conf" > "$TMP/nosrc.conf"
+run relaywatch.sh -c "$TMP/nosrc.conf"
+is "$rc" 78 "no probe source for the IPv4 customers: 78"
+echo 2001:db8::/32 >> "$TMP/netblocks"
+run relaywatch.sh
+is "$rc" 78 "IPv6 customers and an IPv4 probe source only: 78"
+like "$err" "netblocks hold IPv6 networks but probe_source has no IPv6 address" "  saying so"
+echo 192.0.2.0/24 > "$TMP/netblocks"
+grep -v '^domain' "$TMP/conf" > "$TMP/nodomain.conf"
+run relaywatch.sh -c "$TMP/nodomain.conf"
+is "$rc" 78 "no domain: 78"
+like "$err" "domain is not set" "  saying so"
+
+# No syslog: standard error, said once.
+if [ ! -S /dev/log ]; then
+	RELAYWATCH_REPORT=3600 setsid relaywatch.sh > "$TMP/out" 2> "$TMP/err" &
+	wait_for "grep -qs 'started: following' '$TMP/err'" 10
+	ok $? "no /dev/log: the log goes to standard error" || diag "$(cat "$TMP/err")"
+	like "$(head -1 "$TMP/err")" "no syslog here \(/dev/log\): logging to standard error" "  and it says so first"
+	sv=$(cat "$TMP/st/relaywatch.pid")
+	kill -TERM "$sv"
+	wait_for "! kill -0 $sv 2>/dev/null" 10
+else
+	skip_one "/dev/log exists: the no-syslog case is not testable here"
+	skip_one "/dev/log exists"
+fi
 
 done_testing

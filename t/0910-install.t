@@ -57,6 +57,11 @@ grep -q '^PATH=/usr/bin:' "$R/usr/sbin/relaywatch" &&
 ok $? "relaywatch, its unit and its cron file name the installed programs"
 sh -n "$R/usr/sbin/relaywatch"
 ok $? "the installed relaywatch is sh"
+sh -n "$R/usr/share/relaywatch/init.d/relaywatch" &&
+    grep -q '^DAEMON=/usr/sbin/relaywatch$' "$R/usr/share/relaywatch/init.d/relaywatch" &&
+    grep -q '^BINDIR=/usr/bin$' "$R/usr/share/relaywatch/init.d/relaywatch" &&
+    grep -q '^### BEGIN INIT INFO$' "$R/usr/share/relaywatch/init.d/relaywatch"
+ok $? "the sysvinit script: sh, LSB headers, the installed paths"
 echo "# mine" >> "$R/etc/relaywatch/relaywatch.conf"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
     > "$TMP/install.out" 2>&1

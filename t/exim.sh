@@ -209,6 +209,8 @@ contacts = $TMP/etc/contacts
 sendmail = $EXIM -C $TMP/smarthost/exim.conf
 mainlog = $TMP/smarthost/log/mainlog
 probe_rate = 0
+probe_source = 127.0.0.9
+ptr_lookup = no
 CONF
 	RELAYWATCH_CONF="$TMP/etc/rw.conf"
 	export RELAYWATCH_CONF
