@@ -31,6 +31,7 @@
 #include "state.h"
 #include "textfile.h"
 #include "token.h"
+#include "usage.h"
 
 #define LINE_MAX_ 8192		/* longer lines come in pieces */
 #define FIELD_MAX 4096		/* a header field, unfolded, is cut here */
@@ -1393,12 +1394,11 @@ bounced(void)
 	return verdict_print();
 }
 
-static void
-usage(void)
+static void __attribute__((noreturn))
+usage(int asked)
 {
-	fprintf(stderr, "usage: relaywatch-classify [-hv] [-c conf] "
-	    "[-r recipient]\n");
-	exit(EX_USAGE);
+	usage_exit("usage: relaywatch-classify [-hv] [-c conf] "
+	    "[-r recipient]\n", asked);
 }
 
 int
@@ -1420,11 +1420,12 @@ main(int argc, char *argv[])
 			verbose++;
 			break;
 		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	if (optind != argc)
-		usage();
+		usage(0);
 	conf_load(&conf, confpath);
 	conf_require_domain(&conf);
 	/* Without the key nothing can be told: the MTA keeps the message. */

@@ -31,6 +31,7 @@
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
+#include "usage.h"
 
 #define HISTORY_KEEP 4	/* state.1 ... state.4, as logrotate keeps */
 
@@ -101,15 +102,6 @@ static const char usage_text[] =
     "       relaywatch-db [-c conf] exim-macros\n"
     "       relaywatch-db -h\n";
 
-/* Usage asked for: on standard output, and no error. */
-static void __attribute__((noreturn))
-help(void)
-{
-	if (fputs(usage_text, stdout) == EOF || fflush(stdout) != 0)
-		err(EX_IOERR, "standard output");
-	exit(0);
-}
-
 /* A command line that is wrong: what is wrong, then the usage. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage(const char *fmt, ...)
@@ -123,8 +115,7 @@ usage(const char *fmt, ...)
 		va_end(ap);
 		fputs("\n", stderr);
 	}
-	fputs(usage_text, stderr);
-	exit(EX_USAGE);
+	usage_exit(usage_text, 0);
 }
 
 /* The state cannot be read or written: a temporary failure, so that the
@@ -878,7 +869,7 @@ main(int argc, char *argv[])
 			confpath = optarg;
 			break;
 		case 'h':
-			help();
+			usage_exit(usage_text, 1);
 		default:
 			usage(NULL);	/* getopt said which */
 		}

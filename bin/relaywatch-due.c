@@ -35,6 +35,7 @@
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
+#include "usage.h"
 
 #define INPUT_LINE_MAX 256	/* an address is at most 45 bytes */
 #define WARN_MAX 100		/* bad lines reported one by one */
@@ -968,11 +969,10 @@ on_pause(void *arg)
 	}
 }
 
-static void
-usage(void)
+static void __attribute__((noreturn))
+usage(int asked)
 {
-	fprintf(stderr, "usage: relaywatch-due [-hv] [-c conf]\n");
-	exit(EX_USAGE);
+	usage_exit("usage: relaywatch-due [-hv] [-c conf]\n", asked);
 }
 
 int
@@ -1001,11 +1001,12 @@ main(int argc, char *argv[])
 			verbose = 1;
 			break;
 		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	if (optind != argc)
-		usage();
+		usage(0);
 	conf_load(&conf, confpath);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0)

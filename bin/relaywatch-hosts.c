@@ -20,6 +20,7 @@
 #include "eximlog.h"
 #include "ip.h"
 #include "stream.h"
+#include "usage.h"
 
 /* Exim's log lines stop short of 16 KiB (its buffer is 8 KiB); anything
  * longer is not a line Exim wrote whole. */
@@ -69,11 +70,10 @@ static int hosts_from;
 static int verbose;
 static const char *input_name;
 
-static void
-usage(void)
+static void __attribute__((noreturn))
+usage(int asked)
 {
-	fprintf(stderr, "usage: relaywatch-hosts [-hv] [-c conf] [file ...]\n");
-	exit(EX_USAGE);
+	usage_exit("usage: relaywatch-hosts [-hv] [-c conf] [file ...]\n", asked);
 }
 
 static unsigned
@@ -396,8 +396,9 @@ main(int argc, char *argv[])
 			verbose = 1;
 			break;
 		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	argc -= optind;
 	argv += optind;

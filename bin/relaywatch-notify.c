@@ -28,6 +28,7 @@
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
+#include "usage.h"
 
 #define CONTACTS_MAX 100000
 #define ADDR_MAX 254
@@ -496,22 +497,11 @@ change_line(const char *line, size_t len, struct ip *ip,
 	return state_parse_value(sp2 + 1, (size_t)(e - sp2 - 1), sl, why);
 }
 
-#define USAGE "usage: relaywatch-notify [-hnr] [-c conf] [-e evidence]\n"
-
 static void __attribute__((noreturn))
-usage(void)
+usage(int asked)
 {
-	fputs(USAGE, stderr);
-	exit(EX_USAGE);
-}
-
-/* Usage asked for: on standard output, and no error. */
-static void __attribute__((noreturn))
-help(void)
-{
-	if (fputs(USAGE, stdout) == EOF || fflush(stdout) != 0)
-		err(EX_IOERR, "standard output");
-	exit(0);
+	usage_exit("usage: relaywatch-notify [-hnr] [-c conf] [-e evidence]\n",
+	    asked);
 }
 
 int
@@ -539,12 +529,12 @@ main(int argc, char *argv[])
 			resolve = 1;
 			break;
 		case 'h':
-			help();
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	if (optind != argc)
-		usage();
+		usage(0);
 	if (evidence == NULL)
 		evidence = getenv("RELAYWATCH_EVIDENCE");
 	conf_load(&conf, confpath);

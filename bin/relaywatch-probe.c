@@ -22,6 +22,7 @@
 #include "stream.h"
 #include "textfile.h"
 #include "token.h"
+#include "usage.h"
 
 #define INPUT_LINE_MAX 256
 
@@ -183,11 +184,10 @@ probe(const struct ip *ip, time_t now)
 	}
 }
 
-static void
-usage(void)
+static void __attribute__((noreturn))
+usage(int asked)
 {
-	fprintf(stderr, "usage: relaywatch-probe [-hn] [-c conf]\n");
-	exit(EX_USAGE);
+	usage_exit("usage: relaywatch-probe [-hn] [-c conf]\n", asked);
 }
 
 int
@@ -209,11 +209,12 @@ main(int argc, char *argv[])
 			dryrun = 1;
 			break;
 		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	if (optind != argc)
-		usage();
+		usage(0);
 	conf_load(&conf, confpath);
 	conf_require_domain(&conf);
 	if ((rc = keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr)) != 0)
