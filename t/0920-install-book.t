@@ -1,0 +1,170 @@
+#!/bin/sh
+# INSTALL, followed as a postmaster would: its own commands, in its
+# order, as root, into a private root ($R stands for /, $TMP/etc for
+# /etc/exim4), on a private Exim built from Debian's split configuration
+# by update-exim4.conf.  Each step names the INSTALL line it runs; the
+# lines must stand in INSTALL in this order, and every command INSTALL
+# gives must be run here or set aside below with the reason, so that the
+# two cannot drift.
+. "$(dirname "$0")/lib.sh"
+. "$T/exim.sh"
+need_exim
+need update-exim4.conf start-stop-daemon adduser
+[ -d /etc/exim4/conf.d ] || skip_all "no /etc/exim4/conf.d (exim4-config)"
+
+R=$TMP/root
+mkdir -p "$R/etc/cron.d" "$R/etc/init.d" "$R/run"
+chmod 755 "$TMP" "$R"
+PATH=$R/usr/local/bin:$R/usr/local/sbin:$PATH
+RELAYWATCH_CONF=$R/etc/relaywatch/relaywatch.conf
+export PATH RELAYWATCH_CONF
+debian_copy true
+d=$(exim_setup smarthost)
+port=$(free_port 20)
+
+# The paths of a real installation, in the private root.
+map() {
+	sed -e "s|/usr/local|$R/usr/local|g" -e "s|/etc/relaywatch|$R/etc/relaywatch|g" \
+	    -e "s|/var/lib/relaywatch|$R/var/lib/relaywatch|g" \
+	    -e "s|/etc/exim4|$TMP/etc|g" -e "s|/etc/cron.d/|$R/etc/cron.d/|g" \
+	    -e "s|/etc/init.d/|$R/etc/init.d/|g"
+}
+
+# step 'INSTALL LINE' ['AS RUN HERE']: run the line (its paths mapped),
+# or what stands for it here; remember it for the order check.
+at=0
+step() {
+	printf '%s\n' "$1" >> "$TMP/steps"
+	cmd=${2:-$(printf '%s\n' "$1" | map)}
+	( cd "${cwd:-$TOP}" && eval "$cmd" ) > "$TMP/step.out" 2>&1
+	rc=$?
+	ok $rc "INSTALL: $1" || diag "ran: $cmd" "$(tail -n 5 "$TMP/step.out")"
+}
+
+# Not run here, and why.
+cat > "$TMP/aside" <<'ASIDE'
+make check                 # optional; as root it runs a private Exim
+make install DESTDIR=/tmp/pkg PREFIX=/usr
+relaywatch-hosts -v /var/log/exim4/mainlog > /dev/null
+exim -bt relaytest+x@isp.example     # router = relaywatch_mailbox
+relaywatch-classify -v < ~relaywatch/Maildir/new/MESSAGE
+grep X-Relaywatch-Unclassified ~relaywatch/Maildir/new/*
+exim -oMr local -f relaytest+aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@isp.example \
+echo 192.0.2.1 | relaywatch-probe -n | less
+echo "192.0.2.7 UNKNOWN BLOCK $(date +%s) why=relayed variant=percent" |
+cp /usr/local/share/relaywatch/systemd/relaywatch.service \
+systemctl daemon-reload
+systemctl enable --now relaywatch
+systemctl status relaywatch       # or: service relaywatch status
+journalctl -t relaywatch          # or grep relaywatch /var/log/mail.log
+tail -f /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
+relaywatch-db list UNKNOWN        # hosts with a test under way
+relaywatch-db list BLOCK
+ASIDE
+
+created_user=
+id relaywatch >/dev/null 2>&1 || created_user=yes
+[ -n "$created_user" ] && at_exit "deluser --system relaywatch"
+
+# Building and installing
+step "make" "make -s -C '$TOP'"
+step "make install               # PREFIX=/usr/local by default" \
+    "make -s -C '$TOP' install PREFIX='$R/usr/local' SYSCONFDIR='$R/etc'"
+# The user and its directories
+step "adduser --system --group --home /var/lib/relaywatch relaywatch"
+step "install -d -o relaywatch -g relaywatch -m 755 /var/lib/relaywatch"
+step "install -d -o relaywatch -g relaywatch -m 755 /etc/relaywatch"
+# Configuration: the two settings INSTALL names, on the example it put
+# there; the test's own loopback addresses.
+step "domain = isp.example" "sed -i 's/^#domain = .*/domain = isp.example/' '$RELAYWATCH_CONF' &&
+     printf '%s\n' 'statedir = $R/var/lib/relaywatch' 'keyfile = $R/etc/relaywatch/key' \
+        'netblocks = $R/etc/relaywatch/netblocks' 'exclude = $R/etc/relaywatch/exclude' \
+        'contacts = $R/etc/relaywatch/contacts' \
+        'blocked_nets = $R/etc/relaywatch/blocked.nets' >> '$RELAYWATCH_CONF'"
+step "probe_source = 192.0.2.9 2001:db8::9" \
+    "sed -i 's/^#probe_source = .*/probe_source = 127.0.0.9 ::1/' '$RELAYWATCH_CONF' &&
+     printf 'mainlog = %s\nptr_lookup = no\n' '$d/log/mainlog' >> '$RELAYWATCH_CONF'"
+step "(umask 077; openssl rand -hex 32 > /etc/relaywatch/key)"
+step "chown relaywatch /etc/relaywatch/key"
+step "su -s /bin/sh relaywatch -c 'relaywatch-db compile'"
+# Customer networks (the test's: loopback; the smart host excluded)
+step "printf '192.0.2.0/24\n2001:db8::/32\n' > /etc/relaywatch/netblocks" \
+    "printf '127.0.0.0/8\n::1/128\n' > '$R/etc/relaywatch/netblocks'"
+step "printf '192.0.2.1\n' > /etc/relaywatch/exclude" \
+    "printf '127.0.0.1\n' > '$R/etc/relaywatch/exclude'"
+step "su -s /bin/sh relaywatch -c 'relaywatch-db check'"
+# Exim
+step "relaywatch-db exim-macros > /etc/exim4/relaywatch.macros"
+cwd=$R/usr/local/share/relaywatch/exim4
+step "cd /usr/local/share/relaywatch/exim4" "true"
+step "cp 35_relaywatch /etc/exim4/conf.d/acl/"
+step "cp 05_relaywatch /etc/exim4/conf.d/router/"
+step "cp 30_relaywatch /etc/exim4/conf.d/transport/"
+step "cp 20_relaywatch /etc/exim4/conf.d/retry/"
+cwd=
+step "cat >> /etc/exim4/conf.d/main/00_local_macros <<'EOF'" \
+    "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$TOP/INSTALL' |
+     sed -e '1d' -e '\$d' -e 's/^    //' | map > '$TMP/macros.install' &&
+     printf '%s\n' 'RELAYWATCH_SETTINGS = $TMP/etc/relaywatch.macros' \
+        'SPOOLDIR = $d/spool' 'MAIN_LOCAL_INTERFACES = <; 127.0.0.1' \
+        'MAIN_LOCAL_DOMAINS = isp.example' 'MAIN_RELAY_NETS = <; 127.0.0.0/8' \
+        'log_file_path = $d/log/%slog' 'pid_file_path = $d/exim.pid' \
+        'daemon_smtp_ports = $port' > '$TMP/etc/conf.d/main/00_local_macros' &&
+     cat '$TMP/macros.install' >> '$TMP/etc/conf.d/main/00_local_macros'"
+step "update-exim4.conf && service exim4 restart    # or systemctl restart exim4" \
+    "update-exim4.conf -d '$TMP/etc' -o '$d/exim.conf' && exim_start '$d' '$port'"
+E() { "$EXIM" -C "$d/exim.conf" "$@"; }
+step "exim -bV                                  # the configuration parses" \
+    "E -bV"
+rcpt() {
+	swaks --server 127.0.0.1 --port "$port" --local-interface "$1" \
+	    --from a@client.test --to b@remote.test --quit-after RCPT \
+	    --timeout 20 2>&1 | awk '
+		/^ *-> RCPT TO/ { r = 1; next }
+		r && /^<[-~*]* +[0-9][0-9][0-9] / { sub(/^<[-~*]* +/, ""); print substr($0, 1, 3); exit }'
+}
+step 'echo "192.0.2.1 BLOCK $(date +%s) why=manual" | relaywatch-db apply' \
+    'echo "127.0.0.5 BLOCK $(date +%s) why=manual" | relaywatch-db apply'
+step "swaks --server smarthost --from you@isp.example --to someone@example.org" \
+    '[ "$(rcpt 127.0.0.5)" = 550 ]'
+step 'relaywatch-db unblock 192.0.2.1 --why "installation test"' \
+    'relaywatch-db unblock 127.0.0.5 --why "installation test" && [ "$(rcpt 127.0.0.5)" = 250 ]'
+# Running it (Exim's log as Debian keeps it: group adm)
+chgrp adm "$d/log" "$d/log/mainlog" && chmod 750 "$d/log" && chmod 640 "$d/log/mainlog"
+step "adduser relaywatch adm"
+step "cp /usr/local/share/relaywatch/cron/relaywatch /etc/cron.d/"
+step "su -s /bin/sh relaywatch -c 'relaywatch-db check'"
+step "cp /usr/local/share/relaywatch/init.d/relaywatch /etc/init.d/"
+step "update-rc.d relaywatch defaults" "sh -n '$R/etc/init.d/relaywatch'"
+# (the script's pid file in the private root; Exim's log readable by adm)
+step "service relaywatch start" \
+    "sed -i -e 's|^PIDFILE=/run/|PIDFILE=$R/run/|' \
+        -e 's|/etc/default/relaywatch|$R/etc/default/relaywatch|g' '$R/etc/init.d/relaywatch' &&
+     mkdir -p '$R/etc/default' &&
+     printf 'RELAYWATCH_CONF=%s\nOUTPUT=%s\n' '$RELAYWATCH_CONF' '$TMP/relaywatch.log' > '$R/etc/default/relaywatch' &&
+     '$R/etc/init.d/relaywatch' start"
+at_exit "'$R/etc/init.d/relaywatch' stop"
+sleep 1
+wait_for "grep -qs 'started: following' '$TMP/relaywatch.log'" 10
+ok $? "the supervisor started the sysvinit way, as relaywatch" || diag "$(cat "$TMP/relaywatch.log" 2>/dev/null)"
+is "$(ps -o user= -p "$(cat "$R/run/relaywatch.pid" 2>/dev/null)" 2>/dev/null)" relaywatch "  running as relaywatch"
+# Root's commands left nothing the service user cannot write.
+is "$(find "$R/var/lib/relaywatch" "$R/etc/relaywatch" -mindepth 1 ! -user relaywatch ! -name relaywatch.conf ! -name netblocks ! -name exclude -printf '%p %u\n')" "" \
+    "no file in the state directory or blocked.nets owned by anyone but relaywatch"
+"$R/etc/init.d/relaywatch" stop > /dev/null 2>&1
+ok $? "service relaywatch stop"
+
+# The steps stand in INSTALL in this order.
+n=0 bad=
+while IFS= read -r line; do
+	k=$(grep -nF -- "    $line" "$TOP/INSTALL" | cut -d: -f1 | awk -v n="$n" '$1 > n' | head -1)
+	if [ -z "$k" ]; then bad="$bad
+$line"; else n=$k; fi
+done < "$TMP/steps"
+is "$bad" "" "every step stands in INSTALL, in this order"
+# Every command INSTALL gives is run here or set aside.
+grep -E '^    (make|adduser|install|su|cp|cat|update-exim4.conf|update-rc.d|service|systemctl|journalctl|relaywatch|exim|echo|swaks|printf|\(umask|chown|tail|cd|grep) ' "$TOP/INSTALL" |
+    sed 's/^    //' | sort -u > "$TMP/install.cmds"
+cat "$TMP/steps" "$TMP/aside" | sort -u > "$TMP/known"
+is "$(comm -23 "$TMP/install.cmds" "$TMP/known")" "" "every command in INSTALL is run here or set aside"
+done_testing
