@@ -137,4 +137,31 @@ swaks --server 127.0.0.1 --port "$port2" --local-interface 127.0.0.8 \
 sleep 1
 grep -q ' <= a@client.test H=.*\[127.0.0.8\]' "$TMP/trial/log/mainlog"
 ok $? "warn-only: its message arrives"
+grep -q 'would refuse open relay 127.0.0.8 (BLOCK for [0-9dhms]*: why=relayed' "$TMP/trial/log/mainlog"
+ok $? "the log line says how long, not the epoch time"
+
+# warn_only in relaywatch.conf reaches Exim through the generated macros.
+printf 'warn_only = yes\n' >> "$TMP/rw.conf"
+db exim-macros > "$TMP/relaywatch.macros"
+sed -i '/^warn_only/d' "$TMP/rw.conf"
+port3=$(free_port 3)
+smarthost trial2 "$port3" || ok 1 "trial2 exim started"
+port=$port3
+is "$(rcpt 127.0.0.8)" 250 "warn_only = yes in relaywatch.conf: accepted, as Exim's macro says"
+
+# Without the generated macros Exim does not start, and says which.
+d=$(exim_setup nomacros)
+{
+	exim_main_conf "$d" "$(free_port 4)" "127.0.0.1" smarthost.test
+	printf '%s\n' "RELAYWATCH_SETTINGS = $TMP/nonexistent.macros" \
+	    ".include $TOP/share/exim4/relaywatch-macros"
+	exim_sink
+} > "$d/exim.conf"
+chmod 644 "$d/exim.conf"
+out=$("$EXIM" -C "$d/exim.conf" -bV 2>&1)
+like "$out" "RELAYWATCH_CDB_is_not_set:_run_relaywatch-db_exim-macros" "no generated macros: exim -bV fails, naming the macro and the command"
+printf 'RELAYWATCH_CDB = /x\nRELAYWATCH_DOMAINS = x\nRELAYWATCH_MAILBOX = x\nRELAYWATCH_ABUSE = a@x\n' > "$TMP/noprobe.macros"
+sed -i "s|$TMP/nonexistent.macros|$TMP/noprobe.macros|" "$d/exim.conf"
+out=$("$EXIM" -C "$d/exim.conf" -bV 2>&1)
+like "$out" "RELAYWATCH_PROBE_SOURCE_is_not_set" "a forgotten probe source: exim -bV fails"
 done_testing
