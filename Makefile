@@ -27,7 +27,7 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 # Debian 12 packages for the build, the tests, the benchmarks and the demo.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	openssl iproute2 procps
+	openssl iproute2 procps adduser sysvinit-utils
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
 	lib/preflight.o lib/usage.o \
