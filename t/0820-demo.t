@@ -10,7 +10,7 @@ need faketime
 
 run sh "$T/demo.sh"
 is "$rc" 0 "make demo: exit 0" || diag "$out" "$err"
-for want in "arrival   127.0.0.2 sends a message" "probe     sent to 127.0.0.2 (plain)" \
+for want in "arrival   127.0.0.2 sends a message" "probe     delivered to 127.0.0.2" \
     "refused   127.0.0.3 refuses a probe: 550 relay not permitted" \
     "bounce    a bounce of a probe reaches the special mailbox" \
     "RELAYED   a probe comes back to the special mailbox from 127.0.0.2" \
@@ -19,6 +19,16 @@ for want in "arrival   127.0.0.2 sends a message" "probe     sent to 127.0.0.2 (
 	printf '%s\n' "$out" | grep -qF -- "$want"
 	ok $? "the timeline: $want"
 done
+# The timeline is in the order things happened.
+tl=$(printf '%s\n' "$out" | grep '^\[ *[0-9.]*s\] ')
+first() { printf '%s\n' "$tl" | grep -nF -- "$1" | head -1 | cut -d: -f1; }
+due=$(first "due       127.0.0.2") probe=$(first "probe     delivered to 127.0.0.2")
+back=$(first "RELAYED   a probe comes back to the special mailbox from 127.0.0.2")
+[ -n "$due" ] && [ -n "$probe" ] && [ -n "$back" ] && [ "$due" -lt "$probe" ] && [ "$probe" -lt "$back" ]
+ok $? "the timeline: due, then the probe delivered, then the relayed probe back" || diag "$tl"
+printf '%s\n' "$tl" | sed 's/^\[ *\([0-9.]*\)s\].*/\1/' | sort -c -n 2>/dev/null
+ok $? "the timeline's times never go back"
+is "$(printf '%s\n' "$tl" | grep -c 'arrival   127.0.0.2 ')" 1 "one arrival line for the open relay's one accepted message"
 like "$(printf '%s\n' "$out" | sed -n '/SMTP session/,/^$/p' | tr -d ' ' | tr '\n' ' ')" \
     "MAIL250 RCPT250 DATA250 MAIL250 RCPT550" "the open relay's second message refused in the same session"
 end=$(printf '%s\n' "$out" | sed -n '/^Status at the end:/,/^$/p')

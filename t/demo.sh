@@ -36,10 +36,14 @@ S=$(exim_setup smarthost)
 exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
 : > "$S/log/mainlog"
 
-# The timeline, from the smart host's main log, the state and the probes
-# sent, as they are written (mawk reads a line at a time only when told).
+# The timeline, from the state and the smart host's main log, as they are
+# written (mawk reads a line at a time only when told).  Each event comes
+# from where it happens: a probe is shown when Exim delivers it to the
+# customer (its "=>" line), which is before anything can come back, and
+# the state is read first in each round, since due records a host before
+# its probe is handed over.
 mkfifo "$TMP/events"
-tail -n +1 -F "$S/log/mainlog" "$ST/state" "$ST/probes" > "$TMP/events" 2>/dev/null &
+tail -n +1 -F "$ST/state" "$S/log/mainlog" > "$TMP/events" 2>/dev/null &
 tailpid=$!
 mawk -W interactive -v t0="$t0" '
 function when(  c, t) {
@@ -50,6 +54,8 @@ function say(s) { printf "%s %s\n", when(), s; fflush() }
 /^==> / { f = $2; next }
 NF == 0 { next }
 f ~ /mainlog$/ && $4 == "<=" && / H=\(/ && $5 !~ /^relaytest\+/ && $5 != "<>" {
+	if (seen[$3]++)
+		next
 	if (match($0, /\[127\.0\.0\.[0-9]+\]/))
 		say("arrival   " substr($0, RSTART + 1, RLENGTH - 2) " sends a message through the smart host (main log)")
 	next
@@ -82,7 +88,12 @@ f ~ /mainlog$/ && /rejected RCPT/ {
 	say("550       " substr($0, RSTART + 1, RLENGTH - 2) ": RCPT " m)
 	next
 }
-f ~ /probes$/ { say("probe     sent to " $1 " (" $2 ")"); next }
+f ~ /mainlog$/ && $4 == "=>" && / T=relaywatch_smtp / {
+	a = $5; if (match($0, /<[^>]*>/)) a = substr($0, RSTART + 1, RLENGTH - 2)
+	h = substr($0, index($0, " H=")); match(h, /\[[0-9.]+\]/)
+	say("probe     delivered to " substr(h, RSTART + 1, RLENGTH - 2) " for " a)
+	next
+}
 f ~ /state$/ && $2 == "UNKNOWN" { say("due       " $1 " is due: recorded as pending (relaywatch-due)"); next }
 f ~ /state$/ && $2 == "BLOCK" && !blocked[$1]++ { say("BLOCK     " $1 ": " substr($0, index($0, "why="))); next }
 f ~ /state$/ && $2 == "OK" && !okd[$1]++ { say("OK        " $1 ": " substr($0, index($0, "why="))); next }
