@@ -781,6 +781,13 @@ cmd_exim_macros(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	conf_require_domain(&conf);
+	/* Exim expands the path inside ${lookup}: nothing it would read
+	 * as syntax. */
+	if (cdb_path[strspn(cdb_path, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+-")] != '\0')
+		errx(EX_CONFIG, "%s: statedir %s holds a character Exim would "
+		    "expand; use letters, digits and / . _ + -", conf.path,
+		    conf.statedir);
 	for (i = 0; i < conf.nprobe_src; i++) {
 		char ip[IP_TEXT_MAX + 1];
 

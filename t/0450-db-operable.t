@@ -73,4 +73,21 @@ run db compile extra
 is "$rc" 64 "compile with an argument: 64"
 run db setting
 is "$rc" 64 "setting without a name: 64"
+
+# exim-macros: the settings Exim shares, from relaywatch.conf.
+printf '%s\n' "statedir = $S" "domain = isp.example" "probe_source = 192.0.2.9 2001:db8::9" \
+    "warn_only = yes" > "$TMP/m.conf"
+run relaywatch-db -c "$TMP/m.conf" exim-macros
+is "$(printf '%s\n' "$out" | grep -v '^#')" "RELAYWATCH_CDB = $S/state.cdb
+RELAYWATCH_DOMAINS = isp.example
+RELAYWATCH_MAILBOX = relaytest
+RELAYWATCH_ABUSE = abuse@isp.example
+RELAYWATCH_PROBE_SOURCE = <; 192.0.2.9 ; 2001:db8::9
+RELAYWATCH_WARN_ONLY = yes" "exim-macros: one macro per shared setting, defaults applied"
+printf '%s\n' 'statedir = /var/lib/$x{rw}' "domain = isp.example" > "$TMP/m.conf"
+run relaywatch-db -c "$TMP/m.conf" exim-macros
+like "$rc:$err" '^78:.*character Exim would expand' "exim-macros: a statedir Exim would expand is refused"
+printf 'probe_source = 192.0.2.9 192.0.2.10\n' > "$TMP/m.conf"
+run relaywatch-db -c "$TMP/m.conf" exim-macros
+like "$rc:$err" '^78:.*at most one IPv4 and one IPv6 address' "probe_source: one address per family"
 done_testing
