@@ -152,11 +152,22 @@ main(void)
 	is_int(c.probe_rate, 0, "probe_rate 0");
 	is_int(c.variants, VARIANT_PLAIN | VARIANT_QUOTED, "variants");
 	is_str(c.probe_source, "2001:db8::9", "probe_source");
+	is_int(c.nprobe_src, 1, "probe_source: one address");
 	is_int(c.retest_unreachable, 5400, "CRLF line");
 	is_str(c.sendmail, "/usr/sbin/exim4 -C /etc/x#y",
 	    "'#' inside a word is not a comment");
 	is_int(c.hosts_from, HOSTS_FROM_MARKER, "hosts_from");
 	is_int(c.probe_queue, 1, "probe_queue");
+	write_conf("probe_source = 2001:db8::9\t 192.0.2.9\nwarn_only = yes\n"
+	    "ptr_lookup = no\nptr_timeout = 2s\n");
+	if (!is_int(conf_read(&c, path, err, sizeof err), 0, "two sources"))
+		printf("#   %s\n", err);
+	is_int(c.nprobe_src, 2, "probe_source: one of each family");
+	ok(!ip_is_v4(&c.probe_src[0]) && ip_is_v4(&c.probe_src[1]),
+	    "probe_source: in the order written");
+	is_int(c.warn_only, 1, "warn_only");
+	is_int(c.ptr_lookup, 0, "ptr_lookup");
+	is_int(c.ptr_timeout, 2, "ptr_timeout");
 
 	bad("domain = isp.example\nfrobnicate = 1\n",
 	    "2: unknown setting \"frobnicate\"");
@@ -204,6 +215,18 @@ main(void)
 	    "address not in canonical form (lower case, compressed)");
 	bad("hosts_from = all\n", "1: hosts_from = \"all\": must be arrivals, "
 	    "marker or both");
+	bad("probe_source = 192.0.2.9 192.0.2.10\n", "1: probe_source = "
+	    "\"192.0.2.9 192.0.2.10\": at most one IPv4 and one IPv6 address");
+	bad("probe_source = ::9 2001:db8::9\n", "1: probe_source = "
+	    "\"::9 2001:db8::9\": at most one IPv4 and one IPv6 address");
+	bad("probe_source = 192.0.2.9 ::9 10.0.0.1\n", "1: probe_source = "
+	    "\"192.0.2.9 ::9 10.0.0.1\": at most one IPv4 and one IPv6 address");
+	bad("probe_source = 192.0.2.9,::9\n", "1: probe_source = "
+	    "\"192.0.2.9,::9\": trailing characters after IPv4 address");
+	bad("warn_only = 1\n", "1: warn_only = \"1\": must be yes or no");
+	bad("ptr_lookup = YES\n", "1: ptr_lookup = \"YES\": must be yes or no");
+	bad("ptr_timeout = 5\n", "1: ptr_timeout = \"5\": duration needs a "
+	    "unit: s, m, h or d (e.g. 48h)");
 	bad("domain = \x01\xfe\n", "1: domain = \"\\x01\\xfe\": domain may hold "
 	    "only letters, digits, '-' and '.'");
 	bad("\xff\xfe = 1\n", "1: unknown setting \"\\xff\\xfe\"");
