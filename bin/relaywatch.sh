@@ -70,27 +70,20 @@ die() {	# die STATUS TEXT: logged, and everything started stopped
 
 # The configuration, checked by the programs that read it; the two
 # settings this script needs, as they read them.
-# Everything that can be checked is, before "started": the key, the
-# networks, the probe source, the state, the main log's directory
-# (relaywatch-db check).
+# Everything that can be checked is, before "started" and before each
+# restart (relaywatch-db check): the key, the networks, the probe source,
+# the state, the main log (which may come later, but must be readable when
+# it is there: a tail -F that cannot read says so once, then nothing).
 err=$(relaywatch-hosts -c "$conf" < /dev/null 2>&1) || die $? "$err"
-err=$(relaywatch-db -c "$conf" check 2>&1 >/dev/null) ||
-    die $? "$(printf '%s\n' "$err" | sed 's/^relaywatch-db: //' | paste -sd ';' - | sed 's/;/; /g')"
+check() {
+	err=$(relaywatch-db -c "$conf" check 2>&1 >/dev/null) ||
+	    die $? "$(printf '%s\n' "$err" | sed 's/^relaywatch-db: //' | paste -sd ';' - | sed 's/;/; /g')"
+}
+check
 settings=$(relaywatch-db -c "$conf" setting mainlog statedir 2>&1) ||
     die 78 "$settings"
 mainlog=$(printf '%s\n' "$settings" | sed -n 1p)
 statedir=$(printf '%s\n' "$settings" | sed -n 2p)
-
-# The main log may come later, but what is there must be readable: a
-# tail -F that cannot read says so once and then nothing, for ever.
-check_mainlog() {
-	d=$(dirname "$mainlog")
-	[ -d "$d" ] && [ -r "$d" ] && [ -x "$d" ] ||
-	    die 66 "$d: not a readable directory (the directory of mainlog in $conf)"
-	[ ! -e "$mainlog" ] || [ -r "$mainlog" ] ||
-	    die 77 "$mainlog: not readable by $(id -un) (mainlog in $conf; on Debian: adduser $(id -un) adm)"
-}
-check_mainlog
 
 # One supervisor per state: a lock held as long as this process lives.
 lock=$statedir/relaywatch.pid
@@ -205,7 +198,7 @@ while :; do
 	# A run of more than ten minutes was a good one: start again quickly.
 	[ $(( $(date +%s) - started )) -gt 600 ] && backoff=1
 	say err "pipeline ended (${what:-unknown}); restarting in $backoff s"
-	check_mainlog
+	check
 	sleep "$backoff" &
 	sleeper=$!
 	wait $sleeper

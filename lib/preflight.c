@@ -13,6 +13,7 @@
 #include "ip.h"
 #include "netset.h"
 #include "preflight.h"
+#include "textfile.h"
 #include "token.h"
 
 static void problem(int *, int, const char *, ...)
@@ -54,19 +55,6 @@ local_address(const struct ip *ip, const char **why)
 		close(fd);
 	freeaddrinfo(ai);
 	return ok;
-}
-
-/* The directory of path, as a string of its own. */
-static const char *
-dirname_of(const char *path, char *buf, size_t bufsz)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == path)
-		return "/";
-	snprintf(buf, bufsz, "%.*s", slash ? (int)(slash - path) : 1,
-	    slash ? path : ".");
-	return buf;
 }
 
 /* A directory we must be able to write in (to create and rename). */
@@ -149,13 +137,17 @@ preflight(const struct conf *c, size_t *nnets)
 	netset_free(&excl);
 
 	writable_dir(&rc, c->statedir, "statedir");
-	writable_dir(&rc, dirname_of(c->blocked_nets, dir, sizeof dir),
-	    "the directory of blocked_nets, which is replaced by a rename");
+	if (path_dir(c->blocked_nets, dir, sizeof dir) < 0)
+		problem(&rc, EX_CONFIG, "%s: blocked_nets too long", c->path);
+	else
+		writable_dir(&rc, dir, "the directory of blocked_nets, which "
+		    "is replaced by a rename");
 
 	/* The main log may not exist yet (a fresh Exim), but its directory
 	 * must be there to be followed, and the log readable once it is. */
-	dirname_of(c->mainlog, dir, sizeof dir);
-	if (stat(dir, &st) < 0)
+	if (path_dir(c->mainlog, dir, sizeof dir) < 0)
+		problem(&rc, EX_CONFIG, "%s: mainlog too long", c->path);
+	else if (stat(dir, &st) < 0)
 		problem(&rc, EX_NOINPUT, "%s: %s (the directory of mainlog)",
 		    dir, strerror(errno));
 	else if (access(dir, R_OK | X_OK) < 0)

@@ -16,6 +16,7 @@
 
 #include "state.h"
 #include "stream.h"
+#include "textfile.h"
 
 int
 state_paths(const char *statedir, char *state, size_t statesz, char *cdb,
@@ -401,20 +402,6 @@ statemap_get(const struct statemap *m, const struct ip *ip)
 
 /* The file. */
 
-/* The directory of path into dir (dirsz bytes); 0, or -1 when too long. */
-static int
-dir_of(const char *path, char *dir, size_t dirsz)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return (size_t)snprintf(dir, dirsz, ".") >= dirsz ? -1 : 0;
-	if (slash == path)
-		return (size_t)snprintf(dir, dirsz, "/") >= dirsz ? -1 : 0;
-	return (size_t)snprintf(dir, dirsz, "%.*s", (int)(slash - path),
-	    path) >= dirsz ? -1 : 0;
-}
-
 /*
  * A file that root creates or replaces gets the owner of the file it
  * replaces or, for a new one, of its directory: an operator's command
@@ -430,7 +417,7 @@ keep_owner(int fd, const char *path, int replacing)
 	if (geteuid() != 0)
 		return 0;
 	if (!(replacing && lstat(path, &st) == 0 && S_ISREG(st.st_mode))) {
-		if (dir_of(path, dir, sizeof dir) < 0) {
+		if (path_dir(path, dir, sizeof dir) < 0) {
 			errno = ENAMETOOLONG;
 			return -1;
 		}
@@ -648,7 +635,7 @@ write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
 	int fd, dfd, e;
 
 	if (strlen(path) + 16 >= sizeof tmp ||
-	    dir_of(path, dir, sizeof dir) < 0) {
+	    path_dir(path, dir, sizeof dir) < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

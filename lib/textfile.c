@@ -1,5 +1,6 @@
 #include <err.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "textfile.h"
@@ -139,4 +140,19 @@ text_warn_line(unsigned long long *count, const char *where,
 		    text_quote(line, len, shown, sizeof shown), what, why);
 	else if (*count == 101)
 		warnx("%s: more bad lines; not reporting each", where);
+}
+
+int
+path_dir(const char *path, char *dir, size_t dirsz)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (slash == NULL)
+		n = snprintf(dir, dirsz, ".");
+	else if (slash == path)
+		n = snprintf(dir, dirsz, "/");
+	else
+		n = snprintf(dir, dirsz, "%.*s", (int)(slash - path), path);
+	return n < 0 || (size_t)n >= dirsz ? -1 : 0;
 }

@@ -42,6 +42,10 @@ const char *text_quote(const char *s, size_t n, char *buf, size_t bufsz);
 /* The value of a hexadecimal digit, or -1. */
 int text_hexval(int c);
 
+/* The directory part of path ("." for none, "/" for the root) into dir
+ * (dirsz bytes); 0, or -1 when it does not fit. */
+int path_dir(const char *path, char *dir, size_t dirsz);
+
 /*
  * A bad input line, said on the standard error as "WHERE:LINE: "TEXT":
  * WHAT: WHY" for the first 100 (counted in *count), then once that the
