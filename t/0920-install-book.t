@@ -1,16 +1,21 @@
 #!/bin/sh
 # INSTALL, followed as a postmaster would: its own commands, in its
-# order, as root, into a private root ($R stands for /, $TMP/etc for
-# /etc/exim4), on a private Exim built from Debian's split configuration
-# by update-exim4.conf.  Each step names the INSTALL line it runs; the
-# lines must stand in INSTALL in this order, and every command INSTALL
-# gives must be run here or set aside below with the reason, so that the
-# two cannot drift.
+# order, as root and as the service user, into a private root ($R stands
+# for /), on a private Exim built from Debian's split configuration by
+# update-exim4.conf.  In a mount namespace of the test's own, /etc/exim4
+# and /var/lib/exim4 are private copies: INSTALL's Exim commands run as
+# written, and the relaywatch user's sendmail reaches the private Exim.
+# Each step names the INSTALL line it runs; the lines must stand in
+# INSTALL in this order, and every command INSTALL gives must be run here
+# or set aside below, so that the two cannot drift.  Then the job itself:
+# an open-relay customer refused with 550, fixed, retested on the
+# operator's request and accepted again, with nothing compiled by hand.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
 need_exim
-need update-exim4.conf start-stop-daemon adduser
+need update-exim4.conf start-stop-daemon adduser procmail formail unshare
 [ -d /etc/exim4/conf.d ] || skip_all "no /etc/exim4/conf.d (exim4-config)"
+own_namespace "$@"
 
 R=$TMP/root
 mkdir -p "$R/etc/cron.d" "$R/etc/init.d" "$R/run"
@@ -18,15 +23,23 @@ chmod 755 "$TMP" "$R"
 PATH=$R/usr/local/bin:$R/usr/local/sbin:$PATH
 RELAYWATCH_CONF=$R/etc/relaywatch/relaywatch.conf
 export PATH RELAYWATCH_CONF
+[ -d /var/lib/exim4 ] || skip_all "no /var/lib/exim4 (exim4-base)"
 debian_copy true
-d=$(exim_setup smarthost)
+mkdir "$TMP/var-lib-exim4"
+mount --bind "$TMP/etc" /etc/exim4 && mount --bind "$TMP/var-lib-exim4" /var/lib/exim4 ||
+    skip_all "cannot bind-mount /etc/exim4 and /var/lib/exim4"
 port=$(free_port 20)
+# A customer's mail server that relays anything (127.0.0.7, port $PC),
+# passing it on to the smart host.
+PS=$port PC=$(free_port 21)
+exim_customer relay 127.0.0.7 "  accept" || exit 1
+d=$(exim_setup smarthost)
 
 # The paths of a real installation, in the private root.
 map() {
 	sed -e "s|/usr/local|$R/usr/local|g" -e "s|/etc/relaywatch|$R/etc/relaywatch|g" \
 	    -e "s|/var/lib/relaywatch|$R/var/lib/relaywatch|g" \
-	    -e "s|/etc/exim4|$TMP/etc|g" -e "s|/etc/cron.d/|$R/etc/cron.d/|g" \
+	    -e "s|/etc/cron.d/|$R/etc/cron.d/|g" \
 	    -e "s|/etc/init.d/|$R/etc/init.d/|g"
 }
 
@@ -60,6 +73,7 @@ journalctl -t relaywatch          # or grep relaywatch /var/log/mail.log
 tail -f /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
 relaywatch-db list UNKNOWN        # hosts with a test under way
 relaywatch-db list BLOCK
+relaywatch-db unblock 192.0.2.7 --why "checked by hand, ticket 4711"
 ASIDE
 
 created_user=
@@ -105,17 +119,20 @@ cwd=
 step "cat >> /etc/exim4/conf.d/main/00_local_macros <<'EOF'" \
     "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$TOP/INSTALL' |
      sed -e '1d' -e '\$d' -e 's/^    //' | map > '$TMP/macros.install' &&
-     printf '%s\n' 'RELAYWATCH_SETTINGS = $TMP/etc/relaywatch.macros' \
-        'SPOOLDIR = $d/spool' 'MAIN_LOCAL_INTERFACES = <; 127.0.0.1' \
+     printf '%s\n' 'SPOOLDIR = $d/spool' 'MAIN_LOCAL_INTERFACES = <; 127.0.0.1' \
         'MAIN_LOCAL_DOMAINS = isp.example' 'MAIN_RELAY_NETS = <; 127.0.0.0/8' \
         'log_file_path = $d/log/%slog' 'pid_file_path = $d/exim.pid' \
-        'daemon_smtp_ports = $port' > '$TMP/etc/conf.d/main/00_local_macros' &&
-     cat '$TMP/macros.install' >> '$TMP/etc/conf.d/main/00_local_macros'"
+        'daemon_smtp_ports = $port' \
+        'RELAYWATCH_PROBE_PORT = $PC' 'RELAYWATCH_PROBE_TO_SELF = yes' > /etc/exim4/conf.d/main/00_local_macros &&
+     cat '$TMP/macros.install' >> /etc/exim4/conf.d/main/00_local_macros"
+# (the daemon on the configuration update-exim4.conf wrote, as Debian's
+# init script starts it; its pid file is the test's)
 step "update-exim4.conf && service exim4 restart    # or systemctl restart exim4" \
-    "update-exim4.conf -d '$TMP/etc' -o '$d/exim.conf' && exim_start '$d' '$port'"
-E() { "$EXIM" -C "$d/exim.conf" "$@"; }
-step "exim -bV                                  # the configuration parses" \
-    "E -bV"
+    "update-exim4.conf && '$EXIM' -bd -q10s"
+at_exit "exim_stop '$d'"
+wait_for "[ -s '$d/exim.pid' ] && ss -ltn | grep -q '[:.]$port '" 10
+ok $? "  Exim listens on port $port" || diag "$(cat "$d/log/paniclog" 2>/dev/null)"
+step "exim -bV                                  # the configuration parses"
 rcpt() {
 	swaks --server 127.0.0.1 --port "$port" --local-interface "$1" \
 	    --from a@client.test --to b@remote.test --quit-after RCPT \
@@ -148,6 +165,31 @@ sleep 1
 wait_for "grep -qs 'started: following' '$TMP/relaywatch.log'" 10
 ok $? "the supervisor started the sysvinit way, as relaywatch" || diag "$(cat "$TMP/relaywatch.log" 2>/dev/null)"
 is "$(ps -o user= -p "$(cat "$R/run/relaywatch.pid" 2>/dev/null)" 2>/dev/null)" relaywatch "  running as relaywatch"
+
+# The job: an open relay sends through the smart host, is probed, relays
+# the probe back and is refused at its next message.
+state() {	# the open relay's last state line
+	awk '$1 == "127.0.0.7" { l = $0 } END { print l }' "$R/var/lib/relaywatch/state"
+}
+swaks --server 127.0.0.1 --port "$port" --local-interface 127.0.0.7 \
+    --from a@client.test --to b@remote.test --timeout 20 --hide-all
+wait_for 'state | grep -q " BLOCK .*why=relayed"' 30
+ok $? "the open relay, probed by the supervisor: BLOCK" ||
+    diag "$(state)" "$(cat "$TMP/relaywatch.log")" "$(grep -v -e frozen -e 'queue run' -e 'lost privilege' "$d/log/mainlog" | tail -n 30)"
+is "$(rcpt 127.0.0.7)" 550 "  its next message: 550"
+# Fixed: it refuses to relay now.
+sed -i 's/^  accept$/  deny message = relay not permitted/' "$TMP/relay/exim.conf"
+exim_stop "$TMP/relay" && sleep 0.5 && exim_start "$TMP/relay" "$PC"
+step 'relaywatch-db retest 192.0.2.7 --why "fixed, ticket 4711"' \
+    'relaywatch-db retest 127.0.0.7 --why "fixed, ticket 4711"'
+step 'relaywatch-db show 192.0.2.7     # BLOCK ..., retest requested' \
+    'relaywatch-db show 127.0.0.7 | head -n 1 | grep -q "^127.0.0.7: BLOCK since .*(relayed), retest requested$"'
+is "$(rcpt 127.0.0.7)" 550 "  the BLOCK stands until the retest's answer"
+wait_for 'state | grep -q " OK .*why=refused"' 45
+ok $? "retested on the operator's request: OK, refused" ||
+    diag "$(state)" "$(cat "$TMP/relaywatch.log")" "$(grep -v -e frozen -e 'queue run' -e 'lost privilege' "$d/log/mainlog" | tail -n 30)"
+is "$(rcpt 127.0.0.7)" 250 "  accepted again at its next message, nothing compiled by hand"
+
 # Root's commands left nothing the service user cannot write.
 is "$(find "$R/var/lib/relaywatch" "$R/etc/relaywatch" -mindepth 1 ! -user relaywatch ! -name relaywatch.conf ! -name netblocks ! -name exclude -printf '%p %u\n')" "" \
     "no file in the state directory or blocked.nets owned by anyone but relaywatch"

@@ -34,6 +34,20 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 141' PIPE
 
+# own_namespace: run the rest of the test in a mount namespace of its
+# own (as root, util-linux unshare), so that it may bind-mount files over
+# system ones that nothing else on the machine sees.  Call it first: the
+# test starts again from the top inside the namespace.
+own_namespace() {
+	[ -n "${RW_OWN_NAMESPACE:-}" ] && return 0
+	[ "$(id -u)" = 0 ] || skip_all "a mount namespace needs root"
+	unshare -m --propagation private true 2>/dev/null ||
+	    skip_all "unshare -m does not work here"
+	trap - EXIT
+	rm -rf "$TMP"
+	RW_OWN_NAMESPACE=1 exec unshare -m --propagation private sh "$0" "$@"
+}
+
 # A fresh directory for this test, removed at exit.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rw-test.XXXXXX") || exit 1
 at_exit "rm -rf '$TMP'"
