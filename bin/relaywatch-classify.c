@@ -28,6 +28,7 @@
 
 #include "conf.h"
 #include "ip.h"
+#include "netset.h"
 #include "state.h"
 #include "textfile.h"
 #include "token.h"
@@ -1190,6 +1191,39 @@ path_kv(void)
 	kv("path", buf);
 }
 
+/*
+ * A probe handed back by another host than the tested one (multihop)
+ * counts only when that host is one of our customers (inside netblocks:
+ * it sends through us as the tested host would) and the Received fields
+ * under ours show the tested host passing the probe on.  Anyone who read a
+ * token could otherwise mail a "relayed" probe from anywhere.  Returns 1
+ * when it counts, 0 when not (said), or exits 75 when the netblocks
+ * cannot be read now.
+ */
+static int
+multihop_counts(const struct ip *tested, const char *tested_text,
+    const char *via)
+{
+	struct netset nets;
+	char why[512];
+	int i, rc, inside;
+
+	netset_init(&nets);
+	if ((rc = netset_read(&nets, conf.netblocks, 0, why, sizeof why)) != 0)
+		errx(EX_TEMPFAIL, "%s", why);
+	inside = netset_contains(&nets, &seen.path[0]);
+	netset_free(&nets);
+	if (!inside)
+		return say("no verdict: our probe for %s handed to us by %s, "
+		    "outside our netblocks", tested_text, via), 0;
+	for (i = 1; i < seen.npath; i++)
+		if (ip_cmp(&seen.path[i], tested) == 0)
+			return 1;
+	return say("no verdict: our probe for %s handed to us by %s, whose "
+	    "Received fields do not show %s passing it on", tested_text, via,
+	    tested_text), 0;
+}
+
 /* The message is our probe itself: BLOCK when everything agrees. */
 static int
 relayed(void)
@@ -1251,6 +1285,9 @@ relayed(void)
 		return say("no verdict: our probe came back without leaving "
 		    "this host (no Received field naming a sending host)"), 1;
 	ip_format(&seen.path[0], via);
+	if (ip_cmp(&seen.path[0], &t.ip) != 0 &&
+	    !multihop_counts(&t.ip, ipt, via))
+		return 1;
 	verdict_begin(&t.ip, "BLOCK");
 	kv("why", "relayed");
 	kv("variant", variant_name(t.variant));

@@ -15,6 +15,10 @@ PATH=@BINDIR@:$PATH:/usr/bin:/bin
 export PATH
 LC_ALL=C
 export LC_ALL
+# What it writes holds tokens (probes) and is its own, whatever the
+# caller's umask; what Exim reads (state.cdb, blocked.nets) is made
+# readable by the programs that write it.
+umask 077
 
 usage() {
 	echo "usage: relaywatch [-h] [-c conf]" >&2
@@ -116,7 +120,7 @@ trap 'stop TERM' TERM
 trap 'stop INT' INT
 trap 'stop HUP' HUP
 
-touch "$probes" || die 73 "$probes: cannot write"
+touch "$probes" && chmod 600 "$probes" || die 73 "$probes: cannot write"
 start_line=$(( $(wc -l < "$probes") + 1 ))
 # Hosts, not probe messages (one a variant).
 count() { tail -n "+$start_line" "$probes" | cut -d ' ' -f 1 | sort -u | wc -l; }

@@ -123,11 +123,32 @@ diag "$err"
 sed "s|^keyfile = .*|keyfile = $TMP/key2|" "$RELAYWATCH_CONF" > "$TMP/conf2"
 run relaywatch-classify -c "$TMP/conf2" -v < "$TMP/relayed"
 is "$rc:$out" "1:" "another key: no verdict"
-# Handed over by another host than the tested one.
-awk '!done && /^Received: from / { sub(/\[127\.0\.0\.2\]/, "[127.0.0.8]"); done = 1 } 1' "$TMP/relayed" > "$TMP/multihop"
+# Handed over by another host than the tested one (VIA), whose own
+# Received field says it got the probe from FROM (if given).
+handed() {	# handed VIA [FROM]
+	awk -v via="$1" -v from="${2:-}" '!done && /^Received: from / {
+		sub(/\[127\.0\.0\.2\]/, "[" via "]"); print
+		while ((getline l) > 0 && l ~ /^[ \t]/) print l
+		if (from != "")
+			printf "Received: from [%s] (helo=relay.customer.test)\n\tby gw.customer.test with esmtp; Fri, 27 Nov 2026 04:00:00 +0000\n", from
+		print l; done = 1; next } 1' "$TMP/relayed"
+}
+handed 127.0.0.8 127.0.0.2 > "$TMP/multihop"
 run relaywatch-classify < "$TMP/multihop"
-like "$out" "^127\.0\.0\.2 BLOCK [0-9]+ why=relayed .* via=127\.0\.0\.8 multihop=yes path=127\.0\.0\.8(,|$)" \
-    "through another host: BLOCK for the tested IP, multihop and the path"
+like "$out" "^127\.0\.0\.2 BLOCK [0-9]+ why=relayed .* via=127\.0\.0\.8 multihop=yes path=127\.0\.0\.8,127\.0\.0\.2(,|$)" \
+    "through another customer host that got it from the tested one: BLOCK, multihop and the path"
+handed 127.0.0.8 > "$TMP/m"
+run relaywatch-classify -v < "$TMP/m"
+is "$rc:$out" "1:" "through another customer host, no Received field naming the tested one: no verdict"
+like "$err" "do not show 127\.0\.0\.2 passing it on" "  (said with -v)"
+handed 198.51.100.8 127.0.0.2 > "$TMP/m"
+run relaywatch-classify -v < "$TMP/m"
+is "$rc:$out" "1:" "handed to us from outside our netblocks (anyone who read a token): no verdict"
+like "$err" "handed to us by 198\.51\.100\.8, outside our netblocks" "  (said with -v)"
+sed "s|^netblocks = .*|netblocks = $TMP/etc/missing|" "$RELAYWATCH_CONF" > "$TMP/conf3"
+run relaywatch-classify -c "$TMP/conf3" < "$TMP/multihop"
+is "$rc" 75 "the netblocks unreadable when a multihop probe comes: 75, the MTA keeps it"
+like "$err" "missing" "  naming the file"
 # The probe, forwarded by a person as an attachment: no verdict.
 {
 	printf 'From: someone@example.org\nTo: relaytest@isp.example\nSubject: Fwd: relay test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nWhat is this?\n--b\nContent-Type: message/rfc822\n\n'

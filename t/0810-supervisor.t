@@ -44,13 +44,20 @@ start() {	# start relaywatch; sv is its pid
 	at_exit "kill $sv 2>/dev/null"
 }
 
+# A probes file left world-readable by an older version: the tokens in it
+# are made private, whatever the caller's umask.
+: > "$TMP/st/probes"
+chmod 644 "$TMP/st/probes"
+umask 022
 start
 ok $? "started with no main log yet" || diag "$(cat "$TMP/out" "$TMP/syslog" 2>/dev/null)"
+is "$(stat -c %a "$TMP/st/probes")" 600 "the probes file (tokens) is private, the caller's umask 022"
 like "$(head -1 "$TMP/syslog")" "^-t relaywatch\[$sv\] -p mail.notice -- started: following $TMP/log/mainlog" \
     "logged through logger (facility mail)"
 arrival 192.0.2.1
 wait_for '[ "$(probed 192.0.2.1)" = 3 ]' 10
 ok $? "the log appears: its first customer probed"
+is "$(stat -c %a "$TMP/st/state")" 644 "  the state (no tokens) stays readable"
 
 # exicyclog: renamed, a new log
 mv "$TMP/log/mainlog" "$TMP/log/mainlog.01"
