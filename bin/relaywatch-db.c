@@ -207,6 +207,64 @@ retest_open(const struct stateline *sl)
 }
 
 /*
+ * What an OK verdict v does to cur, a BLOCK:
+ *   LIFT   v answers the retest's own probe (its token issued at or after
+ *          the retest=pending line, when that probe went out) and shows the
+ *          host refusing the relay (refused, bounced-after-accept);
+ *   ENDED  v answers that probe without testing anything (no-smtp,
+ *          unreachable, ...): the BLOCK stands, the request is over;
+ *   STANDS anything else (no retest asked or not yet sent, a late answer
+ *          to an older probe): not recorded.
+ */
+enum retest_answer { STANDS, LIFT, ENDED };
+
+static enum retest_answer
+retest_answer(const struct stateline *cur, const struct stateline *v)
+{
+	char rt[16], why[32];
+	long long issued;
+
+	if (v->status != ST_OK || cur->status != ST_BLOCK ||
+	    state_get(cur, "retest", rt, sizeof rt) == NULL ||
+	    strcmp(rt, "pending") != 0 ||
+	    state_get_time(v, "token-time", &issued) < 0 ||
+	    issued < cur->time)
+		return STANDS;
+	if (state_get(v, "why", why, sizeof why) &&
+	    (strcmp(why, "refused") == 0 ||
+	    strcmp(why, "bounced-after-accept") == 0))
+		return LIFT;
+	return ENDED;
+}
+
+/* The BLOCK cur again, its retest over without a test: the why= it had,
+ * retest-result= the verdict's why=.  A line of its own (newline
+ * included, *len bytes), which lives until exit. */
+static char *
+retest_ended_line(const struct stateline *cur, const struct stateline *v,
+    size_t *len)
+{
+	char val[STATE_LINE_MAX], *o;
+	size_t osz = STATE_LINE_MAX + 1, n;
+
+	if ((o = malloc(osz)) == NULL)
+		err(EX_OSERR, "out of memory");
+	n = ip_format(&cur->ip, o);
+
+	n += (size_t)snprintf(o + n, osz - n, " BLOCK %lld", v->time);
+	if (state_get(cur, "why", val, sizeof val) &&
+	    state_put_kv(o, osz, &n, "why", val) < 0)
+		errx(EX_SOFTWARE, "line too long");
+	if (state_get(v, "why", val, sizeof val) == NULL)
+		strcpy(val, "none");
+	if (state_put_kv(o, osz, &n, "retest-result", val) < 0)
+		errx(EX_SOFTWARE, "line too long");
+	o[n++] = '\n';
+	*len = n;
+	return o;
+}
+
+/*
  * apply: read every verdict first, then, under the lock, decide each
  * against the state as it is, append what stands in one write, build the
  * CDB if a BLOCK is new, and only then report the changes.
@@ -217,9 +275,9 @@ cmd_apply(int argc, char **argv)
 	struct reader rd;
 	struct statefile sf;
 	struct statemap m;
-	char *in = NULL, *out = NULL, *line;
-	struct buf changes = { 0 };
-	size_t inlen = 0, incap = 0, outlen = 0, len, i;
+	char *in = NULL, *line, **made = NULL;
+	struct buf out = { 0 }, changes = { 0 };
+	size_t inlen = 0, incap = 0, nmade = 0, len, i;
 	int flags, rc = 0, rrc, enforced = 0;
 
 	(void)argc;
@@ -258,35 +316,50 @@ cmd_apply(int argc, char **argv)
 	if (inlen == 0)
 		return rc;
 
-	/* Room for every line. */
-	if ((out = malloc(inlen + 1)) == NULL)
-		err(EX_OSERR, "out of memory");
 	open_state(&sf, 1, &m);
 	for (i = 0; i < inlen;) {
-		char *nl = memchr(in + i, '\n', inlen - i), *o = out + outlen;
+		char *nl = memchr(in + i, '\n', inlen - i), *o = in + i;
 		struct stateline v, cur;
 		const struct statemap_entry *en;
 		enum status old = ST_NONE;
 		const char *why;
+		size_t olen = (size_t)(nl - in - i) + 1;
 
-		state_parse(in + i, (size_t)(nl - in - i), &v, &why);
+		state_parse(in + i, olen - 1, &v, &why);
 		if ((en = statemap_get(&m, &v.ip)) != NULL) {
 			entry_line(en, &cur);
 			old = cur.status;
 		}
-		if (old == ST_BLOCK && v.status != ST_BLOCK &&
-		    !(v.status == ST_OK && retest_open(&cur))) {
-			/* Only an operator lifts a BLOCK. */
-			warnx("%.*s: BLOCK stands; %s not recorded",
-			    (int)(v.rest - in - i - 1), in + i,
-			    status_name(v.status));
-			i = (size_t)(nl - in) + 1;
-			continue;
+
+		if (old == ST_BLOCK && v.status != ST_BLOCK) {
+			/* Only an operator lifts a BLOCK: by the answer
+			 * to the retest asked for, if it shows a refusal. */
+			switch (retest_answer(&cur, &v)) {
+			case LIFT:
+				break;
+			case ENDED:
+				warnx("%.*s: retest answered without a test "
+				    "(%.*s); BLOCK stands",
+				    (int)(v.rest - in - i - 1), in + i,
+				    (int)(olen - 1), in + i);
+				if ((made = realloc(made, (nmade + 1) *
+				    sizeof *made)) == NULL)
+					err(EX_OSERR, "out of memory");
+				o = made[nmade++] = retest_ended_line(&cur, &v,
+				    &olen);
+				break;
+			case STANDS:
+				warnx("%.*s: BLOCK stands; %s not recorded",
+				    (int)(v.rest - in - i - 1), in + i,
+				    status_name(v.status));
+				i = (size_t)(nl - in) + 1;
+				continue;
+			}
 		}
-		memcpy(o, in + i, (size_t)(nl - in - i) + 1);
-		outlen += (size_t)(nl - in - i) + 1;
-		/* The map points at the copy, which lives until exit. */
-		state_parse(o, (size_t)(nl - in - i), &v, &why);
+		buf_add(&out, o, olen);
+		/* The map points at the line (the input's, or one made
+		 * here), which lives until exit. */
+		state_parse(o, olen - 1, &v, &why);
 		if (statemap_put(&m, &v) < 0)
 			err(EX_OSERR, "out of memory");
 		if (old != v.status) {
@@ -298,15 +371,18 @@ cmd_apply(int argc, char **argv)
 		}
 		i = (size_t)(nl - in) + 1;
 	}
-	if (outlen > 0 && state_append(&sf, out, outlen) < 0)
+	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
 		state_failed(state_path);
 	if (enforced && enforce(&m, &sf) != 0)
 		rc = EX_TEMPFAIL;
 	state_close(&sf);
 	print_changes(&changes);
 	statemap_free(&m);
+	for (i = 0; i < nmade; i++)
+		free(made[i]);
+	free(made);
 	free(in);
-	free(out);
+	free(out.p);
 	free(changes.p);
 	return rc;
 }

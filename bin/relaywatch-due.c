@@ -236,18 +236,12 @@ static long long
 tested_at(const struct stateline *sl)
 {
 	const char *keys[] = { "tested", "token-time" };
-	char v[32];
 	size_t i;
 
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		const char *p;
-		long long t = 0;
+		long long t;
 
-		if (state_get(sl, keys[i], v, sizeof v) == NULL || v[0] == '\0')
-			continue;
-		for (p = v; *p >= '0' && *p <= '9' && t <= STATE_TIME_MAX; p++)
-			t = t * 10 + (*p - '0');
-		if (*p == '\0' && t <= sl->time)
+		if (state_get_time(sl, keys[i], &t) == 0 && t <= sl->time)
 			return t;
 	}
 	return sl->time;

@@ -171,7 +171,7 @@ state_get(const struct stateline *sl, const char *key, char *buf,
 		if ((size_t)(end - p) > klen && memcmp(p, key, klen) == 0 &&
 		    p[klen] == '=') {
 			p += klen + 1;
-			if (*p == '"') {
+			if (p < end && *p == '"') {
 				for (p++; p < end - 1; p++) {
 					if (*p == '\\')
 						p++;
@@ -188,6 +188,24 @@ state_get(const struct stateline *sl, const char *key, char *buf,
 		p = end + 1;
 	}
 	return NULL;
+}
+
+int
+state_get_time(const struct stateline *sl, const char *key, long long *t)
+{
+	char v[24];
+	const char *p;
+	long long x = 0;
+
+	if (state_get(sl, key, v, sizeof v) == NULL || v[0] == '\0')
+		return -1;
+	for (p = v; *p >= '0' && *p <= '9'; p++)
+		if ((x = x * 10 + (*p - '0')) > STATE_TIME_MAX)
+			return -1;
+	if (*p != '\0')
+		return -1;
+	*t = x;
+	return 0;
 }
 
 int

@@ -49,6 +49,11 @@ const char *status_name(enum status s);
 const char *state_get(const struct stateline *sl, const char *key, char *buf,
     size_t bufsz);
 
+/* The value of key as a time (digits only, at most STATE_TIME_MAX) in
+ * *t: 0, or -1 when absent or not such a number. */
+int state_get_time(const struct stateline *sl, const char *key,
+    long long *t);
+
 /* Append value to dst (at *len, dstsz bytes) as a key=value field:
  * quoted when it holds a blank, '"' or '\'; control characters become
  * '?'.  Returns 0, or -1 when it does not fit. */

@@ -176,13 +176,35 @@ like "$(lookup 203.0.113.7)" "^BLOCK " "retest: still refused meanwhile"
 out=$(apply "203.0.113.7 UNKNOWN 6000 why=probe" 2>"$TMP/stands")
 is "$out" "" "retest: UNKNOWN still does not replace the BLOCK"
 like "$(cat "$TMP/stands")" "203.0.113.7: BLOCK stands; UNKNOWN not recorded" "  and says so"
-out=$(apply "203.0.113.7 OK 6001 why=refused")
-is "$out" "203.0.113.7 BLOCK OK 6001 why=refused" "retest: the next answer lifts it"
+out=$(apply "203.0.113.7 OK 6001 why=refused token-time=6000" 2>"$TMP/stands")
+is "$out" "" "retest: an answer before the retest's probe went out does not lift it"
+like "$(cat "$TMP/stands")" "203.0.113.7: BLOCK stands; OK not recorded" "  and says so"
+# relaywatch-due passes it on for its probe: retest=pending from then on.
+apply "203.0.113.7 BLOCK 6010 why=relayed retest=pending" > /dev/null
+out=$(apply "203.0.113.7 OK 6020 why=refused token-time=5000" 2>"$TMP/stands")
+is "$out" "" "retest: a late answer to an older probe does not lift it"
+like "$(cat "$TMP/stands")" "203.0.113.7: BLOCK stands; OK not recorded" "  and says so"
+out=$(apply "203.0.113.7 OK 6020 why=refused" 2>"$TMP/stands")
+is "$out" "" "retest: an answer without the time of its probe does not lift it"
+out=$(apply "203.0.113.7 OK 6021 why=unreachable token-time=6010" 2>"$TMP/stands")
+is "$out" "" "retest: the retest's probe unreachable (nothing tested): the BLOCK stands"
+like "$(cat "$TMP/stands")" "203.0.113.7: retest answered without a test .*why=unreachable.*; BLOCK stands" "  and says so"
+is "$(tail -n 1 "$S/state")" "203.0.113.7 BLOCK 6021 why=relayed retest-result=unreachable" "  the request is over, the result kept"
+like "$(db show 203.0.113.7 | head -n 1)" "^203\.0\.113\.7: BLOCK since .* \(relayed\)$" "  show no longer says a retest is asked"
+db retest 203.0.113.7 > /dev/null
+apply "203.0.113.7 BLOCK 6030 why=relayed retest=pending" > /dev/null
+out=$(apply "203.0.113.7 OK 6040 why=no-smtp token-time=6031" 2>/dev/null)
+is "$out" "" "retest: nothing listening (no-smtp): the BLOCK stands"
+db retest 203.0.113.7 > /dev/null
+apply "203.0.113.7 BLOCK 6050 why=relayed retest=pending" > /dev/null
+out=$(apply "203.0.113.7 OK 6061 why=refused token-time=6050")
+is "$out" "203.0.113.7 BLOCK OK 6061 why=refused token-time=6050" "retest: the retest's probe refused: the BLOCK is lifted"
 apply "203.0.113.8 BLOCK 5000 why=relayed" > /dev/null
 db retest 203.0.113.8
+apply "203.0.113.8 BLOCK 6001 why=relayed retest=pending" > /dev/null
 out=$(apply "203.0.113.8 BLOCK 6002 why=relayed variant=plain")
 is "$out" "" "retest: relayed again, still BLOCK"
-is "$(apply "203.0.113.8 OK 6003 why=refused" 2>"$TMP/stands")" "" "retest: and the new BLOCK clears the retest"
+is "$(apply "203.0.113.8 OK 6003 why=refused token-time=6001" 2>"$TMP/stands")" "" "retest: and the new BLOCK clears the retest"
 like "$(cat "$TMP/stands")" "203.0.113.8: BLOCK stands; OK not recorded" "  and says so"
 
 # compact: one line per IP, the same statuses, the old file kept.

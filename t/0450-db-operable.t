@@ -42,7 +42,8 @@ rm -rf "$S"/* "$E"/*
 # 2. A BLOCK lifted by a retest's answer reaches Exim when apply exits.
 echo "192.0.2.20 BLOCK $now why=relayed" | db apply > /dev/null
 db retest 192.0.2.20 > /dev/null
-echo "192.0.2.20 OK $((now + 1)) why=refused" | db apply > "$TMP/changes"
+echo "192.0.2.20 BLOCK $((now + 1)) why=relayed retest=pending" | db apply > /dev/null
+echo "192.0.2.20 OK $((now + 2)) why=refused token-time=$((now + 1))" | db apply > "$TMP/changes"
 like "$(cat "$TMP/changes")" "^192.0.2.20 BLOCK OK " "apply: the retest's answer lifts the BLOCK"
 like "$(cdb -q "$S/state.cdb" 192.0.2.20)" "^OK " "apply: state.cdb says OK at once, without a compile"
 grep -q '^192.0.2.20 ' "$E/blocked.nets"

@@ -114,6 +114,31 @@ main(void)
 			printf("# wrote %s, read %s\n", v, val);
 	}
 	ok(wrong == 0, "20000 random values: written and read back");
+	{
+		/* An empty value at the very end: nothing read past it (a
+		 * buffer of exactly the line, as a mapped file's last). */
+		static const char l[] = "192.0.2.1 OK 1 why=";
+		char *exact = malloc(sizeof l - 1);
+		long long t;
+
+		memcpy(exact, l, sizeof l - 1);
+		ok(state_parse(exact, sizeof l - 1, &sl, &why) == 0 &&
+		    state_get(&sl, "why", val, sizeof val) != NULL &&
+		    val[0] == '\0', "an empty value at the end of the line");
+		free(exact);
+		n = (size_t)snprintf(buf, sizeof buf,
+		    "192.0.2.1 OK 1 a=17 b=253402300800 c=1x d= e=0");
+		state_parse(buf, n, &sl, &why);
+		ok(state_get_time(&sl, "a", &t) == 0 && t == 17,
+		    "state_get_time: a time");
+		ok(state_get_time(&sl, "b", &t) < 0 &&
+		    state_get_time(&sl, "c", &t) < 0 &&
+		    state_get_time(&sl, "d", &t) < 0 &&
+		    state_get_time(&sl, "f", &t) < 0,
+		    "state_get_time: out of range, junk, empty, absent");
+		ok(state_get_time(&sl, "e", &t) == 0 && t == 0,
+		    "state_get_time: zero");
+	}
 	n = 0;
 	buf[0] = '\0';
 	memset(val, 'v', 200);
