@@ -105,10 +105,11 @@ static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 /*
  * A syslog prefix: "Mmm dd HH:MM:SS HOST TAG[PID]: " or
  * "YYYY-MM-DDTHH:MM:SS[.f][Z|+HH:MM] HOST TAG[PID]: ".  Returns what
- * follows, or NULL.
+ * follows, or NULL; *exim says whether TAG is Exim's ("exim", its
+ * syslog_processname by default).
  */
 static const char *
-skip_syslog(const char *p, const char *e)
+skip_syslog(const char *p, const char *e, int *exim)
 {
 	const char *q;
 
@@ -146,6 +147,7 @@ skip_syslog(const char *p, const char *e)
 		p++;
 	if (p == q || p - q > 64)
 		return NULL;
+	*exim = p - q == 4 && memcmp(q, "exim", 4) == 0;
 	if (p < e && *p == '[') {
 		q = ++p;
 		while (p < e && isdig((unsigned char)*p))
@@ -453,6 +455,7 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 {
 	const char *p = line, *e = line + len, *q;
 	const char *id = NULL, *pid;
+	int syslogged = 0, exim = 1;
 
 	out->kind = EL_OTHER;
 	out->msgid = NULL;
@@ -466,7 +469,8 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	 * characters are checked. */
 	if ((q = skip_exim_time(p, e)) != NULL)
 		p = q;
-	else if ((q = skip_syslog(p, e)) != NULL) {
+	else if ((q = skip_syslog(p, e, &exim)) != NULL) {
+		syslogged = 1;
 		p = q;
 		if ((q = skip_exim_time(p, e)) != NULL)
 			p = q;
@@ -499,5 +503,12 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	} else if (e - p >= 14 && memcmp(p, "RELAYWATCH ip=", 14) == 0) {
 		out->marker = 1;
 		parse_marker(p + 14, e, out);
+	}
+	/* Through syslog anyone may write a line that looks like Exim's
+	 * (logger -t anything): only Exim's tag names a host. */
+	if (syslogged && !exim && (out->kind == EL_ARRIVAL ||
+	    out->kind == EL_MARKER)) {
+		out->kind = EL_BAD;
+		out->why = "syslog line not tagged exim";
 	}
 }

@@ -162,6 +162,19 @@ like "$(cat "$TMP/pipe.err")" "skipped: last line without newline" "junk through
 like "$(cat "$TMP/pipe.err")" "skipped [23]: line longer than 64 KiB" "junk through a pipe: over-long lines"
 is "$(grep -c 'skipped' "$TMP/pipe.err")" "$(grep -c 'skipped' "$TMP/.err")" "pipe and file report the same skipped lines"
 
+# A syslog file: any local user can write a line through /dev/log
+# (logger -t anything); only Exim's tag names a host.
+{
+	echo "Nov 27 05:00:00 smarthost exim[5147]: 1xWhVY-0001L1-2j <= a@b.example H=(x) [192.0.2.9]:34831 P=esmtp S=458"
+	echo "Nov 27 05:00:01 smarthost mallory: 1xWhVY-0001L2-2j <= a@b.example H=(x) [192.0.2.66]:34831 P=esmtp S=458"
+	echo "Nov 27 05:00:02 smarthost mallory: RELAYWATCH ip=192.0.2.67"
+} > "$TMP/syslog"
+printf 'hosts_from = both\n' > "$TMP/both2.conf"
+run $X -c "$TMP/both2.conf" -v "$TMP/syslog"
+is "$out" "192.0.2.9" "syslog: only the line tagged exim names a host"
+like "$err" "syslog:2: skipped: syslog line not tagged exim" "  a forged arrival: warned with file:line"
+like "$err" "skipped 2: syslog line not tagged exim" "  forged arrival and marker counted"
+
 # Memory stays bounded on a 200 MB line.
 if command -v /usr/bin/time >/dev/null 2>&1; then
 	kb=$( (head -c 200000000 /dev/zero | tr '\0' 'a'; echo) |

@@ -80,6 +80,19 @@ main(void)
 	    "<= a@b H=(x) [6.6.6.6]", EL_OTHER, NULL);
 	line("Foo 26 22:00:00 smarthost exim[5147]: " ID "<= a@b H=[1.2.3.4]",
 	    EL_OTHER, NULL);
+	/* Through syslog, only Exim's tag (logger -t anything). */
+	line("Nov 26 22:00:00 smarthost mallory[99]: " ID "<= a@b H=(x) "
+	    "[192.0.2.1]:1 P=esmtp", EL_BAD, NULL);
+	line("Nov 26 22:00:00 smarthost exim4[99]: " ID "<= a@b H=(x) "
+	    "[192.0.2.1]:1 P=esmtp", EL_BAD, NULL);
+	line("Nov 26 22:00:00 smarthost eximx: " T ID "<= a@b H=(x) "
+	    "[192.0.2.1]:1 P=esmtp", EL_BAD, NULL);
+	line("Nov 26 22:00:00 smarthost logger: RELAYWATCH ip=192.0.2.1",
+	    EL_BAD, NULL);
+	line("Nov 26 22:00:00 smarthost exim[1]: RELAYWATCH ip=192.0.2.1",
+	    EL_MARKER, "192.0.2.1");
+	line("Nov 26 22:00:00 smarthost cron[1]: (root) CMD (x)", EL_OTHER,
+	    NULL);
 
 	/* Hostile HELOs (helo_accept_junk_hosts), as Exim 4.96 logs them. */
 	line(T "[2685] 1xWitH-0000hJ-24 <= a@b H=(x) [6.6.6.6] (y) "
