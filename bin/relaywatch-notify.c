@@ -7,6 +7,8 @@
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <err.h>
 #include <errno.h>
@@ -128,7 +130,38 @@ contact_for(const struct ip *ip)
 	return best;
 }
 
-/* ip's PTR name into host (hostsz bytes); 0, or -1 when it has none. */
+/* Whether host's addresses include ip: the name is forward-confirmed. */
+static int
+resolves_back(const char *host, const struct ip *ip)
+{
+	struct addrinfo hints, *res, *a;
+	int found = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = ip_is_v4(ip) ? AF_INET : AF_INET6;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return 0;
+	for (a = res; a && !found; a = a->ai_next) {
+		char text[INET6_ADDRSTRLEN];
+		const void *in = a->ai_family == AF_INET ?
+		    (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr :
+		    (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+		struct ip got;
+
+		if ((a->ai_family == AF_INET || a->ai_family == AF_INET6) &&
+		    inet_ntop(a->ai_family, in, text, sizeof text) != NULL &&
+		    ip_parse(text, strlen(text), &got, NULL) == 0 &&
+		    ip_cmp(&got, ip) == 0)
+			found = 1;
+	}
+	freeaddrinfo(res);
+	return found;
+}
+
+/* ip's PTR name into host (hostsz bytes), when that name resolves back
+ * to ip: the customer writes its own PTR, and must not choose where its
+ * notice goes.  0, or -1 when it has no such name. */
 static int
 ptr_name(const struct ip *ip, char *host, size_t hostsz)
 {
@@ -144,7 +177,14 @@ ptr_name(const struct ip *ip, char *host, size_t hostsz)
 	rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, host, (socklen_t)hostsz,
 	    NULL, 0, NI_NAMEREQD);
 	freeaddrinfo(ai);
-	return rc == 0 ? 0 : -1;
+	if (rc != 0)
+		return -1;
+	if (!resolves_back(host, ip)) {
+		warnx("%s: PTR name %s does not resolve back to it; writing to "
+		    "postmaster@[address]", text, host);
+		return -1;
+	}
+	return 0;
 }
 
 /*

@@ -15,7 +15,7 @@
 need_exim
 need update-exim4.conf start-stop-daemon adduser procmail formail unshare
 [ -d /etc/exim4/conf.d ] || skip_all "no /etc/exim4/conf.d (exim4-config)"
-own_namespace "$@"
+own_namespace
 
 R=$TMP/root
 mkdir -p "$R/etc/cron.d" "$R/etc/init.d" "$R/run"

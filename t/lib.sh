@@ -34,18 +34,24 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 141' PIPE
 
-# own_namespace: run the rest of the test in a mount namespace of its
-# own (as root, util-linux unshare), so that it may bind-mount files over
-# system ones that nothing else on the machine sees.  Call it first: the
-# test starts again from the top inside the namespace.
+# own_namespace [-n]: run the rest of the test in a mount namespace of
+# its own (as root, util-linux unshare), so that it may bind-mount files
+# over system ones that nothing else on the machine sees; with -n, in a
+# network namespace too, with only its own loopback up.  Call it first:
+# the test starts again from the top inside the namespace.
 own_namespace() {
-	[ -n "${RW_OWN_NAMESPACE:-}" ] && return 0
-	[ "$(id -u)" = 0 ] || skip_all "a mount namespace needs root"
-	unshare -m --propagation private true 2>/dev/null ||
-	    skip_all "unshare -m does not work here"
+	if [ -n "${RW_OWN_NAMESPACE:-}" ]; then
+		[ "$RW_OWN_NAMESPACE" = -n ] && ip link set lo up
+		return 0
+	fi
+	ns=-m
+	[ "${1:-}" = -n ] && ns="-m -n"
+	[ "$(id -u)" = 0 ] || skip_all "a namespace needs root"
+	unshare $ns --propagation private true 2>/dev/null ||
+	    skip_all "unshare $ns does not work here"
 	trap - EXIT
 	rm -rf "$TMP"
-	RW_OWN_NAMESPACE=1 exec unshare -m --propagation private sh "$0" "$@"
+	RW_OWN_NAMESPACE=${1:--m} exec unshare $ns --propagation private sh "$0"
 }
 
 # A fresh directory for this test, removed at exit.
