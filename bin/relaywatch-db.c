@@ -396,6 +396,8 @@ cmd_compile(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	/* (a compact killed on the way left its copy of the state) */
+	state_remove_dead_temps(state_path);
 	open_state(&sf, 0, &m);
 	write_cdb(&m, &sf);
 	if (sync_blocked(&m) < 0)
@@ -691,7 +693,7 @@ cmd_compact(int argc, char **argv)
 	struct stat st;
 	char from[sizeof state_path + 8], to[sizeof state_path + 8];
 	size_t i;
-	int k;
+	int k, held;
 
 	(void)argc;
 	(void)argv;
@@ -711,17 +713,23 @@ cmd_compact(int argc, char **argv)
 	if (link(state_path, to) < 0)
 		err(EX_CANTCREAT, "%s", to);
 	cf.written = 0;
-	if (write_atomically(state_path, fill_compact, &cf, 0644) < 0)
+	/* The new file stays locked until its CDB is written: a writer that
+	 * opens it meanwhile waits, and its CDB comes after this one, which
+	 * would otherwise undo its change. */
+	if (write_atomically_held(state_path, fill_compact, &cf, 0644,
+	    &held) < 0)
 		state_failed(state_path);
 	/* A CDB naming the new file and the end of the compacted text, so
 	 * that readers of the CDB go on with the lines appended after it. */
-	if (stat(state_path, &st) < 0)
+	if (fstat(held, &st) < 0)
 		state_failed(state_path);
 	pos.dev = (unsigned long long)st.st_dev;
 	pos.ino = (unsigned long long)st.st_ino;
 	pos.off = cf.written;
 	if (state_write_cdb(cdb_path, &m, &pos) < 0)
 		state_failed(cdb_path);
+	if (close(held) < 0)
+		state_failed(state_path);
 	printf("%s: %zu lines, %zu addresses; the old file is %s\n",
 	    state_path, count_lines(&sf), cf.n, to);
 	state_close(&sf);

@@ -644,9 +644,26 @@ remove_dead_temps(const char *dir, const char *name)
 	closedir(d);
 }
 
+void
+state_remove_dead_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (path_dir(path, dir, sizeof dir) == 0)
+		remove_dead_temps(dir, slash ? slash + 1 : path);
+}
+
 int
 write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
     int mode)
+{
+	return write_atomically_held(path, fill, arg, mode, NULL);
+}
+
+int
+write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
+    void *arg, int mode, int *held)
 {
 	const char *slash = strrchr(path, '/');
 	char tmp[4096], dir[4096];
@@ -674,17 +691,28 @@ write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
 		errno = e;
 		return -1;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if ((held == NULL && close(fd) < 0) || rename(tmp, path) < 0) {
 		e = errno;
+		if (held)
+			close(fd);
 		unlink(tmp);
 		errno = e;
 		return -1;
 	}
+	if (held)
+		*held = fd;
 	if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
-		e = fsync(dfd);
-		close(dfd);
-		if (e < 0)
+		if (fsync(dfd) < 0) {
+			e = errno;
+			close(dfd);
+			if (held) {
+				close(fd);
+				*held = -1;
+			}
+			errno = e;
 			return -1;
+		}
+		close(dfd);
 	}
 	return 0;
 }

@@ -128,6 +128,16 @@ long state_load(const struct statefile *sf, struct statemap *m);
 int write_atomically(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode);
 
+/* The same, the new file still open and locked (flock, exclusive) in
+ * *held after the rename, for a caller that must finish work that goes
+ * with it before anyone else writes it: close *held then. */
+int write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
+    void *arg, int mode, int *held);
+
+/* Remove the temp files of write_atomically for path that a writer killed
+ * left behind (unlocked, a minute old). */
+void state_remove_dead_temps(const char *path);
+
 /*
  * Where a state.cdb's content ends in the state: the file (device and
  * inode) and the offset just after the last line it holds.  The CDB keeps

@@ -123,4 +123,36 @@ for f in "$S"/.state.cdb.*; do
 done
 db compile
 is "$(ls -A "$S" | grep -c '^\.state\.cdb\.')" 0 "the next compile removes them"
+
+# compact racing apply: compact stopped just after its new file is in
+# place, before its CDB is written; an apply then must not be undone by
+# that CDB (written from compact's snapshot) when compact goes on.
+lost=0
+for i in 1 2 3; do
+	ino=$(stat -c %i "$S/state")
+	relaywatch-db -c "$TMP/rw.conf" compact > /dev/null &
+	c=$!
+	n=0	# (as tight a loop as sh has: the window is milliseconds)
+	while [ "$(stat -c %i "$S/state")" = "$ino" ] && [ $n -lt 100000 ]; do
+		n=$((n + 1))
+	done
+	kill -STOP $c
+	echo "192.0.2.$i BLOCK $(date +%s) why=relayed" |
+	    relaywatch-db -c "$TMP/rw.conf" apply > /dev/null &
+	a=$!
+	sleep 0.5
+	kill -CONT $c
+	wait $c
+	wait $a
+	cdb -q "$S/state.cdb" "192.0.2.$i" | grep -q '^BLOCK ' || lost=$((lost + 1))
+done
+is "$lost" 0 "a BLOCK applied while compact puts its file in place reaches the CDB (3 tries)"
+# A compact killed after writing its copy leaves a temp file as big as the
+# state: the next compile (cron, every five minutes) removes it.
+: > "$S/.state.AbC123"
+touch -d '2 minutes ago' "$S/.state.AbC123"
+: > "$S/.state.XyZ789"
+db compile
+is "$(ls -A "$S" | grep '^\.state\.[A-Za-z0-9]*$' | tr '\n' ' ')" ".state.XyZ789 " \
+    "a dead compact's temp file removed by compile, a live one (just made) kept"
 done_testing
