@@ -527,13 +527,29 @@ state_append(struct statefile *sf, const char *buf, size_t n)
 
 	if (fstat(sf->fd, &st) < 0)
 		return -1;
-	/* A line cut short by a crash stays on a line of its own. */
+	/* A line cut short by a crash is ended so that it cannot parse (no
+	 * field may start with '#'): "10.3.2.110 UNKNOWN 1795839" must not
+	 * be read as a verdict with a wrong time. */
 	if (st.st_size > 0 && pread(sf->fd, &last, 1, st.st_size - 1) == 1 &&
-	    last != '\n' && write_all(sf->fd, "\n", 1) < 0)
-		return -1;
+	    last != '\n') {
+		if (write_all(sf->fd, STATE_CUT_MARK "\n",
+		    sizeof STATE_CUT_MARK) < 0)
+			goto undo;
+		st.st_size += (off_t)sizeof STATE_CUT_MARK;
+	}
 	if (write_all(sf->fd, buf, n) < 0)
-		return -1;
+		goto undo;
 	return fsync(sf->fd);
+undo:
+	/* A write that failed part way (a full disk) leaves nothing: we
+	 * hold the lock, and the file ends where it ended. */
+	{
+		int e = errno;
+
+		(void)!ftruncate(sf->fd, st.st_size);
+		errno = e;
+		return -1;
+	}
 }
 
 void

@@ -110,7 +110,12 @@ struct statefile {
 
 int state_open(struct statefile *sf, const char *path, int exclusive);
 int state_map(struct statefile *sf);
-/* Append n bytes of whole lines, and fsync. */
+/* What ends a line that a crash cut short, so that it does not parse. */
+#define STATE_CUT_MARK " #cut"
+
+/* Append n bytes of whole lines, and fsync; a line left cut short before
+ * them is ended with STATE_CUT_MARK first.  When a write fails part way
+ * the file is cut back to where it ended. */
 int state_append(struct statefile *sf, const char *buf, size_t n);
 void state_close(struct statefile *sf);
 
