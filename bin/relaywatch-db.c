@@ -27,6 +27,7 @@
 
 #include "conf.h"
 #include "ip.h"
+#include "owner.h"
 #include "preflight.h"
 #include "state.h"
 #include "stream.h"
@@ -977,6 +978,8 @@ main(int argc, char *argv[])
 	if (c->noargs && argc > 1)
 		usage("%s takes no arguments", cmd);
 	conf_load(&conf, confpath);
+	/* Run by root: act as the owner of the state. */
+	become_owner_of(conf.statedir);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0)
 		errx(EX_CONFIG, "statedir too long");

@@ -32,6 +32,7 @@
 #include "conf.h"
 #include "ip.h"
 #include "netset.h"
+#include "owner.h"
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
@@ -1002,6 +1003,8 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(0);
 	conf_load(&conf, confpath);
+	/* Run by root: act as the owner of the state. */
+	become_owner_of(conf.statedir);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0)
 		errx(EX_CONFIG, "statedir too long");

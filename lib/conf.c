@@ -26,8 +26,7 @@ static const struct option options[] = {
 	{ "netblocks", T_PATH, S(netblocks), "/etc/relaywatch/netblocks" },
 	{ "exclude", T_PATH, S(exclude), "/etc/relaywatch/exclude" },
 	{ "contacts", T_PATH, S(contacts), "/etc/relaywatch/contacts" },
-	{ "blocked_nets", T_PATH, S(blocked_nets),
-	    "/etc/relaywatch/blocked.nets" },
+	{ "blocked_nets", T_PATH, S(blocked_nets), "" },	/* statedir/ */
 	{ "mainlog", T_PATH, S(mainlog), "/var/log/exim4/mainlog" },
 	{ "sendmail", T_COMMAND, S(sendmail), "/usr/sbin/sendmail" },
 	{ "domain", T_DOMAIN, S(domain), "" },
@@ -380,7 +379,8 @@ set_defaults(struct conf *c)
 
 	memset(c, 0, sizeof *c);
 	for (i = 0; i < NOPTIONS; i++)
-		if (set_value(c, &options[i], options[i].def, &why) < 0)
+		if (options[i].def[0] != '\0' &&
+		    set_value(c, &options[i], options[i].def, &why) < 0)
 			abort();	/* a default that does not parse */
 }
 
@@ -457,6 +457,15 @@ conf_read(struct conf *c, const char *path, char *err, size_t errlen)
 	}
 	textfile_close(&tf);
 done:
+	/* blocked.nets beside the state by default: relaywatch replaces it
+	 * by a rename, so its directory is relaywatch's, and the
+	 * configuration's directory stays root's. */
+	if (c->blocked_nets[0] == '\0' &&
+	    (size_t)snprintf(c->blocked_nets, sizeof c->blocked_nets,
+	    "%s/blocked.nets", c->statedir) >= sizeof c->blocked_nets) {
+		snprintf(err, errlen, "%s: statedir too long", c->path);
+		return EX_CONFIG;
+	}
 	if (c->abuse[0] == '\0' && c->domain[0] != '\0') {
 		if ((size_t)snprintf(c->abuse, sizeof c->abuse, "abuse@%s",
 		    c->domain) >= sizeof c->abuse) {

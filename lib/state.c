@@ -420,31 +420,6 @@ statemap_get(const struct statemap *m, const struct ip *ip)
 
 /* The file. */
 
-/*
- * A file that root creates or replaces gets the owner of the file it
- * replaces or, for a new one, of its directory: an operator's command
- * run as root must not leave a file the service user cannot write.
- * Nothing to do for anyone else, who cannot give files away.
- */
-static int
-keep_owner(int fd, const char *path, int replacing)
-{
-	struct stat st;
-	char dir[4096];
-
-	if (geteuid() != 0)
-		return 0;
-	if (!(replacing && lstat(path, &st) == 0 && S_ISREG(st.st_mode))) {
-		if (path_dir(path, dir, sizeof dir) < 0) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		if (stat(dir, &st) < 0)
-			return -1;
-	}
-	return fchown(fd, st.st_uid, st.st_gid);
-}
-
 int
 state_open(struct statefile *sf, const char *path, int exclusive)
 {
@@ -454,23 +429,15 @@ state_open(struct statefile *sf, const char *path, int exclusive)
 	sf->text = NULL;
 	sf->len = 0;
 	for (;;) {
-		int created = 0;
-
+		/* Never through a link. */
 		sf->fd = open(path, exclusive ?
-		    O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC |
-		    O_NOFOLLOW : O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (sf->fd >= 0)
-			created = exclusive;
-		else if (exclusive && errno == EEXIST)
-			sf->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC |
-			    O_NOFOLLOW);
+		    O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW :
+		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (sf->fd < 0) {
 			if (!exclusive && errno == ENOENT)
 				return 0;	/* no state yet: empty */
 			return -1;
 		}
-		if (created && keep_owner(sf->fd, path, 0) < 0)
-			goto fail;
 		while (flock(sf->fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 			if (errno != EINTR)
 				goto fail;
@@ -699,8 +666,8 @@ write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
 	/* Locked while written: a writer that died leaves it unlocked. */
 	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 		;
-	if (fchmod(fd, (mode_t)mode) < 0 || keep_owner(fd, path, 1) < 0 ||
-	    fill(fd, arg) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, (mode_t)mode) < 0 || fill(fd, arg) < 0 ||
+	    fsync(fd) < 0) {
 		e = errno;
 		close(fd);
 		unlink(tmp);

@@ -30,10 +30,39 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	is "$(grep -c '^state' "$TMP/ls")" 3 "state, state.1 and state.cdb"
 	su -s /bin/sh nobody -c "echo '192.0.2.9 BLOCK $now why=relayed' | relaywatch-db -c '$TMP/rw.conf' apply" > /dev/null 2>&1
 	ok $? "the service user still writes the state after root did"
-	chown root: "$S/state.cdb"
-	db compile
-	is "$(stat -c %U "$S/state.cdb")" "root" "a file root owns stays root's when root replaces it"
-	chown nobody: "$S/state.cdb"
+	# The service user's links lead root nowhere (item 10 of the
+	# attacks): a root-only file linked as blocked.nets or as state.
+	printf 'root secret\n' > "$TMP/secret"
+	chmod 600 "$TMP/secret"
+	su -s /bin/sh nobody -c "rm -f '$E/blocked.nets' && ln -s '$TMP/secret' '$E/blocked.nets'"
+	run db apply <<-IN
+	192.0.2.10 BLOCK $now why=relayed
+	IN
+	like "$rc:$err" "^75:.*blocked\.nets: Too many levels of symbolic links" "a link as blocked.nets: root's apply does not follow it (75)"
+	[ -L "$E/blocked.nets" ] && [ -z "$(find "$E" -type f -exec grep -l 'root secret' {} +)" ]
+	ok $? "  nothing of the file it names copied"
+	is "$(cat "$TMP/secret")" "root secret" "  and that file left alone"
+	rm -f "$E/blocked.nets"
+	mv "$S/state" "$S/state.real"
+	printf '192.0.2.1 OK 1\n' > "$TMP/rootstate"
+	chmod 644 "$TMP/rootstate"
+	su -s /bin/sh nobody -c "ln -s '$TMP/rootstate' '$S/state'"
+	run db apply <<-IN
+	192.0.2.11 BLOCK $now why=relayed
+	IN
+	is "$rc" 75 "a link as state: root's apply refuses it (75)"
+	is "$(cat "$TMP/rootstate")" "192.0.2.1 OK 1" "  and appends nothing to the file it names"
+	rm -f "$S/state"
+	mv "$S/state.real" "$S/state"
+	# Run by root, the checks are made as the service user.
+	printf '%s\n' "statedir = $S" "netblocks = $TMP/nets" "probe_source = 127.0.0.9" \
+	    "domain = isp.example" "keyfile = $TMP/rootkey" "mainlog = $TMP/mainlog" > "$TMP/check.conf"
+	echo 127.0.0.0/8 > "$TMP/nets"
+	(umask 077; openssl rand -hex 32 > "$TMP/rootkey")
+	: > "$TMP/mainlog"
+	chmod 644 "$TMP/nets" "$TMP/check.conf" "$TMP/mainlog"
+	run relaywatch-db -c "$TMP/check.conf" check
+	like "$rc:$err" "^77:.*rootkey" "check run by root: a key only root can read is refused (the service user cannot)"
 else
 	skip_one "ownership needs root and the user nobody"
 fi

@@ -87,14 +87,12 @@ step "make install               # PREFIX=/usr/local by default" \
 # The user and its directories
 step "adduser --system --group --home /var/lib/relaywatch relaywatch"
 step "install -d -o relaywatch -g relaywatch -m 755 /var/lib/relaywatch"
-step "install -d -o relaywatch -g relaywatch -m 755 /etc/relaywatch"
 # Configuration: the two settings INSTALL names, on the example it put
 # there; the test's own loopback addresses.
 step "domain = isp.example" "sed -i 's/^#domain = .*/domain = isp.example/' '$RELAYWATCH_CONF' &&
      printf '%s\n' 'statedir = $R/var/lib/relaywatch' 'keyfile = $R/etc/relaywatch/key' \
         'netblocks = $R/etc/relaywatch/netblocks' 'exclude = $R/etc/relaywatch/exclude' \
-        'contacts = $R/etc/relaywatch/contacts' \
-        'blocked_nets = $R/etc/relaywatch/blocked.nets' >> '$RELAYWATCH_CONF'"
+        'contacts = $R/etc/relaywatch/contacts' >> '$RELAYWATCH_CONF'"
 step "probe_source = 192.0.2.9 2001:db8::9" \
     "sed -i 's/^#probe_source = .*/probe_source = 127.0.0.9 ::1/' '$RELAYWATCH_CONF' &&
      printf 'mainlog = %s\nptr_lookup = no\n' '$d/log/mainlog' >> '$RELAYWATCH_CONF'"
@@ -190,9 +188,12 @@ ok $? "retested on the operator's request: OK, refused" ||
     diag "$(state)" "$(cat "$TMP/relaywatch.log")" "$(grep -v -e frozen -e 'queue run' -e 'lost privilege' "$d/log/mainlog" | tail -n 30)"
 is "$(rcpt 127.0.0.7)" 250 "  accepted again at its next message, nothing compiled by hand"
 
-# Root's commands left nothing the service user cannot write.
-is "$(find "$R/var/lib/relaywatch" "$R/etc/relaywatch" -mindepth 1 ! -user relaywatch ! -name relaywatch.conf ! -name netblocks ! -name exclude -printf '%p %u\n')" "" \
-    "no file in the state directory or blocked.nets owned by anyone but relaywatch"
+# Root's commands left nothing the service user cannot write; the
+# configuration is root's, in a directory only root writes.
+is "$(find "$R/var/lib/relaywatch" -mindepth 1 ! -user relaywatch -printf '%p %u\n')" "" \
+    "no file in the state directory (blocked.nets included) owned by anyone but relaywatch"
+is "$(find "$R/etc/relaywatch" ! -user root ! -path "$R/etc/relaywatch/key" -printf '%p %u\n')$(find "$R/etc/relaywatch" -perm /022 -printf '%p %m\n')" "" \
+    "/etc/relaywatch and the configuration: root's, writable by root only; the key relaywatch's"
 "$R/etc/init.d/relaywatch" stop > /dev/null 2>&1
 ok $? "service relaywatch stop"
 

@@ -97,8 +97,14 @@ main(void)
 	is_str(c.keyfile, "/etc/relaywatch/key", "default keyfile");
 	is_str(c.netblocks, "/etc/relaywatch/netblocks", "default netblocks");
 	is_str(c.exclude, "/etc/relaywatch/exclude", "default exclude");
-	is_str(c.blocked_nets, "/etc/relaywatch/blocked.nets",
-	    "default blocked_nets");
+	is_str(c.blocked_nets, "/var/lib/relaywatch/blocked.nets",
+	    "default blocked_nets: in statedir");
+	write_conf("statedir = /srv/rw\n");
+	conf_read(&c, path, err, sizeof err);
+	is_str(c.blocked_nets, "/srv/rw/blocked.nets",
+	    "default blocked_nets: in statedir, wherever that is");
+	write_conf("domain = isp.example\n");
+	conf_read(&c, path, err, sizeof err);
 	is_str(c.mainlog, "/var/log/exim4/mainlog", "default mainlog");
 	is_str(c.sendmail, "/usr/sbin/sendmail", "default sendmail");
 	is_str(c.mailbox, "relaytest", "default mailbox");
