@@ -30,7 +30,7 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	openssl iproute2 procps adduser sysvinit-utils
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
-	lib/preflight.o lib/usage.o lib/owner.o \
+	lib/preflight.o lib/usage.o lib/owner.o lib/outbox.o \
 	lib/eximlog.o lib/state.o lib/token.o lib/mailer.o
 LIB = lib/librelaywatch.a
 

@@ -14,8 +14,9 @@
 #include <sys/stat.h>
 
 #include <err.h>
-#include <pwd.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 
 #include "conf.h"
 #include "ip.h"
+#include "outbox.h"
 #include "owner.h"
 #include "preflight.h"
 #include "state.h"
@@ -39,6 +41,7 @@
 static struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
 static char cdb_path[CONF_VALUE_MAX + 16];
+static char pending_path[CONF_VALUE_MAX + 32];
 
 static size_t
 count_lines(const struct statefile *sf)
@@ -266,6 +269,60 @@ retest_ended_line(const struct stateline *cur, const struct stateline *v,
 }
 
 /*
+ * statedir/enforce-pending: made before a change that Exim acts on is
+ * appended, removed once state.cdb and blocked.nets have it.  A run that
+ * died between the two (kill -9, a full disk) leaves it, and the next
+ * apply, retried by the MTA, or compile finishes the work.
+ */
+static void
+enforce_pending_mark(void)
+{
+	int fd;
+
+	if ((fd = open(pending_path, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0644)) < 0 || fsync(fd) < 0 || close(fd) < 0)
+		err(EX_TEMPFAIL, "%s", pending_path);
+}
+
+static int
+enforce_pending(void)
+{
+	return access(pending_path, F_OK) == 0;
+}
+
+static void
+enforce_done(void)
+{
+	if (unlink(pending_path) < 0 && errno != ENOENT)
+		warn("%s", pending_path);
+}
+
+/* A line of changes (newline included) into BLOCK: its notice goes into
+ * the outbox before the BLOCK is recorded. */
+static void
+outbox_changes(const struct buf *changes)
+{
+	const char *p = changes->p, *e = changes->p + changes->len, *nl;
+	const char *evidence = getenv("RELAYWATCH_EVIDENCE");
+
+	for (; p < e; p = nl + 1) {
+		struct stateline sl;
+		const char *why;
+		struct ip ip;
+
+		nl = memchr(p, '\n', (size_t)(e - p));
+		if (state_parse_change(p, (size_t)(nl - p), &ip, &sl, &why) < 0)
+			errx(EX_SOFTWARE, "change line does not parse: %s", why);
+		if (sl.status != ST_BLOCK)
+			continue;
+		if (outbox_put(conf.statedir, &ip, p, (size_t)(nl - p),
+		    evidence) < 0)
+			err(EX_TEMPFAIL, "%s/outbox: cannot keep the notice",
+			    conf.statedir);
+	}
+}
+
+/*
  * apply: read every verdict first, then, under the lock, decide each
  * against the state as it is, append what stands in one write, build the
  * CDB if a BLOCK is new, and only then report the changes.
@@ -372,10 +429,21 @@ cmd_apply(int argc, char **argv)
 		}
 		i = (size_t)(nl - in) + 1;
 	}
+	/* The notices and the work left for Exim first: a run that dies
+	 * after the append leaves both for the retry. */
+	outbox_changes(&changes);
+	if (enforced)
+		enforce_pending_mark();
+	else
+		enforced = enforce_pending();
 	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
 		state_failed(state_path);
-	if (enforced && enforce(&m, &sf) != 0)
-		rc = EX_TEMPFAIL;
+	if (enforced) {
+		if (enforce(&m, &sf) != 0)
+			rc = EX_TEMPFAIL;
+		else
+			enforce_done();
+	}
 	state_close(&sf);
 	print_changes(&changes);
 	statemap_free(&m);
@@ -403,6 +471,8 @@ cmd_compile(int argc, char **argv)
 	write_cdb(&m, &sf);
 	if (sync_blocked(&m) < 0)
 		rc = EX_CANTCREAT;
+	else
+		enforce_done();
 	state_close(&sf);
 	statemap_free(&m);
 	return rc;
@@ -981,7 +1051,9 @@ main(int argc, char *argv[])
 	/* Run by root: act as the owner of the state. */
 	become_owner_of(conf.statedir);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
-	    sizeof cdb_path) < 0)
+	    sizeof cdb_path) < 0 || (size_t)snprintf(pending_path,
+	    sizeof pending_path, "%s/enforce-pending", conf.statedir) >=
+	    sizeof pending_path)
 		errx(EX_CONFIG, "statedir too long");
 	/* A state directory that is not there is a mistake, not an empty
 	 * state: say so, rather than answer "never tested".  (apply makes

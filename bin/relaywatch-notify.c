@@ -5,13 +5,17 @@
  * resolves to; else postmaster@[IP]) with the abuse desk in copy.  With
  * -n, prints the notices instead.
  */
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +31,7 @@
 #include "conf.h"
 #include "ip.h"
 #include "mailer.h"
+#include "outbox.h"
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
@@ -39,6 +44,12 @@
 
 static struct conf conf;
 static int dryrun, resolve;
+
+/* An outbox entry younger than this is the live notify's, not -q's. */
+#define OUTBOX_GRACE 60
+/* A notice whose BLOCK is not in state.cdb is kept this long (the apply
+ * that put it there may yet be retried), then dropped. */
+#define OUTBOX_STALE 86400
 static const char *evidence;
 
 /* ---- the contacts file: "CIDR address..." ------------------------------ */
@@ -510,38 +521,143 @@ notify(const struct ip *ip, const struct stateline *sl)
 	return 0;
 }
 
-/* "IP OLD NEW TIME key=value...", OLD a status or "-".  Returns 0 with
- * *ip and *sl, or -1 with *why. */
+/*
+ * A notice that sendmail did not take: kept in the outbox (where apply
+ * has usually put it already) for relaywatch-notify -q.  0, or -1 when it
+ * cannot be kept either.
+ */
 static int
-change_line(const char *line, size_t len, struct ip *ip,
-    struct stateline *sl, const char **why)
+keep(const struct ip *ip, const char *line, size_t len)
 {
-	const char *e = line + len, *sp1, *sp2;
-	size_t ol;
+	char text[IP_TEXT_MAX + 1];
 
-	if ((sp1 = memchr(line, ' ', len)) == NULL ||
-	    (sp2 = memchr(sp1 + 1, ' ', (size_t)(e - sp1 - 1))) == NULL) {
-		*why = "expected IP OLD NEW TIME";
+	ip_format(ip, text);
+	/* apply's entry, with the evidence, stands; else one of ours. */
+	if (outbox_holds(conf.statedir, ip, line, len) != 1 &&
+	    outbox_put(conf.statedir, ip, line, len, evidence) < 0) {
+		warn("%s: %s/outbox: cannot keep the notice", text,
+		    conf.statedir);
 		return -1;
 	}
-	if (ip_parse_canonical(line, (size_t)(sp1 - line), ip, why) < 0)
-		return -1;
-	ol = (size_t)(sp2 - sp1 - 1);
-	if (!(ol == 1 && sp1[1] == '-') &&
-	    !(ol == 2 && memcmp(sp1 + 1, "OK", 2) == 0) &&
-	    !(ol == 5 && memcmp(sp1 + 1, "BLOCK", 5) == 0) &&
-	    !(ol == 7 && memcmp(sp1 + 1, "UNKNOWN", 7) == 0)) {
-		*why = "the old status is not -, OK, BLOCK or UNKNOWN";
-		return -1;
+	warnx("%s: notice kept in %s/outbox for relaywatch-notify -q", text,
+	    conf.statedir);
+	return 0;
+}
+
+/* One outbox entry, locked in fd: sent and taken out when its BLOCK
+ * stands.  Returns 0, or EX_TEMPFAIL when it must be tried again. */
+static int
+send_entry(int fd, const char *path, const struct ip *ip, const char *cdb,
+    time_t age)
+{
+	char buf[OUTBOX_ENTRY_MAX + 1], cur_text[STATE_LINE_MAX + 1];
+	struct stateline sl, cur;
+	const char *why, *nl, *ev;
+	struct ip named;
+	ssize_t n;
+	int r;
+
+	if ((n = read(fd, buf, sizeof buf - 1)) < 0) {
+		warn("%s", path);
+		return EX_TEMPFAIL;
 	}
-	return state_parse_value(sp2 + 1, (size_t)(e - sp2 - 1), sl, why);
+	buf[n] = '\0';
+	if ((nl = memchr(buf, '\n', (size_t)n)) == NULL ||
+	    state_parse_change(buf, (size_t)(nl - buf), &named, &sl,
+	    &why) < 0 || ip_cmp(&named, ip) != 0 || sl.status != ST_BLOCK) {
+		warnx("%s: not a notice of a BLOCK of its address; left alone",
+		    path);
+		return 0;
+	}
+	evidence = NULL;
+	if (strncmp(nl + 1, "evidence ", 9) == 0) {
+		ev = nl + 10;
+		evidence = ev;
+		if ((nl = strchr(ev, '\n')) != NULL)
+			*(char *)nl = '\0';
+	}
+	if ((r = state_cdb_get(cdb, ip, &cur, cur_text, sizeof cur_text)) < 0) {
+		warn("%s", cdb);
+		return EX_TEMPFAIL;
+	}
+	if (r == 0 || cur.status != ST_BLOCK) {
+		if (age < OUTBOX_STALE)
+			return 0;
+		warnx("%s: the BLOCK it tells of does not stand; dropped",
+		    path);
+		if (unlink(path) < 0)
+			warn("%s", path);
+		return 0;
+	}
+	if (notify(ip, &sl) < 0)
+		return EX_TEMPFAIL;
+	if (unlink(path) < 0) {
+		warn("%s", path);
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+/*
+ * -q: the outbox, as cron runs it.  Each entry is locked while it is
+ * sent, so that two runs never send one twice; an entry less than
+ * OUTBOX_GRACE old belongs to the notify that apply's caller is running.
+ */
+static int
+run_outbox(void)
+{
+	char dir[4096], path[4096 + 258], cdb[4096];
+	time_t now = time(NULL);
+	struct dirent *de;
+	int rc = 0;
+	DIR *d;
+
+	if (outbox_dir(conf.statedir, dir, sizeof dir) < 0 ||
+	    (size_t)snprintf(cdb, sizeof cdb, "%s/state.cdb", conf.statedir) >=
+	    sizeof cdb)
+		errx(EX_CONFIG, "statedir too long");
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		warn("%s", dir);
+		return EX_TEMPFAIL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		struct ip ip;
+		const char *why;
+		int fd, r;
+
+		/* (write_atomically's temp files start with a dot) */
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (ip_parse_canonical(de->d_name, strlen(de->d_name), &ip,
+		    &why) < 0) {
+			warnx("%s: not named by an address; left alone", path);
+			continue;
+		}
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+			continue;	/* sent meanwhile */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 ||
+		    now - st.st_mtime < OUTBOX_GRACE ||
+		    st.st_nlink == 0) {
+			close(fd);
+			continue;
+		}
+		if ((r = send_entry(fd, path, &ip, cdb, now - st.st_mtime)) != 0)
+			rc = r;
+		close(fd);
+	}
+	closedir(d);
+	return rc;
 }
 
 static void __attribute__((noreturn))
 usage(int asked)
 {
-	usage_exit("usage: relaywatch-notify [-hnr] [-c conf] [-e evidence]\n",
-	    asked);
+	usage_exit("usage: relaywatch-notify [-hnr] [-c conf] [-e evidence]\n"
+	    "       relaywatch-notify -q [-c conf]\n", asked);
 }
 
 int
@@ -552,9 +668,9 @@ main(int argc, char *argv[])
 	struct reader rd;
 	char *line;
 	size_t len;
-	int ch, flags, rc, failed = 0;
+	int ch, flags, rc, failed = 0, queue = 0;
 
-	while ((ch = getopt(argc, argv, "c:e:hnr")) != -1)
+	while ((ch = getopt(argc, argv, "c:e:hnqr")) != -1)
 		switch (ch) {
 		case 'c':
 			confpath = optarg;
@@ -565,6 +681,9 @@ main(int argc, char *argv[])
 		case 'n':
 			dryrun = 1;
 			break;
+		case 'q':
+			queue = 1;
+			break;
 		case 'r':
 			resolve = 1;
 			break;
@@ -573,7 +692,7 @@ main(int argc, char *argv[])
 		default:
 			usage(0);
 		}
-	if (optind != argc)
+	if (optind != argc || (queue && (dryrun || resolve || evidence)))
 		usage(0);
 	if (evidence == NULL)
 		evidence = getenv("RELAYWATCH_EVIDENCE");
@@ -582,6 +701,8 @@ main(int argc, char *argv[])
 	read_contacts();
 	if (!dryrun)
 		mailer_init(conf.sendmail, conf.path);
+	if (queue)
+		return run_outbox();
 	if (rd_init(&rd, STDIN_FILENO, STATE_LINE_MAX + 64) < 0)
 		err(EX_OSERR, "out of memory");
 
@@ -591,10 +712,17 @@ main(int argc, char *argv[])
 		const char *why = "line too long";
 
 		/* IP OLD NEW TIME key=value... */
-		if (!(flags & RD_TOOLONG) && change_line(line, len, &ip, &sl,
+		if (!(flags & RD_TOOLONG) && state_parse_change(line, len, &ip, &sl,
 		    &why) == 0) {
-			if (sl.status == ST_BLOCK && notify(&ip, &sl) < 0)
-				failed = 1;
+			if (sl.status != ST_BLOCK)
+				continue;
+			if (notify(&ip, &sl) < 0) {
+				/* Sent later, by -q, or tried again. */
+				if (keep(&ip, line, len) < 0)
+					failed = 1;
+			} else if (!dryrun && outbox_take(conf.statedir, &ip,
+			    line, len) < 0)
+				warn("%s/outbox", conf.statedir);
 			continue;
 		}
 		text_warn_line(&bad, "standard input", rd.lineno, line, len,

@@ -29,6 +29,31 @@ state_paths(const char *statedir, char *state, size_t statesz, char *cdb,
 
 static const char *const status_names[] = { "", "OK", "BLOCK", "UNKNOWN" };
 
+int
+state_parse_change(const char *line, size_t len, struct ip *ip,
+    struct stateline *sl, const char **why)
+{
+	const char *e = line + len, *sp1, *sp2;
+	size_t ol;
+
+	if ((sp1 = memchr(line, ' ', len)) == NULL ||
+	    (sp2 = memchr(sp1 + 1, ' ', (size_t)(e - sp1 - 1))) == NULL) {
+		*why = "expected IP OLD NEW TIME";
+		return -1;
+	}
+	if (ip_parse_canonical(line, (size_t)(sp1 - line), ip, why) < 0)
+		return -1;
+	ol = (size_t)(sp2 - sp1 - 1);
+	if (!(ol == 1 && sp1[1] == '-') &&
+	    !(ol == 2 && memcmp(sp1 + 1, "OK", 2) == 0) &&
+	    !(ol == 5 && memcmp(sp1 + 1, "BLOCK", 5) == 0) &&
+	    !(ol == 7 && memcmp(sp1 + 1, "UNKNOWN", 7) == 0)) {
+		*why = "the old status is not -, OK, BLOCK or UNKNOWN";
+		return -1;
+	}
+	return state_parse_value(sp2 + 1, (size_t)(e - sp2 - 1), sl, why);
+}
+
 const char *
 status_name(enum status s)
 {
@@ -782,6 +807,42 @@ parse_ull(const char **p, const char *e, unsigned long long *v)
 	if (*p < e)
 		(*p)++;
 	return 0;
+}
+
+int
+state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,
+    char *buf, size_t bufsz)
+{
+	char key[IP_TEXT_MAX + 1];
+	size_t kl = ip_format(ip, key);
+	const char *why;
+	struct cdb c;
+	unsigned vl;
+	int fd, rc, e = EINVAL;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	if (cdb_init(&c, fd) < 0) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((rc = cdb_find(&c, key, (unsigned)kl)) > 0) {
+		vl = cdb_datalen(&c);
+		if (vl >= bufsz || cdb_read(&c, buf, vl, cdb_datapos(&c)) < 0 ||
+		    (buf[vl] = '\0', state_parse_value(buf, vl, sl, &why)) < 0)
+			rc = -1;
+		else {
+			sl->ip = *ip;
+			rc = 1;
+		}
+	} else if (rc < 0)
+		e = errno;
+	cdb_free(&c);
+	close(fd);
+	if (rc < 0)
+		errno = e;
+	return rc;
 }
 
 int

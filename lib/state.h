@@ -44,6 +44,12 @@ int state_parse_value(const char *rest, size_t len, struct stateline *out,
 
 const char *status_name(enum status s);
 
+/* A change line of relaywatch-db apply, "IP OLD NEW TIME [key=value ...]",
+ * OLD a status or "-": 0 with *ip and, in *sl, NEW's value (sl->ip not
+ * set), or -1 with *why. */
+int state_parse_change(const char *line, size_t len, struct ip *ip,
+    struct stateline *sl, const char **why);
+
 /* The value of key in sl's key=value part, unquoted into buf (bufsz
  * bytes, NUL-terminated); returns buf, or NULL when the key is absent. */
 const char *state_get(const struct stateline *sl, const char *key, char *buf,
@@ -167,6 +173,11 @@ struct cdb;
 /* The position recorded in an open CDB: 0, or -1 when it has none or
  * it does not parse. */
 int state_cdb_position(struct cdb *c, struct statepos *pos);
+
+/* ip's record in the CDB at path: 1 with *sl (its text in buf, bufsz
+ * bytes), 0 when it has none, -1 with errno. */
+int state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,
+    char *buf, size_t bufsz);
 
 /*
  * Make relaywatch's lines in the Exim host list at path name exactly the

@@ -188,6 +188,14 @@ ok $? "retested on the operator's request: OK, refused" ||
     diag "$(state)" "$(cat "$TMP/relaywatch.log")" "$(grep -v -e frozen -e 'queue run' -e 'lost privilege' "$d/log/mainlog" | tail -n 30)"
 is "$(rcpt 127.0.0.7)" 250 "  accepted again at its next message, nothing compiled by hand"
 
+# The cron file's commands, as cron runs them (its user, its PATH).
+cronpath=$(sed -n 's/^PATH=//p' "$R/etc/cron.d/relaywatch")
+grep -v -e '^#' -e '^PATH=' -e '^$' "$R/etc/cron.d/relaywatch" | cut -f3- > "$TMP/cron.cmds"
+while IFS= read -r c; do
+	su -s /bin/sh relaywatch -c "PATH='$cronpath'; RELAYWATCH_CONF='$RELAYWATCH_CONF'; export RELAYWATCH_CONF; $c" > "$TMP/cron.out" 2>&1 < /dev/null
+	ok $? "cron, as relaywatch: $c" || diag "$(cat "$TMP/cron.out")"
+done < "$TMP/cron.cmds"
+
 # Root's commands left nothing the service user cannot write; the
 # configuration is root's, in a directory only root writes.
 is "$(find "$R/var/lib/relaywatch" -mindepth 1 ! -user relaywatch -printf '%p %u\n')" "" \

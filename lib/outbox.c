@@ -1,0 +1,116 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outbox.h"
+#include "state.h"
+#include "stream.h"
+
+int
+outbox_dir(const char *statedir, char *out, size_t n)
+{
+	return (size_t)snprintf(out, n, "%s/outbox", statedir) >= n ? -1 : 0;
+}
+
+static int
+entry_path(const char *statedir, const struct ip *ip, char *out, size_t n)
+{
+	char text[IP_TEXT_MAX + 1];
+
+	ip_format(ip, text);
+	return (size_t)snprintf(out, n, "%s/outbox/%s", statedir, text) >= n ?
+	    -1 : 0;
+}
+
+struct entry {
+	const char *change, *evidence;
+	size_t len;
+};
+
+static int
+fill_entry(int fd, void *arg)
+{
+	const struct entry *en = arg;
+	char buf[OUTBOX_ENTRY_MAX];
+	int n;
+
+	n = snprintf(buf, sizeof buf, "%.*s\n", (int)en->len, en->change);
+	if (en->evidence && *en->evidence && n > 0 && (size_t)n < sizeof buf)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "evidence %s\n",
+		    en->evidence);
+	if (n < 0 || (size_t)n >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return write_all(fd, buf, (size_t)n);
+}
+
+int
+outbox_put(const char *statedir, const struct ip *ip, const char *change,
+    size_t len, const char *evidence)
+{
+	struct entry en = { change, evidence, len };
+	char dir[4096], path[4096];
+
+	if (outbox_dir(statedir, dir, sizeof dir) < 0 ||
+	    entry_path(statedir, ip, path, sizeof path) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return write_atomically(path, fill_entry, &en, 0600);
+}
+
+/* Whether the entry at path holds this change line: 1, 0, or -1. */
+static int
+holds(const char *path, const char *change, size_t len)
+{
+	char buf[OUTBOX_ENTRY_MAX];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return -1;
+	return (size_t)n > len && memcmp(buf, change, len) == 0 &&
+	    buf[len] == '\n';
+}
+
+int
+outbox_holds(const char *statedir, const struct ip *ip, const char *change,
+    size_t len)
+{
+	char path[4096];
+
+	if (entry_path(statedir, ip, path, sizeof path) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return holds(path, change, len);
+}
+
+int
+outbox_take(const char *statedir, const struct ip *ip, const char *change,
+    size_t len)
+{
+	char path[4096];
+	int r;
+
+	if (entry_path(statedir, ip, path, sizeof path) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((r = holds(path, change, len)) <= 0)
+		return r;
+	if (unlink(path) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return 1;
+}
