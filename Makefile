@@ -27,10 +27,10 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 # Debian 12 packages for the build, the tests, the benchmarks and the demo.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	openssl iproute2 procps adduser sysvinit-utils
+	openssl iproute2 procps adduser sysvinit-utils clang
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
-	lib/preflight.o lib/usage.o lib/owner.o lib/outbox.o \
+	lib/preflight.o lib/usage.o lib/owner.o lib/outbox.o lib/contacts.o \
 	lib/eximlog.o lib/state.o lib/token.o lib/mailer.o
 LIB = lib/librelaywatch.a
 
@@ -51,6 +51,12 @@ EXIM_CONFD = share/exim4/conf.d/acl/35_relaywatch \
 	share/exim4/conf.d/router/05_relaywatch \
 	share/exim4/conf.d/transport/30_relaywatch \
 	share/exim4/conf.d/retry/20_relaywatch
+
+# Fuzzing harnesses (t/fuzz): replayed over their seeds and past crashes
+# by make check, run under libFuzzer by make fuzz.
+FUZZ = lines eximlog files token ip classify
+FUZZ_REPLAY = $(FUZZ:%=t/fuzz/%.replay)
+FUZZ_SECONDS ?= 60
 
 UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream \
 	t/unit/state t/unit/token
@@ -84,14 +90,25 @@ LDLIBS_relaywatch-notify = -lcdb
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb -lcrypto
 
+t/fuzz/%.replay: t/fuzz/%.c t/fuzz/common.c t/fuzz/replay.c t/fuzz/fuzz.h \
+		$(LIB) lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) -It/fuzz $(LDFLAGS) -o $@ $< t/fuzz/common.c \
+		t/fuzz/replay.c $(LIB) -lcdb -lcrypto
+
 t/bench/%: t/bench/%.c .flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 deps:
 	@sh t/deps.sh $(DEPS)
 
-check: deps all $(UNIT)
+check: deps all $(UNIT) $(FUZZ_REPLAY)
 	prove t/
+
+# Each harness under libFuzzer for FUZZ_SECONDS, from its seeds and what
+# earlier runs found (t/fuzz/corpus); a crash is kept in t/fuzz/crashes,
+# which make check replays.
+fuzz: deps
+	sh t/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
 
 demo: deps all
 	sh t/demo.sh
@@ -152,7 +169,8 @@ install: all
 	fi
 
 clean:
-	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(UNIT) $(BENCH_PROGS) .flags
+	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(UNIT) $(BENCH_PROGS) .flags \
+		$(FUZZ_REPLAY) t/fuzz/*.fuzz
 	rm -rf t/tmp
 
-.PHONY: all deps check demo bench lint install clean FORCE
+.PHONY: all deps check demo bench fuzz lint install clean FORCE

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "contacts.h"
 #include "ip.h"
 #include "mailer.h"
 #include "outbox.h"
@@ -37,109 +38,21 @@
 #include "textfile.h"
 #include "usage.h"
 
-#define CONTACTS_MAX 100000
 #define ADDR_MAX 254
 #define EVIDENCE_MAX 16384	/* header bytes of the returned message */
 #define NOTICE_MAX 65536
-
-static struct conf conf;
-static int dryrun, resolve;
 
 /* An outbox entry younger than this is the live notify's, not -q's. */
 #define OUTBOX_GRACE 60
 /* A notice whose BLOCK is not in state.cdb is kept this long (the apply
  * that put it there may yet be retried), then dropped. */
 #define OUTBOX_STALE 86400
+
+static struct conf conf;
+static int dryrun, resolve;
 static const char *evidence;
 
-/* ---- the contacts file: "CIDR address..." ------------------------------ */
-
-struct contact {
-	struct ip first, last;
-	int prefix;
-	char *rcpt[MAILER_RCPTS_MAX - 1];
-	int n;
-};
-
-static struct contact *contacts;
-static size_t ncontacts, ccap;
-
-static void
-read_contacts(void)
-{
-	struct textfile tf;
-	char *line, *start;
-	const char *why;
-	size_t len;
-	int rc;
-
-	if (textfile_open(&tf, conf.contacts) < 0) {
-		if (errno == ENOENT)
-			return;
-		err(EX_NOINPUT, "%s", conf.contacts);
-	}
-	while ((rc = textfile_next(&tf, &line, &len, &why)) == 1) {
-		struct contact c;
-		char *save, *w, *slash, shown[80];
-
-		len = text_strip(line, len, &start);
-		if (len == 0)
-			continue;
-		memset(&c, 0, sizeof c);
-		w = strtok_r(start, " \t,", &save);
-		if (ip_parse_cidr(w, strlen(w), &c.first, &c.last, &why) < 0)
-			errx(EX_CONFIG, "%s:%lu: \"%s\": %s", conf.contacts,
-			    tf.lineno, text_quote(w, strlen(w), shown,
-			    sizeof shown), why);
-		slash = strchr(w, '/');
-		c.prefix = slash ? atoi(slash + 1) :
-		    (ip_is_v4(&c.first) ? 32 : 128);
-		while ((w = strtok_r(NULL, " \t,", &save)) != NULL) {
-			if (conf_valid_address(w, &why) < 0)
-				errx(EX_CONFIG, "%s:%lu: \"%s\": %s",
-				    conf.contacts, tf.lineno, text_quote(w,
-				    strlen(w), shown, sizeof shown), why);
-			if (c.n == MAILER_RCPTS_MAX - 1)
-				errx(EX_CONFIG, "%s:%lu: more than %d "
-				    "addresses", conf.contacts, tf.lineno,
-				    MAILER_RCPTS_MAX - 1);
-			if ((c.rcpt[c.n++] = strdup(w)) == NULL)
-				err(EX_OSERR, "out of memory");
-		}
-		if (c.n == 0)
-			errx(EX_CONFIG, "%s:%lu: a network without an address",
-			    conf.contacts, tf.lineno);
-		if (ncontacts == CONTACTS_MAX)
-			errx(EX_CONFIG, "%s: more than %d lines", conf.contacts,
-			    CONTACTS_MAX);
-		if (ncontacts == ccap) {
-			ccap = ccap ? 2 * ccap : 16;
-			if ((contacts = realloc(contacts,
-			    ccap * sizeof *contacts)) == NULL)
-				err(EX_OSERR, "out of memory");
-		}
-		contacts[ncontacts++] = c;
-	}
-	if (rc < 0)
-		errx(EX_CONFIG, "%s:%lu: %s", conf.contacts, tf.lineno,
-		    why);
-	textfile_close(&tf);
-}
-
-/* The most specific contact entry for ip, or NULL. */
-static const struct contact *
-contact_for(const struct ip *ip)
-{
-	const struct contact *best = NULL;
-	size_t i;
-
-	for (i = 0; i < ncontacts; i++)
-		if (ip_cmp(&contacts[i].first, ip) <= 0 &&
-		    ip_cmp(ip, &contacts[i].last) <= 0 &&
-		    (best == NULL || contacts[i].prefix > best->prefix))
-			best = &contacts[i];
-	return best;
-}
+static struct contacts contacts;
 
 /* Whether host's addresses include ip: the name is forward-confirmed. */
 static int
@@ -476,7 +389,7 @@ static int
 notify(const struct ip *ip, const struct stateline *sl)
 {
 	static struct notice m;
-	const struct contact *c = contact_for(ip);
+	const struct contact *c = contacts_for(&contacts, ip);
 	const char *rcpt[MAILER_RCPTS_MAX];
 	char pm[ADDR_MAX + 16], to[MAILER_RCPTS_MAX * (ADDR_MAX + 2)],
 	    text[IP_TEXT_MAX + 1], why[512];
@@ -668,6 +581,7 @@ main(int argc, char *argv[])
 	struct reader rd;
 	char *line;
 	size_t len;
+	char errbuf[512];
 	int ch, flags, rc, failed = 0, queue = 0;
 
 	while ((ch = getopt(argc, argv, "c:e:hnqr")) != -1)
@@ -698,7 +612,9 @@ main(int argc, char *argv[])
 		evidence = getenv("RELAYWATCH_EVIDENCE");
 	conf_load(&conf, confpath);
 	conf_require_domain(&conf);
-	read_contacts();
+	if ((rc = contacts_read(&contacts, conf.contacts, errbuf,
+	    sizeof errbuf)) != 0)
+		errx(rc, "%s", errbuf);
 	if (!dryrun)
 		mailer_init(conf.sendmail, conf.path);
 	if (queue)

@@ -1,0 +1,40 @@
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+static char path[] = "/tmp/rw-fuzz.XXXXXX";
+
+static void
+remove_file(void)
+{
+	unlink(path);
+}
+
+const char *
+fuzz_file(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+
+	if (fd < 0) {
+		if ((fd = mkstemp(path)) < 0 || fchmod(fd, 0600) < 0)
+			abort();
+		atexit(remove_file);
+	}
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) !=
+	    (ssize_t)size)
+		abort();
+	return path;
+}
+
+void
+fuzz_fail(const char *what, const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: property does not hold: %s\n", file, line,
+	    what);
+	abort();
+}

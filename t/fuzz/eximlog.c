@@ -1,0 +1,50 @@
+/*
+ * Exim main-log lines.  The first byte chooses: even, the rest is a whole
+ * line; odd, the rest is a client's HELO inside an arrival line whose
+ * connection came from 192.0.2.77, as Exim logs it with
+ * helo_accept_junk_hosts: the parser may refuse the line, but must never
+ * name an address the client wrote.
+ */
+#include <string.h>
+
+#include "eximlog.h"
+#include "fuzz.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char pre[] = "2026-11-26 22:00:00 1xWhVY-0001L1-2j "
+	    "<= a@b.example H=(", post[] = ") [192.0.2.77]:4321 "
+	    "I=[127.0.0.1]:25 P=esmtp S=458 id=x@y";
+	char line[70000], text[IP_TEXT_MAX + 1];
+	struct eximlog el;
+
+	if (size == 0)
+		return 0;
+	if (!(data[0] & 1)) {
+		eximlog_parse((const char *)data + 1, size - 1, &el);
+		if (el.kind == EL_ARRIVAL || el.kind == EL_MARKER) {
+			if (el.text_len > 0) {
+				FUZZ_ASSERT(el.text >= (const char *)data + 1 &&
+				    el.text + el.text_len <=
+				    (const char *)data + size);
+				FUZZ_ASSERT(el.text_len == ip_format(&el.ip,
+				    text) && memcmp(text, el.text,
+				    el.text_len) == 0);
+			}
+		}
+		return 0;
+	}
+	if (size - 1 > sizeof line - sizeof pre - sizeof post ||
+	    memchr(data + 1, '\n', size - 1) || memchr(data + 1, '\0', size - 1))
+		return 0;
+	memcpy(line, pre, sizeof pre - 1);
+	memcpy(line + sizeof pre - 1, data + 1, size - 1);
+	memcpy(line + sizeof pre - 1 + size - 1, post, sizeof post - 1);
+	eximlog_parse(line, sizeof pre - 1 + size - 1 + sizeof post - 1, &el);
+	if (el.kind == EL_ARRIVAL) {
+		ip_format(&el.ip, text);
+		FUZZ_ASSERT(strcmp(text, "192.0.2.77") == 0);
+	}
+	return 0;
+}
