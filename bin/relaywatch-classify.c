@@ -60,7 +60,9 @@ static long long now;
 
 /* ---- what was seen ---------------------------------------------------- */
 
-enum { SRC_ENVELOPE = 1, SRC_HEADER = 2, SRC_BODY = 4 };
+/* Where a token was seen: SRC_ENCLOSED is inside an enclosed message (a
+ * report's copy of the original, a forwarded message). */
+enum { SRC_ENVELOPE = 1, SRC_HEADER = 2, SRC_BODY = 4, SRC_ENCLOSED = 8 };
 
 struct found {
 	char text[TOKEN_MAX + 1];
@@ -724,7 +726,8 @@ static struct {
 	/* the body being read */
 	enum body body;
 	enum enc enc;
-	int quoted;		/* the text is an enclosed message's */
+	int quoted;		/* no phrases from this text */
+	int enclosed;		/* the text is an enclosed message's */
 	unsigned b64, b64n;	/* base64 bits and their count */
 
 	/* boundaries of the open multiparts, innermost last */
@@ -768,7 +771,7 @@ text_out(const char *s, size_t n)
 {
 	size_t i;
 
-	find_tokens(s, n, SRC_BODY);
+	find_tokens(s, n, mime.enclosed ? SRC_ENCLOSED : SRC_BODY);
 	if (mime.body == B_SKIP)
 		return;
 	for (i = 0; i < n; i++) {
@@ -867,6 +870,7 @@ body_start(const struct entity *e)
 	mime.body = B_TEXT;
 	mime.enc = e->enc;
 	mime.quoted = e->quoted;
+	mime.enclosed = e->quoted;
 	mime.b64 = mime.b64n = 0;
 	mime.tlen = 0;
 	if (!e->quoted && (strcmp(e->ct.type, "message/delivery-status") == 0 ||
@@ -905,8 +909,10 @@ field_end(void)
 		return;
 	if ((c = memchr(f, ':', n)) == NULL) {
 		/* Not a field: still text that may quote a token. */
-		find_tokens(f, n, e->top ? SRC_HEADER : SRC_BODY);
-		find_tokens_end(e->top ? SRC_HEADER : SRC_BODY);
+		find_tokens(f, n, e->top ? SRC_HEADER : e->quoted ?
+		    SRC_ENCLOSED : SRC_BODY);
+		find_tokens_end(e->top ? SRC_HEADER : e->quoted ?
+		    SRC_ENCLOSED : SRC_BODY);
 		return;
 	}
 	nlen = (size_t)(c - f);
@@ -925,8 +931,8 @@ field_end(void)
 	if (e->top)
 		top_field(f, nlen, c, (size_t)(f + n - c));
 	else {
-		find_tokens(f, n, SRC_BODY);
-		find_tokens_end(SRC_BODY);
+		find_tokens(f, n, e->quoted ? SRC_ENCLOSED : SRC_BODY);
+		find_tokens_end(e->quoted ? SRC_ENCLOSED : SRC_BODY);
 	}
 }
 
@@ -975,7 +981,7 @@ header_end(void)
 	if (strcmp(e->ct.type, "message/rfc822") == 0 ||
 	    strcmp(e->ct.type, "message/global") == 0 ||
 	    strcmp(e->ct.type, "text/rfc822-headers") == 0)
-		mime.quoted = 1;
+		mime.quoted = mime.enclosed = 1;
 }
 
 /* A boundary line of an open multipart: returns its index, with *close
@@ -1224,62 +1230,179 @@ multihop_counts(const struct ip *tested, const char *tested_text,
 	    tested_text), 0;
 }
 
-/* The message is our probe itself: BLOCK when everything agrees. */
+/* The first valid token among the words of v: 1 with text (lower case)
+ * and *t, else 0. */
 static int
-relayed(void)
+field_token(const char *v, char *text, struct token *t)
 {
-	char tok[TOKEN_MAX + 2], t2[TOKEN_MAX + 2], ipt[IP_TEXT_MAX + 1],
-	    tm[24], via[IP_TEXT_MAX + 1];
-	const char *why, *x = seen.xrw, *v;
-	struct token t, u;
-	size_t n;
-	int rc;
+	const char *why;
+	size_t i = 0, j, k, n = strlen(v);
 
-	if (seen.nxrw > 1)
-		return say("no verdict: %d X-Relaywatch fields", seen.nxrw), 1;
-	n = token_after(x, strlen(x), "token=", tok);
-	if (n == 0 || n > TOKEN_MAX)
-		return say("no verdict: X-Relaywatch without a token"), 1;
-	if (token_check(&keys, tok, n, now, conf.token_lifetime, &t, &why) < 0)
-		return say("no verdict: X-Relaywatch token: %s", why), 1;
+	while (i < n) {
+		for (j = i; j < n && isalnum_((unsigned char)v[j]); j++)
+			;
+		if ((j - i == TOKEN_V4_LEN || j - i == TOKEN_V6_LEN) &&
+		    seen.checks < CHECKS_MAX) {
+			seen.checks++;
+			if (token_check(&keys, v + i, j - i, now,
+			    conf.token_lifetime, t, &why) == 0) {
+				for (k = 0; k < j - i; k++)
+					text[k] = (char)lower((unsigned char)v[i + k]);
+				text[k] = '\0';
+				return 1;
+			}
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* Where a token of the probe may be, and what it says. */
+enum { AT_SENDER, AT_FROM, AT_ENVELOPE, AT_XRW, AT_MSGID, AT_SUBJECT,
+    AT_BODY, AT_N };
+static const char *const at_name[AT_N] = { "the sender", "From",
+    "the envelope recipient", "X-Relaywatch", "the Message-ID",
+    "the Subject", "the text" };
+
+struct copies {
+	char text[AT_N][TOKEN_MAX + 2];
+	struct token t[AT_N];
+	int have[AT_N];
+	const char *bad_envelope;	/* its token does not check: why */
+};
+
+static void
+find_copies(struct copies *c)
+{
+	const char *why;
+	size_t n;
+	int i;
+
+	memset(c, 0, sizeof *c);
+	if (seen.have_return_path)
+		c->have[AT_SENDER] = address_token(seen.return_path,
+		    &c->t[AT_SENDER], c->text[AT_SENDER], &why) == 1;
+	c->have[AT_FROM] = field_token(seen.from, c->text[AT_FROM],
+	    &c->t[AT_FROM]);
+	if (seen.envelope[0] != '\0') {
+		int r = address_token(seen.envelope, &c->t[AT_ENVELOPE],
+		    c->text[AT_ENVELOPE], &why);
+
+		c->have[AT_ENVELOPE] = r == 1;
+		if (r < 0)
+			c->bad_envelope = why;
+	}
+	n = token_after(seen.xrw, strlen(seen.xrw), "token=", c->text[AT_XRW]);
+	c->have[AT_XRW] = n > 0 && n <= TOKEN_MAX && token_check(&keys,
+	    c->text[AT_XRW], n, now, conf.token_lifetime, &c->t[AT_XRW],
+	    &why) == 0;
+	c->have[AT_MSGID] = field_token(seen.msgid, c->text[AT_MSGID],
+	    &c->t[AT_MSGID]);
+	c->have[AT_SUBJECT] = field_token(seen.subject, c->text[AT_SUBJECT],
+	    &c->t[AT_SUBJECT]);
+	for (i = 0; i < seen.ntok; i++)
+		if (seen.tok[i].src & SRC_BODY) {
+			memcpy(c->text[AT_BODY], seen.tok[i].text,
+			    sizeof seen.tok[i].text);
+			c->t[AT_BODY] = seen.tok[i].t;
+			c->have[AT_BODY] = 1;
+			break;
+		}
+	for (i = 0; i < AT_N; i++)
+		if (c->have[i])
+			for (n = 0; c->text[i][n]; n++)
+				c->text[i][n] = (char)lower(
+				    (unsigned char)c->text[i][n]);
+}
+
+/* Whether the message says it is from our probe's sender: the sender or
+ * From carries a valid token.  Failure reports and replies do not. */
+static int
+from_our_probe(const struct copies *c)
+{
+	return (c->have[AT_SENDER] || c->have[AT_FROM]) && !seen.null_sender &&
+	    !seen.daemon_from && !seen.top_report;
+}
+
+/* A subject that a person's reply or forward gives. */
+static int
+reply_subject(void)
+{
+	static const char *const pre[] = { "re:", "fw:", "fwd:", "aw:", "wg:",
+	    "sv:", "vs:", "tr:", "rif:", "r:", "antw:", NULL };
+	const char *s = seen.subject;
+	int i;
+
+	while (isspace_((unsigned char)*s))
+		s++;
+	for (i = 0; pre[i]; i++)
+		if (strncasecmp(s, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The message is our probe itself, come back through a relay: BLOCK.
+ * Relays are not careful: they drop X- fields, write Message-IDs of their
+ * own, re-encode the text, add footers and subject tags.  The token's
+ * HMAC is the proof, wherever it survives: the message must say it is
+ * from our probe (sender or From), carry the token in one more place (the
+ * envelope recipient, X-Relaywatch, Message-ID, Subject or the text, not
+ * an enclosed message), and every copy must be the same token.
+ */
+static int
+relayed(const struct copies *c)
+{
+	char ipt[IP_TEXT_MAX + 1], tm[24], via[IP_TEXT_MAX + 1];
+	const char *v, *x = seen.xrw;
+	struct token t;
+	int i, first = -1, proof = 0;
+
+	/* Delivered to an address of the special mailbox whose token does
+	 * not check: not where our probe was sent. */
+	if (c->bad_envelope)
+		return say("no verdict: envelope recipient token: %s",
+		    c->bad_envelope), 1;
+	for (i = 0; i < AT_N; i++) {
+		if (!c->have[i])
+			continue;
+		if (first < 0)
+			first = i;
+		else if (strcmp(c->text[i], c->text[first]) != 0)
+			return say("no verdict: %s and %s carry different "
+			    "tokens", at_name[first], at_name[i]), 1;
+		if (i >= AT_ENVELOPE)
+			proof = 1;
+	}
+	if (!proof)
+		return say("no verdict: our probe's sender, but no copy of its "
+		    "token in the envelope, X-Relaywatch, Message-ID, Subject "
+		    "or text"), 1;
+	t = c->t[first];
 	ip_format(&t.ip, ipt);
 	snprintf(tm, sizeof tm, "%lld", t.time);
-	/* The fields beside the token say the same. */
-	if ((v = find_ci(x, strlen(x), "ip=")) == NULL ||
-	    strncmp(v + 3, ipt, strlen(ipt)) != 0 ||
-	    (v[3 + strlen(ipt)] != ' ' && v[3 + strlen(ipt)] != '\0'))
-		return say("no verdict: X-Relaywatch names another address "
-		    "than its token (%s)", ipt), 1;
-	if ((v = find_ci(x, strlen(x), "time=")) == NULL ||
-	    strncmp(v + 5, tm, strlen(tm)) != 0)
-		return say("no verdict: X-Relaywatch time differs from its "
-		    "token's"), 1;
-	if ((v = find_ci(x, strlen(x), "variant=")) == NULL ||
-	    strncasecmp(v + 8, variant_name(t.variant),
-	    strlen(variant_name(t.variant))) != 0)
-		return say("no verdict: X-Relaywatch variant differs from its "
-		    "token's"), 1;
-	/* The Message-ID, the sender and the recipient, where they carry a
-	 * token, carry this one. */
-	if (token_after(seen.msgid, strlen(seen.msgid), "<relaywatch.",
-	    t2) == 0 || strcasecmp(t2, tok) != 0)
-		return say("no verdict: the Message-ID is not our probe's"), 1;
-	if (seen.have_return_path) {
-		rc = address_token(seen.return_path, &u, t2, &why);
-		if (rc == 0 || strcasecmp(t2, tok) != 0)
-			return say("no verdict: the sender is not our probe's"),
-			    1;
+	if (seen.nxrw > 1)
+		return say("no verdict: %d X-Relaywatch fields", seen.nxrw), 1;
+	/* An X-Relaywatch that is there says the same as its token. */
+	if (c->have[AT_XRW]) {
+		if ((v = find_ci(x, strlen(x), "ip=")) == NULL ||
+		    strncmp(v + 3, ipt, strlen(ipt)) != 0 ||
+		    (v[3 + strlen(ipt)] != ' ' && v[3 + strlen(ipt)] != '\0'))
+			return say("no verdict: X-Relaywatch names another "
+			    "address than its token (%s)", ipt), 1;
+		if ((v = find_ci(x, strlen(x), "time=")) == NULL ||
+		    strncmp(v + 5, tm, strlen(tm)) != 0)
+			return say("no verdict: X-Relaywatch time differs from "
+			    "its token's"), 1;
+		if ((v = find_ci(x, strlen(x), "variant=")) == NULL ||
+		    strncasecmp(v + 8, variant_name(t.variant),
+		    strlen(variant_name(t.variant))) != 0)
+			return say("no verdict: X-Relaywatch variant differs "
+			    "from its token's"), 1;
 	}
-	if (seen.replied || seen.in_reply_to)
-		return say("no verdict: a reply to our probe"), 1;
-	if (seen.envelope[0] != '\0') {
-		rc = address_token(seen.envelope, &u, t2, &why);
-		if (rc != 0 && strcasecmp(t2, tok) != 0)
-			return say("no verdict: envelope recipient token "
-			    "differs"), 1;
-	}
-	if (seen.top_report)
-		return say("no verdict: a report with our probe's header"), 1;
+	if (seen.replied || seen.in_reply_to || seen.autoreply_hdr ||
+	    reply_subject())
+		return say("no verdict: a reply to our probe, or a forward"), 1;
 	/* It came from elsewhere, by SMTP. */
 	if (seen.received == 0 || seen.top_local || seen.npath == 0)
 		return say("no verdict: our probe came back without leaving "
@@ -1288,6 +1411,10 @@ relayed(void)
 	if (ip_cmp(&seen.path[0], &t.ip) != 0 &&
 	    !multihop_counts(&t.ip, ipt, via))
 		return 1;
+	if (verbose > 1)
+		for (i = 0; i < AT_N; i++)
+			if (c->have[i])
+				say("the token in %s", at_name[i]);
 	verdict_begin(&t.ip, "BLOCK");
 	kv("why", "relayed");
 	kv("variant", variant_name(t.variant));
@@ -1374,9 +1501,10 @@ bounced(void)
 		int w = seen.tok[i].src;
 
 		ip_format(&seen.tok[i].t.ip, ipt);
-		say("token %s for %s, in the%s%s%s", seen.tok[i].text, ipt,
+		say("token %s for %s, in the%s%s%s%s", seen.tok[i].text, ipt,
 		    w & SRC_ENVELOPE ? " envelope" : "",
-		    w & SRC_HEADER ? " header" : "", w & SRC_BODY ? " body" : "");
+		    w & SRC_HEADER ? " header" : "", w & SRC_BODY ? " body" : "",
+		    w & SRC_ENCLOSED ? " enclosed message" : "");
 	}
 	if (seen.too_many)
 		return say("no verdict: more than %d valid tokens",
@@ -1431,6 +1559,16 @@ bounced(void)
 	return verdict_print();
 }
 
+/* The message read: our probe come back, a report of it, or neither. */
+static int
+decide(void)
+{
+	struct copies c;
+
+	find_copies(&c);
+	return from_our_probe(&c) ? relayed(&c) : bounced();
+}
+
 static void __attribute__((noreturn))
 usage(int asked)
 {
@@ -1478,8 +1616,7 @@ main(int argc, char *argv[])
 	}
 	if (read_message(STDIN_FILENO) < 0)
 		err(EX_TEMPFAIL, "standard input");
-	rc = seen.nxrw > 0 && !seen.null_sender && !seen.top_report ?
-	    relayed() : bounced();
+	rc = decide();
 	keys_clear(&keys);
 	return rc;
 }

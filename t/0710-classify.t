@@ -30,7 +30,7 @@ run relaywatch-classify < "$TMP/m"
 is "$rc:$out" "1:" "the probe's header with a null sender: no verdict"
 sed 's/^Message-ID: .*/Message-ID: <other@example.org>/' "$TMP/relayed" > "$TMP/m"
 run relaywatch-classify < "$TMP/m"
-is "$rc:$out" "1:" "our header with another Message-ID (a copy, not the probe): no verdict"
+like "$rc:$out" "^0:192\.0\.2\.7 BLOCK " "a relay that wrote a Message-ID of its own: still BLOCK (the token is the proof)"
 sed 's/^Date: /In-Reply-To: <relaywatch.'"$tok"'@isp.example>\nDate: /' "$TMP/relayed" > "$TMP/m"
 run relaywatch-classify < "$TMP/m"
 is "$rc:$out" "1:" "a reply to the probe: no verdict"
@@ -39,6 +39,72 @@ is "$rc:$out" "1:" "an envelope recipient with another token: no verdict"
 tr 'a-z' 'A-Z' < "$TMP/relayed" | sed 's/^RECEIVED/Received/' > "$TMP/m"
 run relaywatch-classify < "$TMP/m"
 like "$rc:$out" "^0:192\.0\.2\.7 BLOCK " "everything upper-cased: still BLOCK"
+
+# What careless relays do to the probe, alone and together: the token's
+# HMAC is the proof, wherever a copy of it survives.
+head_of() { sed '/^$/q' "$1" | sed '$d'; }
+body_of() { sed '1,/^$/d' "$1"; }
+drop_xrw() { grep -v '^X-Relaywatch:'; }
+own_msgid() { sed 's/^Message-ID: .*/Message-ID: <20261127040000.ABC@mail.customer.example>/'; }
+subject_tag() { sed 's/^Subject: /Subject: [EXTERNAL] /'; }
+as_base64() {	# the body re-encoded: base64
+	head_of "$1" | sed 's/^Content-Transfer-Encoding: .*/Content-Transfer-Encoding: base64/'
+	echo
+	body_of "$1" | base64
+}
+as_qp() {	# 8bit to 7bit: quoted-printable, lines cut at 40
+	head_of "$1" | sed 's/^Content-Transfer-Encoding: .*/Content-Transfer-Encoding: quoted-printable/'
+	echo
+	body_of "$1" | perl -pe 's/([=\x00-\x1f\x7f-\xff])/sprintf("=%02X", ord $1)/ge unless /^$/; s/(.{40})/$1=\n/g'
+}
+footer() { cat "$1"; printf '\n-- \nThis e-mail was scanned for viruses by MailGuard.\n'; }
+relay_block() {	# relay_block FILE WHAT
+	run relaywatch-classify -r "$rcpt" < "$1"
+	like "$rc:$out" "^0:192\.0\.2\.7 BLOCK [0-9]+ why=relayed variant=plain " "$2: BLOCK"
+}
+drop_xrw < "$TMP/relayed" > "$TMP/r1"; relay_block "$TMP/r1" "X-Relaywatch dropped"
+own_msgid < "$TMP/relayed" > "$TMP/r2"; relay_block "$TMP/r2" "a Message-ID of the relay's own"
+as_base64 "$TMP/relayed" > "$TMP/r3"; relay_block "$TMP/r3" "the text re-encoded in base64"
+as_qp "$TMP/relayed" > "$TMP/r4"; relay_block "$TMP/r4" "8bit to 7bit: quoted-printable"
+footer "$TMP/relayed" > "$TMP/r5"; relay_block "$TMP/r5" "a footer added"
+subject_tag < "$TMP/relayed" > "$TMP/r6"; relay_block "$TMP/r6" "a subject tag"
+drop_xrw < "$TMP/relayed" | own_msgid | subject_tag > "$TMP/r7a"
+as_base64 "$TMP/r7a" > "$TMP/r7b"
+footer "$TMP/r7b" > "$TMP/r7"
+relay_block "$TMP/r7" "all of them together"
+# The same without the envelope (no -r): From, Subject and text remain.
+run relaywatch-classify < "$TMP/r7"
+like "$rc:$out" "^0:192\.0\.2\.7 BLOCK " "all together, no envelope recipient given: BLOCK on From, Subject and text"
+# The sender rewritten (SRS), From kept.
+sed "s/^Return-path: .*/Return-path: <SRS0=HhH1=XY=isp.example=relaytest+$tok@mail.customer.example>/" "$TMP/r7" > "$TMP/r8"
+relay_block "$TMP/r8" "all together and the sender rewritten (SRS)"
+# A relay that kept nothing but its sender: too little.
+{ head_of "$TMP/r7" | drop_xrw | sed -e "s/^Subject: .*/Subject: hello/" -e '/^Envelope-to:/d'; echo; echo 'nothing here'; } > "$TMP/r9"
+run relaywatch-classify -v < "$TMP/r9"
+is "$rc:$out" "1:" "our probe's sender and no other copy of its token: no verdict"
+like "$err" "no copy of its token" "  (said with -v)"
+
+# Not the probe itself, though it carries the token: a person's fresh
+# message to the probe's address, a forward, a failure report from a
+# sender that is not null.
+{
+	printf 'Return-path: <admin@shop.example>\nReceived: from [192.0.2.7] (helo=mail.shop.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L9-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+	printf 'From: Admin <admin@shop.example>\nTo: %s\nSubject: Relay test %s for 192.0.2.7\nMessage-ID: <x1@shop.example>\n\nWhat is this test? I got:\n' "$rcpt" "$tok"
+	body_of "$TMP/relayed"
+} > "$TMP/n1"
+run relaywatch-classify -r "$rcpt" < "$TMP/n1"
+is "$rc:$out" "1:" "a person writing to the probe's address, subject and text pasted: no verdict"
+sed -e 's/^Subject: /Subject: Fwd: /' "$TMP/relayed" > "$TMP/n2"
+run relaywatch-classify -r "$rcpt" < "$TMP/n2"
+is "$rc:$out" "1:" "the probe forwarded inline (Fwd:): no verdict"
+{
+	printf 'Return-path: <bounces@mx.remote.example>\nReceived: from [198.51.100.1] (helo=mx.remote.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L8-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+	printf 'From: Mail Delivery System <MAILER-DAEMON@remote.example>\nTo: %s\nSubject: Undeliverable: Relay test %s for 192.0.2.7\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nYour message could not be delivered: 550 relaying denied.\n--b\nContent-Type: message/rfc822\n\n' "$rcpt" "$tok"
+	sed '/^Return-path/d' "$TMP/relayed"
+	printf '\n--b--\n'
+} > "$TMP/n3"
+run relaywatch-classify -r "$rcpt" < "$TMP/n3"
+like "$rc:$out" "^0:192\.0\.2\.7 OK " "a failure report quoting the probe, from a sender that is not null: OK, never BLOCK"
 
 # Bounces: the original quoted in many ways.
 bounce_head() {	# the start of a report from a remote mailer

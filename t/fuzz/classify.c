@@ -74,8 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	now = (long long)time(NULL);
 	entity_begin(1, 0);
 	if (read_message(fd) == 0)
-		(void)(seen.nxrw > 0 && !seen.null_sender && !seen.top_report ?
-		    relayed() : bounced());
+		decide();
 	close(fd);
 	return 0;
 }
