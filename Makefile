@@ -29,7 +29,7 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
 	openssl iproute2 procps adduser sysvinit-utils clang
 
-LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o \
+LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o lib/atomic.o \
 	lib/preflight.o lib/usage.o lib/owner.o lib/outbox.o lib/contacts.o \
 	lib/eximlog.o lib/state.o lib/token.o lib/mailer.o
 LIB = lib/librelaywatch.a

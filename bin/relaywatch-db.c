@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "conf.h"
 #include "ip.h"
 #include "outbox.h"
@@ -466,7 +467,7 @@ cmd_compile(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	/* (a compact killed on the way left its copy of the state) */
-	state_remove_dead_temps(state_path);
+	atomic_remove_dead_temps(state_path);
 	open_state(&sf, 0, &m);
 	write_cdb(&m, &sf);
 	if (sync_blocked(&m) < 0)

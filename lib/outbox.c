@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "outbox.h"
-#include "state.h"
 #include "stream.h"
 
 int

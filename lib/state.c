@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
@@ -614,115 +615,6 @@ state_load(const struct statefile *sf, struct statemap *m)
 		put++;
 	}
 	return bad;
-}
-
-/* Remove the temp files ".NAME.XXXXXX" in dir that no live writer holds
- * locked and that are older than a minute: left by a writer that was
- * killed. */
-static void
-remove_dead_temps(const char *dir, const char *name)
-{
-	size_t nlen = strlen(name);
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char path[4096];
-		struct stat st;
-		int fd;
-
-		if (de->d_name[0] != '.' || strlen(de->d_name) != nlen + 8 ||
-		    memcmp(de->d_name + 1, name, nlen) != 0 ||
-		    de->d_name[nlen + 1] != '.')
-			continue;
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir,
-		    de->d_name) >= sizeof path)
-			continue;
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-			continue;
-		/* Unlocked and a minute old: a new one may not be locked yet
-		 * (mkstemp, then flock). */
-		if (fstat(fd, &st) == 0 && st.st_mtime < time(NULL) - 60 &&
-		    flock(fd, LOCK_EX | LOCK_NB) == 0)
-			unlink(path);
-		close(fd);
-	}
-	closedir(d);
-}
-
-void
-state_remove_dead_temps(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-
-	if (path_dir(path, dir, sizeof dir) == 0)
-		remove_dead_temps(dir, slash ? slash + 1 : path);
-}
-
-int
-write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
-    int mode)
-{
-	return write_atomically_held(path, fill, arg, mode, NULL);
-}
-
-int
-write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
-    void *arg, int mode, int *held)
-{
-	const char *slash = strrchr(path, '/');
-	char tmp[4096], dir[4096];
-	int fd, dfd, e;
-
-	if (strlen(path) + 16 >= sizeof tmp ||
-	    path_dir(path, dir, sizeof dir) < 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	/* The directory, for its fsync; the temp file beside the target. */
-	snprintf(tmp, sizeof tmp, "%.*s.%s.XXXXXX",
-	    slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
-	remove_dead_temps(dir, slash ? slash + 1 : path);
-	if ((fd = mkstemp(tmp)) < 0)
-		return -1;
-	/* Locked while written: a writer that died leaves it unlocked. */
-	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
-		;
-	if (fchmod(fd, (mode_t)mode) < 0 || fill(fd, arg) < 0 ||
-	    fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if ((held == NULL && close(fd) < 0) || rename(tmp, path) < 0) {
-		e = errno;
-		if (held)
-			close(fd);
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if (held)
-		*held = fd;
-	if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
-		if (fsync(dfd) < 0) {
-			e = errno;
-			close(dfd);
-			if (held) {
-				close(fd);
-				*held = -1;
-			}
-			errno = e;
-			return -1;
-		}
-		close(dfd);
-	}
-	return 0;
 }
 
 struct cdb_fill {

@@ -1,0 +1,25 @@
+/*
+ * Files replaced whole, so that a reader sees the old file or the new one,
+ * never half of one.
+ */
+#ifndef RW_ATOMIC_H
+#define RW_ATOMIC_H
+
+/* Write a file atomically: a unique temp file in the same directory,
+ * written by fill(fd, arg), fsync'd, closed and renamed over path; the
+ * directory is fsync'd.  On failure the old file stays and errno is set.
+ * Returns 0 or -1. */
+int write_atomically(const char *path, int (*fill)(int fd, void *arg),
+    void *arg, int mode);
+
+/* The same, the new file still open and locked (flock, exclusive) in
+ * *held after the rename, for a caller that must finish work that goes
+ * with it before anyone else writes it: close *held then. */
+int write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
+    void *arg, int mode, int *held);
+
+/* Remove the temp files of write_atomically for path that a writer killed
+ * left behind (unlocked, a minute old). */
+void atomic_remove_dead_temps(const char *path);
+
+#endif
