@@ -29,7 +29,11 @@ parse_line(char *start, struct contact *c, char *word, size_t wordsz,
 	char *save, *w, *slash;
 
 	memset(c, 0, sizeof *c);
-	w = strtok_r(start, " \t,", &save);
+	word[0] = '\0';
+	if ((w = strtok_r(start, " \t,", &save)) == NULL) {
+		*why = "no network";	/* a line of commas */
+		return EX_CONFIG;
+	}
 	snprintf(word, wordsz, "%s", w);
 	if (ip_parse_cidr(w, strlen(w), &c->first, &c->last, why) < 0)
 		return EX_CONFIG;

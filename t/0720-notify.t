@@ -114,6 +114,9 @@ is "$rc" 78 "an address that sendmail would take for an option: refused"
 printf '192.0.2.0/24\n' > "$TMP/contacts"
 run relaywatch-notify -n < /dev/null
 is "$rc" 78 "a network without an address: 78"
+printf ',, ,\n' > "$TMP/contacts"
+run relaywatch-notify -n < /dev/null
+like "$rc:$err" "^78:.*contacts:1: no network" "a line of commas (found by make fuzz): 78, named"
 head -c 20000 /dev/urandom > "$TMP/contacts"
 run relaywatch-notify -n < /dev/null
 like "$rc:$err" "^78:.*contacts:[0-9]+: " "random bytes as contacts: 78, naming a line"
