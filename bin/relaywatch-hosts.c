@@ -3,6 +3,7 @@
  * that sent us mail, one a line.
  */
 #include <err.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "conf.h"
 #include "eximlog.h"
 #include "ip.h"
@@ -73,7 +75,9 @@ static const char *input_name;
 static void __attribute__((noreturn))
 usage(int asked)
 {
-	usage_exit("usage: relaywatch-hosts [-hv] [-c conf] [file ...]\n", asked);
+	usage_exit("usage: relaywatch-hosts [-hv] [-c conf] [file ...]\n"
+	    "       relaywatch-hosts [-v] [-c conf] -p posfile -s inode:offset\n",
+	    asked);
 }
 
 static unsigned
@@ -328,6 +332,55 @@ do_mapped(int fd, const char *name)
 	return 0;
 }
 
+/*
+ * -p FILE -s INODE:OFFSET: where reading the log stopped, for the
+ * supervisor to go on from after a restart.  The standard input is the
+ * log whose inode is INODE from byte OFFSET on (tail -c +OFFSET+1 -F).
+ * At each pause of the input, once the addresses before it are handed on,
+ * FILE gets "INODE OFFSET" if that moved: replaced whole, not synced (a
+ * position a little behind after a crash means lines read twice, which
+ * relaywatch-due shrugs off).
+ */
+static const char *pos_path;
+static unsigned long long pos_ino, pos_off, pos_saved = ULLONG_MAX;
+
+struct pos_fill {
+	unsigned long long ino, off;
+};
+
+static int
+fill_pos(int fd, void *arg)
+{
+	const struct pos_fill *pf = arg;
+	char buf[64];
+	int n = snprintf(buf, sizeof buf, "%llu %llu\n", pf->ino, pf->off);
+
+	return write_all(fd, buf, (size_t)n);
+}
+
+static void
+pos_save(void)
+{
+	struct pos_fill pf = { pos_ino, pos_off };
+
+	if (pos_path == NULL || pos_off == pos_saved)
+		return;
+	if (write_atomically_unsynced(pos_path, fill_pos, &pf, 0644) < 0)
+		warn("%s", pos_path);
+	else
+		pos_saved = pos_off;
+}
+
+static int
+pause_hook(void *arg)
+{
+	int rc = wr_pause_hook(arg);
+
+	if (rc == 0)
+		pos_save();
+	return rc;
+}
+
 /* Returns 0, or EX_IOERR after reporting a read error. */
 static int
 do_fd(int fd, const char *name)
@@ -336,17 +389,19 @@ do_fd(int fd, const char *name)
 	char *s, *e;
 	int flags, rc;
 
-	if (do_mapped(fd, name) == 0)
+	if (pos_path == NULL && do_mapped(fd, name) == 0)
 		return 0;
 	input_name = name;
 	if (rd_init(&rd, fd, LINE_MAX_BYTES) < 0)
 		err(EX_OSERR, "out of memory");
-	rd.on_pause = wr_pause_hook;
+	rd.on_pause = pause_hook;
 	rd.pause_arg = &out;
 	cursor_line = 0;
 	while ((rc = rd_chunk(&rd, &s, &e, &flags)) > 0) {
 		do_run(s, e, flags);
 		end_run(e, flags, 1);
+		if (!(flags & RD_NOEOL))
+			pos_off += (unsigned long long)(e - s);
 	}
 	count.lines += cursor_line;
 	if (rc < 0) {
@@ -360,6 +415,30 @@ do_fd(int fd, const char *name)
 	}
 	rd_free(&rd);
 	return rc < 0 ? EX_IOERR : 0;
+}
+
+/* "INODE:OFFSET", both complete decimal numbers. */
+static int
+parse_start(const char *s)
+{
+	unsigned long long v[2] = { 0, 0 };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *b = s;
+
+		for (; *s >= '0' && *s <= '9'; s++) {
+			if (v[i] > (ULLONG_MAX - 9) / 10)
+				return -1;
+			v[i] = v[i] * 10 + (unsigned long long)(*s - '0');
+		}
+		if (s == b || *s != (i == 0 ? ':' : '\0'))
+			return -1;
+		s++;
+	}
+	pos_ino = v[0];
+	pos_off = v[1];
+	return 0;
 }
 
 static void
@@ -387,10 +466,20 @@ main(int argc, char *argv[])
 	struct conf conf;
 	int ch, i, rc = 0;
 
-	while ((ch = getopt(argc, argv, "c:hv")) != -1)
+	while ((ch = getopt(argc, argv, "c:hp:s:v")) != -1)
 		switch (ch) {
 		case 'c':
 			confpath = optarg;
+			break;
+		case 'p':
+			if (optarg[0] != '/')
+				errx(EX_USAGE, "-p %s: not an absolute path",
+				    optarg);
+			pos_path = optarg;
+			break;
+		case 's':
+			if (parse_start(optarg) < 0)
+				errx(EX_USAGE, "-s %s: not INODE:OFFSET", optarg);
 			break;
 		case 'v':
 			verbose = 1;
@@ -402,6 +491,8 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
+	if (pos_path && argc > 0)
+		errx(EX_USAGE, "-p: the log on the standard input only");
 
 	conf_load(&conf, confpath);
 	signal(SIGBUS, on_sigbus);
@@ -428,6 +519,7 @@ main(int argc, char *argv[])
 	}
 	if (wr_flush(&out) < 0)
 		err(EX_IOERR, "standard output");
+	pos_save();
 	if (verbose)
 		report();
 	return rc;

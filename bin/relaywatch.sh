@@ -125,17 +125,55 @@ start_line=$(( $(wc -l < "$probes") + 1 ))
 # Hosts, not probe messages (one a variant).
 count() { tail -n "+$start_line" "$probes" | cut -d ' ' -f 1 | sort -u | wc -l; }
 
+# Where reading the log stopped: "INODE OFFSET" in statedir/mainlog.pos,
+# kept by relaywatch-hosts -p.  Each run goes on from there: in the same
+# file, from the offset; after a rotation, the rest of the old file (found
+# by its inode beside the log) first, then the new log from its start.
+# With no position yet, from the end of the log.  Sets from (tail's
+# start), at (INODE:OFFSET for relaywatch-hosts -s), and old and oldfrom
+# (the rotated file to finish first, if any).
+pos=$statedir/mainlog.pos
+resume() {
+	old= oldfrom=
+	cur=$(stat -L -c %i "$mainlog" 2>/dev/null) || cur=0
+	size=$(stat -L -c %s "$mainlog" 2>/dev/null) || size=0
+	ino= off=
+	[ -f "$pos" ] && read -r ino off < "$pos" 2>/dev/null
+	case $ino:$off in
+	*[!0-9:]*|:*|*:) ino= ;;
+	esac
+	if [ -z "$ino" ]; then			# first run: from the end
+		from=$((size + 1)) at=$cur:$size
+	elif [ "$ino" = "$cur" ] || [ "$ino" = 0 ]; then
+		[ "$off" -le "$size" ] || off=0	# truncated meanwhile
+		from=$((off + 1)) at=$cur:$off
+	else					# rotated meanwhile
+		old=$(find "$(dirname "$mainlog")" -maxdepth 1 -type f \
+		    -name "$(basename "$mainlog")?*" -inum "$ino" 2>/dev/null |
+		    head -n 1)
+		[ -n "$old" ] && oldfrom=$((off + 1))
+		from=1 at=$cur:0
+	fi
+}
+
 # The pipeline, in its own process group (so that it is stopped whole);
-# each stage says on fd 3 that it ended, and with what status.  tail
-# starts at the end of the log: a restart does not read it again.
+# each stage says on fd 3 that it ended, and with what status.  The rest
+# of a rotated log, if any, goes through the same filters first.
 pipeline() {
+	resume
+	[ -n "$old" ] && say notice "reading the rest of $old (rotated) from byte $oldfrom"
 	setsid sh -c '
-	{ tail -n 0 -F "$1"; echo "tail $?" >&3; } |
-	{ relaywatch-hosts; echo "relaywatch-hosts $?" >&3; } |
+	if [ -n "$5" ]; then
+		tail -c "+$6" "$5" | relaywatch-hosts | relaywatch-due |
+		    relaywatch-probe >> "$2" || { echo "catch-up $?" >&3; exit; }
+	fi
+	{ tail -c "+$3" -F "$1"; echo "tail $?" >&3; } |
+	{ relaywatch-hosts -p "$4" -s "$7"; echo "relaywatch-hosts $?" >&3; } |
 	{ relaywatch-due; echo "relaywatch-due $?" >&3; } |
 	{ relaywatch-probe >> "$2"; echo "relaywatch-probe $?" >&3; }
-	' relaywatch-pipeline "$mainlog" "$probes" \
-	    3>"$run/ended.$runs" 2>"$run/stderr" < /dev/null 9>&- &
+	' relaywatch-pipeline "$mainlog" "$probes" "$from" "$pos" "$old" \
+	    "$oldfrom" "$at" 3>"$run/ended.$runs" 2>"$run/stderr" \
+	    < /dev/null 9>&- &
 	pgid=$!
 	echo "$pgid" > "$run/pgid"
 }
@@ -155,10 +193,16 @@ mkfifo "$run/stderr" || die 73 "$run/stderr: mkfifo failed"
 exec 5<>"$run/stderr"
 ( while IFS= read -r line; do
 	say warning "$line"
+	# (tail ended, its stage says so on fd 3, and the run ends)
 	case $line in
 	tail:*"No such file"*) ;;	# not there yet: tail -F waits
 	tail:*"annot open"*|tail:*"ermission denied"*|tail:*"inaccessible"*)
-		kill -TERM "-$(cat "$run/pgid")" 2>/dev/null ;;
+		pkill -TERM -g "$(cat "$run/pgid")" -x tail ;;
+	# Rotated, or there at last: a new run, which finishes the old file
+	# and knows where it is in the new one (its inode).
+	tail:*"has been replaced"*|tail:*"file truncated"*|tail:*"has appeared"*)
+		: > "$run/rotated"
+		pkill -TERM -g "$(cat "$run/pgid")" -x tail ;;
 	esac
 done ) <&5 9>&- &
 logpid=$!
@@ -199,6 +243,13 @@ while :; do
 	what=$(cat "$run/what" 2>/dev/null)
 	pipeline_stop
 	rm -f "$run/ended.$runs" "$run/what"
+	# A rotation ends a run by design: the next one starts at once.
+	if [ -e "$run/rotated" ]; then
+		rm -f "$run/rotated"
+		say notice "$mainlog rotated; going on"
+		check
+		continue
+	fi
 	# A run of more than ten minutes was a good one: start again quickly.
 	[ $(( $(date +%s) - started )) -gt 600 ] && backoff=1
 	say err "pipeline ended (${what:-unknown}); restarting in $backoff s"

@@ -175,6 +175,20 @@ is "$out" "192.0.2.9" "syslog: only the line tagged exim names a host"
 like "$err" "syslog:2: skipped: syslog line not tagged exim" "  a forged arrival: warned with file:line"
 like "$err" "skipped 2: syslog line not tagged exim" "  forged arrival and marker counted"
 
+# -p/-s: where reading stopped, for the supervisor.
+printf '%s\n' "$good" "$good" | $X -p "$TMP/pos" -s 7:100 > /dev/null
+is "$(cat "$TMP/pos")" "7 $((100 + 2 * (${#good} + 1)))" "-p: the inode and the offset after the lines read"
+printf '%s\n%s' "$good" "cut short" | $X -p "$TMP/pos" -s 7:0 > /dev/null 2>&1
+is "$(cat "$TMP/pos")" "7 $((${#good} + 1))" "  a last line without its newline is not counted"
+run $X -p "$TMP/pos" -s 7 < /dev/null
+is "$rc" 64 "-s without an offset: 64"
+run $X -p "$TMP/pos" -s 7:99999999999999999999999 < /dev/null
+is "$rc" 64 "-s with an offset out of range: 64"
+run $X -p pos -s 1:1 < /dev/null
+is "$rc" 64 "-p relative: 64"
+run $X -p "$TMP/pos" -s 1:1 "$TMP/syslog"
+is "$rc" 64 "-p with a file operand: 64"
+
 # Memory stays bounded on a 200 MB line.
 if command -v /usr/bin/time >/dev/null 2>&1; then
 	kb=$( (head -c 200000000 /dev/zero | tr '\0' 'a'; echo) |
