@@ -155,4 +155,41 @@ touch -d '2 minutes ago' "$S/.state.AbC123"
 db compile
 is "$(ls -A "$S" | grep '^\.state\.[A-Za-z0-9]*$' | tr '\n' ' ')" ".state.XyZ789 " \
     "a dead compact's temp file removed by compile, a live one (just made) kept"
+# apply killed at random points, 40 times, each verdict a new BLOCK: the
+# MTA's retry (the same verdict again) always leaves the BLOCK in the
+# state, in state.cdb and in blocked.nets, its notice in the outbox, and
+# nothing left to do.
+awk 'BEGIN { for (i = 0; i < 20000; i++)
+	printf "172.%d.%d.%d OK 1000 why=refused\n", int(i / 65536) + 16,
+	    int(i / 256) % 256, i % 256 }' > "$S/state"
+db compile
+bad=0 killed=0
+i=0
+while [ $i -lt 40 ]; do
+	v="198.18.$((i / 250)).$((i % 250 + 1)) BLOCK $((3000 + i)) why=relayed variant=plain"
+	ip=${v%% *}
+	echo "$v" | relaywatch-db -c "$TMP/rw.conf" apply > /dev/null 2>&1 &
+	pid=$!
+	sleep "0.$(awk -v s=$i 'BEGIN { srand(s + 1000); printf "%03d", int(rand() * 60) }')"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	[ $? = 137 ] && killed=$((killed + 1))
+	# The MTA tries again: until apply says it is done.
+	n=0
+	until echo "$v" | relaywatch-db -c "$TMP/rw.conf" apply > /dev/null 2>&1; do
+		n=$((n + 1))
+		[ $n -lt 3 ] || break
+	done
+	if [ "$(cdb -q "$S/state.cdb" "$ip" | cut -d' ' -f1)" != BLOCK ] ||
+	    ! grep -q "^$ip " "$TMP/blocked.nets" ||
+	    [ ! -s "$S/outbox/$ip" ] || [ -e "$S/enforce-pending" ] ||
+	    [ "$(awk -v ip="$ip" '$1 == ip' "$S/state" | wc -l)" -lt 1 ]; then
+		bad=$((bad + 1))
+		diag "kill $i ($ip): cdb '$(cdb -q "$S/state.cdb" "$ip")', outbox '$(ls "$S/outbox" | grep -c "^$ip$")'"
+	fi
+	i=$((i + 1))
+done
+diag "$killed of 40 applies killed on the way"
+is "$bad" 0 "apply killed at random, then retried: the BLOCK in the state, state.cdb, blocked.nets, its notice in the outbox"
+ok $([ $killed -ge 10 ]; echo $?) "at least 10 kills landed inside an apply"
 done_testing
