@@ -17,11 +17,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "conf.h"
 #include "eximlog.h"
 #include "ip.h"
+#include "owner.h"
 #include "stream.h"
+#include "textfile.h"
 #include "usage.h"
 
 /* Exim's log lines stop short of 16 KiB (its buffer is 8 KiB); anything
@@ -337,35 +338,28 @@ do_mapped(int fd, const char *name)
  * supervisor to go on from after a restart.  The standard input is the
  * log whose inode is INODE from byte OFFSET on (tail -c +OFFSET+1 -F).
  * At each pause of the input, once the addresses before it are handed on,
- * FILE gets "INODE OFFSET" if that moved: replaced whole, not synced (a
- * position a little behind after a crash means lines read twice, which
- * relaywatch-due shrugs off).
+ * FILE gets "INODE OFFSET" if that moved: one pwrite of a line of fixed
+ * width, blank-padded, in place (the supervisor reads the file only when
+ * this process is gone), not synced: a position a little behind after a
+ * crash means lines read twice, which relaywatch-due shrugs off.
  */
+#define POS_WIDTH 41		/* two 20-digit numbers, a blank, a newline */
 static const char *pos_path;
+static int pos_fd = -1;
 static unsigned long long pos_ino, pos_off, pos_saved = ULLONG_MAX;
-
-struct pos_fill {
-	unsigned long long ino, off;
-};
-
-static int
-fill_pos(int fd, void *arg)
-{
-	const struct pos_fill *pf = arg;
-	char buf[64];
-	int n = snprintf(buf, sizeof buf, "%llu %llu\n", pf->ino, pf->off);
-
-	return write_all(fd, buf, (size_t)n);
-}
 
 static void
 pos_save(void)
 {
-	struct pos_fill pf = { pos_ino, pos_off };
+	char line[POS_WIDTH + 1];
+	int n;
 
-	if (pos_path == NULL || pos_off == pos_saved)
+	if (pos_fd < 0 || pos_off == pos_saved)
 		return;
-	if (write_atomically_unsynced(pos_path, fill_pos, &pf, 0644) < 0)
+	n = snprintf(line, sizeof line, "%llu %llu", pos_ino, pos_off);
+	memset(line + n, ' ', (size_t)(POS_WIDTH - 1 - n));
+	line[POS_WIDTH - 1] = '\n';
+	if (pwrite(pos_fd, line, POS_WIDTH, 0) != POS_WIDTH)
 		warn("%s", pos_path);
 	else
 		pos_saved = pos_off;
@@ -495,6 +489,20 @@ main(int argc, char *argv[])
 		errx(EX_USAGE, "-p: the log on the standard input only");
 
 	conf_load(&conf, confpath);
+	if (pos_path) {
+		char dir[4096];
+
+		/* Run by root: as the owner of the state it keeps. */
+		if (path_dir(pos_path, dir, sizeof dir) < 0)
+			errx(EX_USAGE, "-p %s: path too long", pos_path);
+		become_owner_of(dir);
+		if ((pos_fd = open(pos_path, O_WRONLY | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0644)) < 0)
+			err(EX_CANTCREAT, "%s", pos_path);
+		/* Where this run starts, at once: a run that ends before
+		 * its first pause must not make the next start later. */
+		pos_save();
+	}
 	signal(SIGBUS, on_sigbus);
 	hosts_from = conf.hosts_from;
 	wr_init(&out, STDOUT_FILENO);

@@ -144,11 +144,6 @@ resume() {
 	esac
 	if [ -z "$ino" ]; then			# first run: from the end
 		from=$((size + 1)) at=$cur:$size
-		# (kept at once: a run that ends before relaywatch-hosts
-		# writes it must not make the next start at a later end)
-		t=$(mktemp "$statedir/.mainlog.pos.XXXXXX") &&
-		    printf '%s %s\n' "$cur" "$size" > "$t" && mv "$t" "$pos" ||
-		    die 73 "$pos: cannot write"
 	elif [ "$ino" = "$cur" ] || [ "$ino" = 0 ]; then
 		[ "$off" -le "$size" ] || off=0	# truncated meanwhile
 		from=$((off + 1)) at=$cur:$off

@@ -64,33 +64,16 @@ atomic_remove_dead_temps(const char *path)
 		remove_dead_temps(dir, slash ? slash + 1 : path);
 }
 
-static int replace(const char *, int (*)(int, void *), void *, int, int *,
-    int);
-
 int
 write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
     int mode)
 {
-	return replace(path, fill, arg, mode, NULL, 1);
+	return write_atomically_held(path, fill, arg, mode, NULL);
 }
 
 int
 write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode, int *held)
-{
-	return replace(path, fill, arg, mode, held, 1);
-}
-
-int
-write_atomically_unsynced(const char *path, int (*fill)(int fd, void *arg),
-    void *arg, int mode)
-{
-	return replace(path, fill, arg, mode, NULL, 0);
-}
-
-static int
-replace(const char *path, int (*fill)(int fd, void *arg), void *arg, int mode,
-    int *held, int sync)
 {
 	const char *slash = strrchr(path, '/');
 	char tmp[4096], dir[4096];
@@ -111,7 +94,7 @@ replace(const char *path, int (*fill)(int fd, void *arg), void *arg, int mode,
 	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 		;
 	if (fchmod(fd, (mode_t)mode) < 0 || fill(fd, arg) < 0 ||
-	    (sync && fsync(fd) < 0)) {
+	    fsync(fd) < 0) {
 		e = errno;
 		close(fd);
 		unlink(tmp);
@@ -128,7 +111,7 @@ replace(const char *path, int (*fill)(int fd, void *arg), void *arg, int mode,
 	}
 	if (held)
 		*held = fd;
-	if (sync && (dfd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
+	if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
 		if (fsync(dfd) < 0) {
 			e = errno;
 			close(dfd);

@@ -18,12 +18,6 @@ int write_atomically(const char *path, int (*fill)(int fd, void *arg),
 int write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode, int *held);
 
-/* The same without the fsyncs: a reader sees the old file or the new
- * one, but after a crash the old may be back.  For what is written often
- * and may be a little behind, as a position. */
-int write_atomically_unsynced(const char *path,
-    int (*fill)(int fd, void *arg), void *arg, int mode);
-
 /* Remove the temp files of write_atomically for path that a writer killed
  * left behind (unlocked, a minute old). */
 void atomic_remove_dead_temps(const char *path);

@@ -177,9 +177,14 @@ like "$err" "skipped 2: syslog line not tagged exim" "  forged arrival and marke
 
 # -p/-s: where reading stopped, for the supervisor.
 printf '%s\n' "$good" "$good" | $X -p "$TMP/pos" -s 7:100 > /dev/null
-is "$(cat "$TMP/pos")" "7 $((100 + 2 * (${#good} + 1)))" "-p: the inode and the offset after the lines read"
+is "$(cat "$TMP/pos")" "$(printf '%-40s' "7 $((100 + 2 * (${#good} + 1)))")" "-p: the inode and the offset after the lines read (a line of 41 bytes, blank-padded)"
 printf '%s\n%s' "$good" "cut short" | $X -p "$TMP/pos" -s 7:0 > /dev/null 2>&1
-is "$(cat "$TMP/pos")" "7 $((${#good} + 1))" "  a last line without its newline is not counted"
+is "$(cat "$TMP/pos")" "$(printf '%-40s' "7 $((${#good} + 1))")" "  a last line without its newline is not counted"
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+	mkdir "$TMP/nob" && chown nobody: "$TMP/nob" && chmod 755 "$TMP"
+	printf '%s\n' "$good" | $X -p "$TMP/nob/pos" -s 7:0 > /dev/null
+	is "$(stat -c %U "$TMP/nob/pos")" nobody "-p run by root: the position file is the directory owner's"
+fi
 run $X -p "$TMP/pos" -s 7 < /dev/null
 is "$rc" 64 "-s without an offset: 64"
 run $X -p "$TMP/pos" -s 7:99999999999999999999999 < /dev/null

@@ -129,8 +129,9 @@ ok $? "rotated while stopped: the old file's last line and the new file's read"
 like "$(cat "$TMP/syslog")" "reading the rest of $TMP/log/mainlog\.0 \(rotated\) from byte [0-9]+" "  said"
 is "$(cut -d' ' -f1 "$TMP/st/probes" | sort | uniq -c | awk '$1 != 3')" "" "  and nobody probed twice"
 # Where it stands: the inode of the log and an offset within it.
-wait_for '[ "$(cut -d" " -f2 "$TMP/st/mainlog.pos")" = "$(stat -c %s "$TMP/log/mainlog")" ]' 5
-is "$(cat "$TMP/st/mainlog.pos")" "$(stat -c '%i %s' "$TMP/log/mainlog")" "statedir/mainlog.pos: the log's inode and where reading stopped"
+pos() { read -r a b < "$TMP/st/mainlog.pos" && echo "$a $b"; }
+wait_for '[ "$(pos)" = "$(stat -c "%i %s" "$TMP/log/mainlog")" ]' 5
+is "$(pos)" "$(stat -c '%i %s' "$TMP/log/mainlog")" "statedir/mainlog.pos: the log's inode and where reading stopped"
 kill -HUP "$sv"
 wait_for "! kill -0 $sv 2>/dev/null" 10
 ok $? "HUP: stopped"
