@@ -10,6 +10,7 @@ own_namespace
 S=$TMP/small
 mkdir -p "$S"
 mount -t tmpfs -o size=1m tmpfs "$S" || skip_all "cannot mount a tmpfs"
+at_exit "umount '$S'"	# (before $TMP is removed: a mount point is busy)
 printf 'statedir = %s\nblocked_nets = %s\n' "$S" "$TMP/blocked.nets" > "$TMP/rw.conf"
 db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
 now=$(date +%s)
