@@ -82,7 +82,7 @@ bin/%: bin/%.c $(LIB) lib/*.h .flags
 
 # Only what each program needs: libcdb for the state, libcrypto for tokens.
 LDLIBS_relaywatch-db = -lcdb -lcrypto
-LDLIBS_relaywatch-due = -lcdb
+LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto
 LDLIBS_relaywatch-classify = -lcdb -lcrypto
 LDLIBS_relaywatch-notify = -lcdb

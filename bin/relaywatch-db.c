@@ -479,8 +479,16 @@ cmd_compile(int argc, char **argv)
 	return rc;
 }
 
-/* sweep: a test pending longer than pending_timeout had no answer: the
- * host drops relay attempts, which is OK. */
+/*
+ * sweep: a test whose probe the customer's host accepted (delivered=, from
+ * our main log through relaywatch-due) and that had no answer for
+ * pending_timeout since: the host drops relay attempts, which is OK.  A
+ * test whose probe never reached the host (never sent, or deferred for a
+ * fault of ours) proves nothing: the host is tested again (a BLOCK's
+ * retest is asked again), and that is said loudly.
+ */
+#define SWEEP_SAID_MAX 10
+
 static int
 cmd_sweep(int argc, char **argv)
 {
@@ -488,7 +496,7 @@ cmd_sweep(int argc, char **argv)
 	struct statemap m;
 	struct buf out = { 0 }, changes = { 0 };
 	long long now = (long long)time(NULL);
-	size_t i, nlifted = 0;
+	size_t i, nlifted = 0, nundelivered = 0;
 	int rc = 0;
 
 	(void)argc;
@@ -496,32 +504,70 @@ cmd_sweep(int argc, char **argv)
 	open_state(&sf, 1, &m);
 	for (i = 0; i < m.n; i++) {
 		struct stateline cur, next;
-		char line[IP_TEXT_MAX + 64], rt[16];
+		char line[STATE_LINE_MAX + 1], val[64], ipt[IP_TEXT_MAX + 1];
 		const char *why;
-		int n, lifted;
+		long long delivered, from;
+		size_t n;
+		int retest, has_delivery;
 
 		entry_line(&m.e[i], &cur);
 		if (cur.time + conf.pending_timeout > now)
 			continue;
-		/* A test under way, or a retest an operator asked for whose
-		 * probe went out (retest=pending): silence is OK. */
-		lifted = cur.status == ST_BLOCK && state_get(&cur, "retest", rt,
-		    sizeof rt) && strcmp(rt, "pending") == 0;
-		if (cur.status != ST_UNKNOWN && !lifted)
+		/* A test under way (UNKNOWN why=probe), or a retest an
+		 * operator asked for whose probe went out (retest=pending). */
+		retest = cur.status == ST_BLOCK && state_get(&cur, "retest",
+		    val, sizeof val) && strcmp(val, "pending") == 0;
+		if (!retest && !(cur.status == ST_UNKNOWN && state_get(&cur,
+		    "why", val, sizeof val) && strcmp(val, "probe") == 0))
 			continue;
-		/* tested=: when the probe went out, which the next test
-		 * counts from (relaywatch-due). */
-		n = (int)ip_format(&cur.ip, line);
-		n += snprintf(line + n, sizeof line - (size_t)n,
-		    " OK %lld why=no-answer tested=%lld", now, cur.time);
-		if (state_parse(line, (size_t)n, &next, &why) < 0)
+		has_delivery = state_get_time(&cur, "delivered", &delivered) ==
+		    0;
+		from = has_delivery && delivered > cur.time ? delivered :
+		    cur.time;
+		if (from + conf.pending_timeout > now)
+			continue;
+		n = ip_format(&cur.ip, line);
+		if (has_delivery) {
+			/* tested=: when the probe went out, which the next
+			 * test counts from (relaywatch-due). */
+			n += (size_t)snprintf(line + n, sizeof line - n,
+			    " OK %lld why=no-answer tested=%lld", now,
+			    cur.time);
+		} else if (retest) {
+			n += (size_t)snprintf(line + n, sizeof line - n,
+			    " BLOCK %lld", now);
+			if (state_get(&cur, "why", val, sizeof val) &&
+			    state_put_kv(line, sizeof line, &n, "why",
+			    val) < 0)
+				errx(EX_SOFTWARE, "line too long");
+			n += (size_t)snprintf(line + n, sizeof line - n,
+			    " retest=requested retest-result=undelivered");
+		} else
+			n += (size_t)snprintf(line + n, sizeof line - n,
+			    " UNKNOWN %lld why=undelivered probed=%lld", now,
+			    cur.time);
+		if (state_parse(line, n, &next, &why) < 0)
 			errx(EX_SOFTWARE, "sweep line does not parse: %s", why);
-		buf_add(&out, line, (size_t)n);
+		buf_add(&out, line, n);
 		buf_str(&out, "\n");
+		if (!has_delivery) {
+			if (nundelivered++ < SWEEP_SAID_MAX) {
+				ip_format(&cur.ip, ipt);
+				warnx("%s: no delivery of its probe (sent %lld) "
+				    "in the main log: its silence proves "
+				    "nothing; tested again%s", ipt, cur.time,
+				    retest ? " (its retest asked again)" : "");
+			}
+			continue;
+		}
 		add_change(&changes, &next, cur.status);
-		if (lifted)
+		if (retest)
 			nlifted++;
 	}
+	if (nundelivered > 0)
+		warnx("%zu tests without a delivery of their probe: is Exim "
+		    "sending probes (the main log's T=relaywatch_smtp lines), "
+		    "and does relaywatch-hosts -d read that log?", nundelivered);
 	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
 		state_failed(state_path);
 	if (nlifted > 0) {
@@ -961,6 +1007,10 @@ cmd_exim_macros(int argc, char **argv)
 	printf("RELAYWATCH_ABUSE = %s\n", conf.abuse);
 	if (conf.nprobe_src > 0)
 		printf("RELAYWATCH_PROBE_SOURCE = %s\n", src);
+	/* A probe failing for a fault of ours: kept past its token's life,
+	 * so that its bounce is no verdict (relaywatch-retry). */
+	printf("RELAYWATCH_PROBE_KEEP = F,%llds,15m\n",
+	    conf.token_lifetime + 86400);
 	if (conf.warn_only)
 		printf("RELAYWATCH_WARN_ONLY = yes\n");
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -3,7 +3,10 @@
  * now.  Reads IPs, one a line (relaywatch-hosts' output); prints each one
  * that is due, once, after recording it in the state: UNKNOWN why=probe,
  * or, for a BLOCK whose retest an operator asked for, the BLOCK with
- * retest=pending.
+ * retest=pending.  Reads "IP delivered TOKEN" too (relaywatch-hosts -d):
+ * the customer's host accepted the probe of its pending test, which the
+ * state then says (delivered=), so that its silence may count as an
+ * answer (relaywatch-db sweep).
  *
  * What it knows of an address comes from state.cdb, read whole into a
  * table whenever compile replaces it, and from the state's lines after
@@ -36,6 +39,7 @@
 #include "state.h"
 #include "stream.h"
 #include "textfile.h"
+#include "token.h"
 #include "usage.h"
 
 #define INPUT_LINE_MAX 256	/* an address is at most 45 bytes */
@@ -93,6 +97,9 @@ stamp_changed(const char *path, struct stamp *s)
 #define H_USED 1
 #define H_QUEUED 2	/* waiting for the rate limit */
 #define H_RETEST 4	/* a BLOCK whose retest an operator asked for */
+#define H_PENDING 8	/* its test under way: UNKNOWN why=probe, or a BLOCK
+			 * with retest=pending */
+#define H_DELIVERED 16	/* and the customer's host accepted its probe */
 
 #define UNTIL_NEVER UINT32_MAX
 
@@ -269,6 +276,10 @@ until_of(const struct stateline *sl, unsigned *flags)
 	*flags = 0;
 	switch (sl->status) {
 	case ST_UNKNOWN:
+		/* A test that never reached the host (sweep): due at once. */
+		if (state_get(sl, "why", v, sizeof v) && strcmp(v, "probe") != 0)
+			return 0;
+		*flags = H_PENDING;
 		u += wait;
 		break;
 	case ST_OK:
@@ -287,9 +298,12 @@ until_of(const struct stateline *sl, unsigned *flags)
 			*flags = H_RETEST;
 			return 0;
 		}
+		*flags = H_PENDING;
 		u += wait;
 		break;
 	}
+	if ((*flags & H_PENDING) && state_get(sl, "delivered", v, sizeof v))
+		*flags |= H_DELIVERED;
 	return u < UNTIL_NEVER ? (uint32_t)u : UNTIL_NEVER - 1;
 }
 
@@ -303,7 +317,7 @@ learn(const struct stateline *sl)
 	h->until = until_of(sl, &fl);
 	h->status = (uint8_t)sl->status;
 	h->flags = (uint8_t)((h->flags & H_QUEUED) | H_USED | fl);
-	if (fl & H_RETEST)
+	if ((fl & H_RETEST) || (sl->status == ST_BLOCK && (fl & H_PENDING)))
 		retest_note(sl);
 }
 
@@ -713,6 +727,111 @@ is_due(const struct host *h)
 
 static struct writer out;
 static unsigned long long nlines, nprinted, ndropped, nbadin;
+static unsigned long long ndelivered, nrecorded;
+
+/*
+ * The probes that customers' hosts accepted, as read ("IP delivered
+ * TOKEN", the token checked), recorded with the next hosts.
+ */
+struct delivery {
+	struct ip ip;
+	long long issued;	/* the token's time */
+};
+
+static struct delivery *deliveries;
+static size_t ndeliveries, deliverycap;
+static struct keys keys;
+static int keys_rc = -1;		/* keys_read's, once read */
+static char keys_err[256];
+
+/* "IP delivered TOKEN": 1 if the line has that form (queued, or warned
+ * about with *why set and -1), 0 if not. */
+static int
+delivery_read(const char *line, size_t len, const char **why)
+{
+	static const char word[] = " delivered ";
+	const char *sp = memchr(line, ' ', len), *tok;
+	struct token t;
+	struct ip ip;
+	size_t tl;
+
+	if (sp == NULL || (size_t)(line + len - sp) < sizeof word - 1 ||
+	    memcmp(sp, word, sizeof word - 1) != 0)
+		return 0;
+	tok = sp + sizeof word - 1;
+	tl = (size_t)(line + len - tok);
+	if (ip_parse_canonical(line, (size_t)(sp - line), &ip, why) < 0)
+		return -1;
+	if (keys_rc < 0)
+		keys_rc = keys_read(&keys, conf.keyfile, keys_err,
+		    sizeof keys_err);
+	if (keys_rc != 0)
+		errx(keys_rc, "%s", keys_err);
+	if (tl > TOKEN_MAX || token_check(&keys, tok, tl, now,
+	    conf.token_lifetime, &t, why) < 0) {
+		if (tl > TOKEN_MAX)
+			*why = "token too long";
+		return -1;
+	}
+	if (ip_cmp(&t.ip, &ip) != 0) {
+		*why = "the token is for another address";
+		return -1;
+	}
+	if (ndeliveries == deliverycap) {
+		deliverycap = deliverycap ? 2 * deliverycap : 64;
+		if ((deliveries = realloc(deliveries, deliverycap *
+		    sizeof *deliveries)) == NULL)
+			err(EX_OSERR, "out of memory");
+	}
+	deliveries[ndeliveries].ip = ip;
+	deliveries[ndeliveries].issued = t.time;
+	ndeliveries++;
+	ndelivered++;
+	return 1;
+}
+
+/*
+ * The line that records d, into lines at *len (room for 256 bytes), if
+ * it belongs to its host's test under way (issued when the test began or
+ * later) and is the first of that test's probes delivered: the test's
+ * own line again, its time and why= kept, with delivered=NOW.
+ */
+static void
+delivery_line(const struct delivery *d, char *lines, size_t *len)
+{
+	struct host *h = host_slot(&d->ip);
+	long long began, wait = conf.retest_after;
+	char text[IP_TEXT_MAX + 1];
+	size_t n = *len, tl;
+
+	if (wait < conf.pending_timeout)
+		wait = conf.pending_timeout;
+	if (!(h->flags & H_USED) || !(h->flags & H_PENDING) ||
+	    (h->flags & H_DELIVERED) || h->until == UNTIL_NEVER)
+		return;		/* nothing under way, or said already */
+	began = (long long)h->until - wait;	/* as until_of made it */
+	if (d->issued < began)
+		return;		/* a probe of an earlier test */
+	tl = ip_format(&d->ip, text);
+	memcpy(lines + n, text, tl);
+	n += tl;
+	if (h->status == ST_BLOCK) {
+		const char *why = retest_why(&d->ip);
+
+		n += (size_t)snprintf(lines + n, 32, " BLOCK %lld", began);
+		if (*why)
+			state_put_kv(lines, n + 160, &n, "why", why);
+		n += (size_t)snprintf(lines + n, 24, " retest=pending");
+	} else
+		n += (size_t)snprintf(lines + n, 48, " UNKNOWN %lld why=probe",
+		    began);
+	n += (size_t)snprintf(lines + n, 40, " delivered=%lld",
+	    (long long)now);
+	lines[n++] = '\n';
+	*len = n;
+	h->flags |= H_DELIVERED;
+	nrecorded++;
+}
 
 /*
  * Record the hosts the rate allows, then print them: under the state's
@@ -729,7 +848,7 @@ record_and_print(void)
 	struct stat st;
 	size_t n = 0, len = 0, i, room = rate_free();
 
-	if (queue.n == 0 || room == 0)
+	if ((queue.n == 0 || room == 0) && ndeliveries == 0)
 		return;
 	if (state_open(&sf, state_path, 1) < 0 || fstat(sf.fd, &st) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests; not testing", state_path);
@@ -739,6 +858,15 @@ record_and_print(void)
 		reload();
 	else
 		catch_up();
+	for (i = 0; i < ndeliveries; i++) {
+		if (len + 256 > linecap) {
+			linecap = linecap ? 2 * linecap : 65536;
+			if ((lines = realloc(lines, linecap)) == NULL)
+				err(EX_OSERR, "out of memory");
+		}
+		delivery_line(&deliveries[i], lines, &len);
+	}
+	ndeliveries = 0;
 	while (queue.n > 0 && n < room && n < RECORD_MAX) {
 		struct ip ip = queue_pop();
 		struct host *h = host_slot(&ip);
@@ -779,7 +907,7 @@ record_and_print(void)
 		lines[len++] = '\n';
 		took[n++] = ip;
 	}
-	if (n > 0 && state_append(&sf, lines, len) < 0)
+	if (len > 0 && state_append(&sf, lines, len) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests of %zu hosts; not "
 		    "testing them", state_path, n);
 	state_close(&sf);
@@ -1046,6 +1174,14 @@ main(int argc, char *argv[])
 			consider_later(&ip);
 			continue;
 		}
+		if (!(flags & RD_TOOLONG) && (rc = delivery_read(line, len,
+		    &why)) != 0) {
+			if (rc < 0)
+				text_warn_line(&nbadin, "standard input",
+				    rd.lineno, line, len, "not a delivery of "
+				    "our probe", why);
+			continue;
+		}
 		if (flags & RD_TOOLONG)
 			why = "line too long";
 		text_warn_line(&nbadin, "standard input", rd.lineno, line, len,
@@ -1067,7 +1203,8 @@ main(int argc, char *argv[])
 	if (verbose)
 		fprintf(stderr, "relaywatch-due: %llu lines, %llu bad; %llu "
 		    "hosts printed, %llu not queued (queue full); %zu hosts "
-		    "known\n", nlines, nbadin, nprinted, ndropped, nhosts);
+		    "known; %llu probes delivered, %llu recorded\n", nlines,
+		    nbadin, nprinted, ndropped, nhosts, ndelivered, nrecorded);
 	rd_free(&rd);
 	return 0;
 }

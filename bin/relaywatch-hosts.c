@@ -1,7 +1,10 @@
 /*
  * relaywatch-hosts: from Exim main-log lines to the addresses of the hosts
- * that sent us mail, one a line.
+ * that sent us mail, one a line; with -d, also the probes that customers'
+ * hosts accepted ("IP delivered TOKEN"), and a warning for each probe
+ * deferred for a fault on our side.
  */
+#define _GNU_SOURCE		/* memmem(3) */
 #include <err.h>
 #include <limits.h>
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -23,6 +27,7 @@
 #include "owner.h"
 #include "stream.h"
 #include "textfile.h"
+#include "token.h"
 #include "usage.h"
 
 /* Exim's log lines stop short of 16 KiB (its buffer is 8 KiB); anything
@@ -43,6 +48,7 @@ struct seen {
 
 static struct {
 	unsigned long long lines, arrivals, markers, printed, doubled;
+	unsigned long long delivered, ours;
 } count;
 
 /* Skipped arrival lines, by reason. */
@@ -70,14 +76,17 @@ on_sigbus(int sig)
 static struct seen seen[SEEN_SLOTS];
 static struct writer out;
 static int hosts_from;
+static int deliveries;			/* -d */
+static char token_prefix[CONF_VALUE_MAX + 2];	/* "MAILBOX+" */
+static size_t token_prefix_len;
 static int verbose;
 static const char *input_name;
 
 static void __attribute__((noreturn))
 usage(int asked)
 {
-	usage_exit("usage: relaywatch-hosts [-hv] [-c conf] [file ...]\n"
-	    "       relaywatch-hosts [-v] [-c conf] -p posfile -s inode:offset\n",
+	usage_exit("usage: relaywatch-hosts [-dhv] [-c conf] [file ...]\n"
+	    "       relaywatch-hosts [-dv] [-c conf] -p posfile -s inode:offset\n",
 	    asked);
 }
 
@@ -167,6 +176,84 @@ print_ip(const struct eximlog *el)
 	count.printed++;
 }
 
+/* Base32 of our tokens (RFC 4648, lower case). */
+static int
+isb32(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
+}
+
+/*
+ * A probe that the customer's host accepted: "IP delivered TOKEN", the
+ * token from the recipient (MAILBOX+TOKEN in every variant), for
+ * relaywatch-due to check and record.
+ */
+static void
+print_delivery(const struct eximlog *el)
+{
+	char buf[IP_TEXT_MAX + TOKEN_MAX + 16];
+	const char *r = el->rcpt, *re = el->rcpt + el->rcpt_len, *t;
+	size_t n, tl;
+
+	t = memmem(r, (size_t)(re - r), token_prefix, token_prefix_len);
+	if (t == NULL)
+		return;
+	t += token_prefix_len;
+	for (tl = 0; t + tl < re && isb32((unsigned char)t[tl]); tl++)
+		;
+	if (tl < TOKEN_V4_LEN || tl > TOKEN_MAX)
+		return;
+	n = ip_format(&el->ip, buf);
+	memcpy(buf + n, " delivered ", 11);
+	n += 11;
+	memcpy(buf + n, t, tl);
+	n += tl;
+	buf[n++] = '\n';
+	if (wr_write(&out, buf, n) < 0)
+		err(EX_IOERR, "standard output");
+	count.delivered++;
+}
+
+/*
+ * A probe deferred for a reason that is ours, not the customer's: the
+ * probes' source address is not ours, no route out, a firewall here.
+ * Such a probe says nothing about the customer; said loudly, at most once
+ * a minute, since every probe will fail the same way.
+ */
+static void
+warn_deferral(const struct eximlog *el, const char *line)
+{
+	static const int ours[] = { EADDRNOTAVAIL, ENETUNREACH, EACCES, EPERM,
+	    EAFNOSUPPORT, EADDRINUSE };
+	static time_t last;
+	static unsigned long long since;
+	size_t i;
+	time_t now;
+
+	for (i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+		const char *m = strerror(ours[i]);
+
+		if (el->detail_len >= strlen(m) &&
+		    memcmp(el->detail, m, strlen(m)) == 0)
+			break;
+	}
+	if (i == sizeof ours / sizeof ours[0])
+		return;
+	count.ours++;
+	since++;
+	now = time(NULL);
+	if (last != 0 && now - last < 60)
+		return;
+	warnx("%s:%llu: a probe not sent, for a fault on this side: %.*s "
+	    "(%.*s; %llu such since the last warning): check probe_source "
+	    "and the relaywatch_smtp transport; these hosts are tested again "
+	    "after pending_timeout", input_name, line_number(line),
+	    (int)(el->detail_len > 200 ? 200 : el->detail_len), el->detail,
+	    (int)(el->rcpt_len > 100 ? 100 : el->rcpt_len), el->rcpt, since);
+	last = now;
+	since = 0;
+}
+
 static void
 do_line(const char *line, size_t len, int flags)
 {
@@ -175,6 +262,21 @@ do_line(const char *line, size_t len, int flags)
 	eximlog_parse(line, len, &el);
 	if (el.kind == EL_OTHER)
 		return;
+	if (el.kind == EL_PROBE_DELIVERED || el.kind == EL_PROBE_DEFERRED ||
+	    (el.kind == EL_BAD && el.rcpt != NULL)) {
+		if (!deliveries)
+			return;
+		if (el.kind == EL_BAD)
+			skipped(el.why, 1, line);
+		else if (flags & RD_NOEOL)
+			skipped("last line without newline (cut short)", 1,
+			    line);
+		else if (el.kind == EL_PROBE_DELIVERED)
+			print_delivery(&el);
+		else
+			warn_deferral(&el, line);
+		return;
+	}
 	if (!(hosts_from & (el.marker ? HOSTS_FROM_MARKER : HOSTS_FROM_ARRIVALS)))
 		return;
 	if (el.marker)
@@ -227,15 +329,19 @@ line_start(char *s, char *p)
 /*
  * A run of whole lines.  Only lines holding "<= " or "RELAYWATCH ip="
  * can name a host, so the run is searched for those (memchr for '<' and
- * 'W') and only their lines are parsed; newlines are counted for the line
- * numbers of warnings.  Lines go to do_line in the order of the log.
+ * 'W') and only their lines are parsed; with -d, also those that name
+ * the probes' transport.  Newlines are counted for the line numbers of
+ * warnings.  Lines go to do_line in the order of the log.
  */
+static const char probe_transport[] = " T=" EXIMLOG_PROBE_TRANSPORT " ";
+
 static void
 do_run(char *s, char *e, int flags)
 {
 	int want_arr = hosts_from & HOSTS_FROM_ARRIVALS;
 	int want_mark = hosts_from & HOSTS_FROM_MARKER;
 	char *a = want_arr ? s : e, *m = want_mark ? s : e;
+	char *d = deliveries ? s : e;
 
 	cursor = s;
 	if (flags & RD_TOOLONG)
@@ -256,7 +362,12 @@ do_run(char *s, char *e, int flags)
 			m++;
 		if (m == NULL)
 			m = e;
+		if (d < e && (d = memmem(d, (size_t)(e - d), probe_transport,
+		    sizeof probe_transport - 1)) == NULL)
+			d = e;
 		hit = a < m ? a : m;
+		if (d < hit)
+			hit = d;
 		if (hit >= e)
 			break;
 		ls = line_start(s, hit);
@@ -272,6 +383,10 @@ do_run(char *s, char *e, int flags)
 			a = le;
 		if (m < le)
 			m = le;
+		if (d < le)
+			d = le;
+		if (!deliveries)
+			d = e;
 		if (!want_arr)
 			a = e;
 		if (!want_mark)
@@ -443,6 +558,9 @@ report(void)
 	fprintf(stderr, "relaywatch-hosts: %llu lines, %llu arrivals, "
 	    "%llu markers, %llu addresses printed", count.lines,
 	    count.arrivals, count.markers, count.printed);
+	if (deliveries)
+		fprintf(stderr, ", %llu probes delivered, %llu deferred for "
+		    "a fault on this side", count.delivered, count.ours);
 	if (count.doubled)
 		fprintf(stderr, ", %llu arrivals already named by a marker",
 		    count.doubled);
@@ -460,10 +578,13 @@ main(int argc, char *argv[])
 	struct conf conf;
 	int ch, i, rc = 0;
 
-	while ((ch = getopt(argc, argv, "c:hp:s:v")) != -1)
+	while ((ch = getopt(argc, argv, "c:dhp:s:v")) != -1)
 		switch (ch) {
 		case 'c':
 			confpath = optarg;
+			break;
+		case 'd':
+			deliveries = 1;
 			break;
 		case 'p':
 			if (optarg[0] != '/')
@@ -505,6 +626,8 @@ main(int argc, char *argv[])
 	}
 	signal(SIGBUS, on_sigbus);
 	hosts_from = conf.hosts_from;
+	token_prefix_len = (size_t)snprintf(token_prefix, sizeof token_prefix,
+	    "%s+", conf.mailbox);
 	wr_init(&out, STDOUT_FILENO);
 
 	if (argc == 0)

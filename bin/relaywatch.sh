@@ -164,11 +164,11 @@ pipeline() {
 	[ -n "$old" ] && say notice "reading the rest of $old (rotated) from byte $oldfrom"
 	setsid sh -c '
 	if [ -n "$5" ]; then
-		tail -c "+$6" "$5" | relaywatch-hosts | relaywatch-due |
+		tail -c "+$6" "$5" | relaywatch-hosts -d | relaywatch-due |
 		    relaywatch-probe >> "$2" || { echo "catch-up $?" >&3; exit; }
 	fi
 	{ tail -c "+$3" -F "$1"; echo "tail $?" >&3; } |
-	{ relaywatch-hosts -p "$4" -s "$7"; echo "relaywatch-hosts $?" >&3; } |
+	{ relaywatch-hosts -d -p "$4" -s "$7"; echo "relaywatch-hosts $?" >&3; } |
 	{ relaywatch-due; echo "relaywatch-due $?" >&3; } |
 	{ relaywatch-probe >> "$2"; echo "relaywatch-probe $?" >&3; }
 	' relaywatch-pipeline "$mainlog" "$probes" "$from" "$pos" "$old" \

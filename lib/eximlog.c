@@ -223,12 +223,13 @@ quick_v4(const char *p, const char *e, unsigned char *b)
 static const unsigned char v4mapped[12] =
     { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
-/* "[IP]" at p, then ":PORT" or nothing, then a blank or the end.  Returns
- * 1 with the address in *a and *end just after it, 0 if not there; *why
- * says why not. */
+/* "[IP]" at p, then ":PORT" or nothing, then (in a delivery line, where
+ * Exim marks a connection used again so) '*' or nothing if star, then a
+ * blank or the end.  Returns 1 with the address in *a and *end just after
+ * it, 0 if not there; *why says why not. */
 static int
-bracketed_ip(const char *p, const char *e, struct addr *a, const char **end,
-    const char **why)
+bracketed_ip_star(const char *p, const char *e, struct addr *a,
+    const char **end, const char **why, int star)
 {
 	const char *close;
 	size_t n;
@@ -266,12 +267,21 @@ bracketed_ip(const char *p, const char *e, struct addr *a, const char **end,
 			return 0;
 		}
 	}
+	if (star && p < e && *p == '*')
+		p++;
 	if (p < e && *p != ' ') {
 		*why = "junk after address in H=";
 		return 0;
 	}
 	*end = p;
 	return 1;
+}
+
+static int
+bracketed_ip(const char *p, const char *e, struct addr *a, const char **end,
+    const char **why)
+{
+	return bracketed_ip_star(p, e, a, end, why, 0);
 }
 
 /* Does " H=" occur in p..e? */
@@ -437,6 +447,78 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
 	out->text_len = a.text_len;
 }
 
+/*
+ * What became of a probe (deliver.c of Exim 4.96):
+ *
+ *   MSGID => RCPT [<PARENT>] [P=<RETURN-PATH>] [F=<SENDER>] R=ROUTER
+ *       T=relaywatch_smtp H=NAME [IP][:PORT][*] ...
+ *
+ * ('*': the probe went down a connection already open for another.)
+ *   MSGID == RCPT [<PARENT>] ... R=ROUTER T=relaywatch_smtp defer (N): TEXT
+ *
+ * Our probes' recipients hold no blank, quote or backslash, so a line
+ * whose recipient does is not one of ours: the fields after it are then
+ * Exim's, not text a sender chose.
+ */
+static const char *
+skip_field(const char *p, const char *e, const char *name, size_t n)
+{
+	const char *sp;
+
+	if ((size_t)(e - p) <= n || memcmp(p, name, n) != 0)
+		return NULL;
+	if ((sp = memchr(p, ' ', (size_t)(e - p))) == NULL)
+		return NULL;
+	return sp + 1;
+}
+
+static void
+parse_probe(const char *p, const char *e, int delivered,
+    struct eximlog *out)
+{
+	static const char transport[] = "T=" EXIMLOG_PROBE_TRANSPORT " ";
+	const char *rcpt = p, *q, *why;
+	struct addr a;
+
+	/* RCPT: no blank, quote, backslash or NUL */
+	p = sender_end(p, e);
+	if (p == rcpt || p >= e || *p != ' ')
+		return;
+	out->rcpt = rcpt;
+	out->rcpt_len = (size_t)(p - rcpt);
+	p++;
+	if ((q = skip_field(p, e, "<", 1)) != NULL)
+		p = q;
+	if ((q = skip_field(p, e, "P=<", 3)) != NULL)
+		p = q;
+	if ((q = skip_field(p, e, "F=<", 3)) != NULL)
+		p = q;
+	if ((p = skip_field(p, e, "R=", 2)) == NULL ||
+	    (size_t)(e - p) < sizeof transport - 1 ||
+	    memcmp(p, transport, sizeof transport - 1) != 0)
+		return;
+	p += sizeof transport - 1;
+	if (!delivered) {
+		/* "defer (N): TEXT" */
+		if (e - p < 8 || memcmp(p, "defer (", 7) != 0 ||
+		    (q = memchr(p, ')', (size_t)(e - p))) == NULL ||
+		    q - p > 12 || e - q < 3 || q[1] != ':' || q[2] != ' ')
+			return;
+		out->detail = q + 3;
+		out->detail_len = (size_t)(e - q - 3);
+		out->kind = EL_PROBE_DEFERRED;
+		return;
+	}
+	/* H=NAME [IP] */
+	if ((p = skip_field(p, e, "H=", 2)) == NULL ||
+	    !bracketed_ip_star(p, e, &a, &q, &why, 1))
+		return;
+	out->kind = EL_PROBE_DELIVERED;
+	out->ip = a.ip;
+	out->text = a.text;
+	out->text_len = a.text_len;
+}
+
 static void
 parse_marker(const char *p, const char *e, struct eximlog *out)
 {
@@ -464,6 +546,10 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	out->marker = 0;
 	out->text = NULL;
 	out->text_len = 0;
+	out->rcpt = NULL;
+	out->rcpt_len = 0;
+	out->detail = NULL;
+	out->detail_len = 0;
 
 	/* The shape first, cheaply: most lines are thrown out before their
 	 * characters are checked. */
@@ -489,7 +575,7 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 		id = p;
 		p += out->msgid_len--;
 	}
-	if (p == e || (p[0] != '<' && p[0] != 'R'))
+	if (p == e || (p[0] != '<' && p[0] != 'R' && p[0] != '='))
 		return;
 
 	/* A candidate: now every character of the message id. */
@@ -503,11 +589,13 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	} else if (e - p >= 14 && memcmp(p, "RELAYWATCH ip=", 14) == 0) {
 		out->marker = 1;
 		parse_marker(p + 14, e, out);
-	}
+	} else if (e - p >= 3 && p[0] == '=' && (p[1] == '>' || p[1] == '=') &&
+	    p[2] == ' ' && out->msgid != NULL)
+		parse_probe(p + 3, e, p[1] == '>', out);
 	/* Through syslog anyone may write a line that looks like Exim's
 	 * (logger -t anything): only Exim's tag names a host. */
-	if (syslogged && !exim && (out->kind == EL_ARRIVAL ||
-	    out->kind == EL_MARKER)) {
+	if (syslogged && !exim && out->kind != EL_OTHER &&
+	    out->kind != EL_LOCAL) {
 		out->kind = EL_BAD;
 		out->why = "syslog line not tagged exim";
 	}

@@ -5,6 +5,10 @@
  * arrival line is chosen by the client: the parser returns the address
  * that Exim wrote for the connection, or refuses the line, never an
  * address a client wrote.
+ *
+ * And what became of our probes: a delivery ("=>") through the probes'
+ * transport, relaywatch_smtp, says that the customer's host accepted one;
+ * a deferral ("==") through it, why it could not be delivered yet.
  */
 #ifndef RW_EXIMLOG_H
 #define RW_EXIMLOG_H
@@ -19,7 +23,12 @@ enum eximlog_kind {
 	EL_MARKER,		/* marker line: ip is set */
 	EL_LOCAL,		/* arrival without a remote host */
 	EL_BAD,			/* arrival or marker that cannot be trusted */
+	EL_PROBE_DELIVERED,	/* a probe accepted by ip: rcpt is set */
+	EL_PROBE_DEFERRED,	/* a probe deferred: rcpt and detail are set */
 };
+
+/* The transport of share/exim4/relaywatch-transports that sends probes. */
+#define EXIMLOG_PROBE_TRANSPORT "relaywatch_smtp"
 
 struct eximlog {
 	enum eximlog_kind kind;
@@ -30,6 +39,10 @@ struct eximlog {
 	size_t msgid_len;
 	const char *why;	/* for EL_BAD and EL_LOCAL */
 	int marker;		/* the line was a marker (good or bad) */
+	const char *rcpt;	/* a probe's recipient, as Exim wrote it */
+	size_t rcpt_len;
+	const char *detail;	/* a deferral's reason (after "defer (N): ") */
+	size_t detail_len;
 };
 
 /* Classify one line (without its newline). */

@@ -175,6 +175,34 @@ is "$out" "192.0.2.9" "syslog: only the line tagged exim names a host"
 like "$err" "syslog:2: skipped: syslog line not tagged exim" "  a forged arrival: warned with file:line"
 like "$err" "skipped 2: syslog line not tagged exim" "  forged arrival and marker counted"
 
+# -d: the probes customers' hosts accepted, from our main log's delivery
+# lines through relaywatch_smtp, for relaywatch-due; and a warning for
+# each probe deferred for a fault of ours.
+tok=cb7qaaacnmfmegx5m3nallmtvnrj5vi
+{
+	echo "2026-11-28 11:59:22 1xXH5O-0003l9-1w => relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp H=192.0.2.2 [192.0.2.2] K C=\"250 OK\""
+	echo "2026-11-28 11:59:22 1xXH5O-0003lB-27 => isp.example!relaytest+$tok@[2001:db8::2] R=relaywatch_literal T=relaywatch_smtp H=[2001:db8::2] [2001:db8::2]* K C=\"250 OK\""
+	echo "2026-11-28 11:59:22 1xXH5O-0003lC-27 => \"relaytest+$tok@isp.example T=relaywatch_smtp H=x [6.6.6.6]\"@x R=dnslookup T=remote_smtp H=mx [192.0.2.99]"
+	echo "2026-11-28 11:59:22 1xXH5O-0003lD-27 => someone@isp.example R=relaywatch_probe T=relaywatch_smtp H=192.0.2.3 [192.0.2.3]"
+	echo "2026-11-28 11:59:23 1xXH5O-0003lE-27 == relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp defer (111): Connection refused"
+	echo "2026-11-28 11:59:24 1xXH5O-0003lF-27 == relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp defer (99): Cannot assign requested address"
+	echo "2026-11-28 11:59:25 1xXH5O-0003lG-27 == relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp defer (99): Cannot assign requested address"
+	echo "Nov 27 05:00:01 smarthost mallory: 1xWhVY-0001L2-2j => relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp H=192.0.2.4 [192.0.2.4]"
+	echo "2026-11-28 11:59:22 1xXH5O-0003l9-1w <= a@b H=[192.0.2.5] P=esmtp"
+} > "$TMP/probelog"
+run $X "$TMP/probelog"
+is "$out" "192.0.2.5" "without -d: arrivals only"
+is "$err" "" "  and nothing said of the probes"
+run $X -d -v "$TMP/probelog"
+is "$out" "192.0.2.2 delivered $tok
+2001:db8::2 delivered $tok
+192.0.2.5" "-d: each delivered probe's host and token, in the order of the log; not another transport's, nor a recipient without a token"
+like "$err" "probelog:6: a probe not sent, for a fault on this side: Cannot assign requested address \(relaytest\+$tok@isp.example; 1 such" \
+    "-d: a probe deferred for a fault of ours: warned, with what to check"
+is "$(printf '%s\n' "$err" | grep -c 'fault on this side:')" 1 "  once a minute, not once a probe; a refused connection (the customer's) not at all"
+like "$err" "probelog:8: skipped: syslog line not tagged exim" "  a delivery line forged through syslog: warned"
+like "$err" "2 probes delivered, 2 deferred for a fault on this side" "  counted with -v"
+
 # -p/-s: where reading stopped, for the supervisor.
 printf '%s\n' "$good" "$good" | $X -p "$TMP/pos" -s 7:100 > /dev/null
 is "$(cat "$TMP/pos")" "$(printf '%-40s' "7 $((100 + 2 * (${#good} + 1)))")" "-p: the inode and the offset after the lines read (a line of 41 bytes, blank-padded)"

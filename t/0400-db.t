@@ -127,24 +127,43 @@ run sh -c "echo '192.0.2.1 BLOCK 1 why=relayed' | relaywatch-db -c '$TMP/bad.con
 is "$rc" 75 "apply: state not writable: exit 75"
 like "$err" "notadir/x/state: Not a directory" "apply: says why"
 
-# sweep: UNKNOWN past pending_timeout becomes OK; nothing else moves.
+# sweep: UNKNOWN whose probe the host accepted (delivered=), silent past
+# pending_timeout, becomes OK; nothing else moves.
 now=$(date +%s)
-apply "198.51.100.1 UNKNOWN $((now - 49 * 3600)) why=probe" \
-    "198.51.100.2 UNKNOWN $((now - 47 * 3600)) why=probe" \
-    "198.51.100.3 BLOCK $((now - 100 * 3600)) why=relayed" > /dev/null
-out=$(db sweep)
-like "$out" "^198.51.100.1 UNKNOWN OK [0-9]+ why=no-answer tested=[0-9]+$" "sweep: 49 h of silence is OK"
-is "$(db list UNKNOWN | cut -d' ' -f1 | grep 198.51)" "198.51.100.2" "sweep: 47 h is still pending"
+apply "198.51.100.1 UNKNOWN $((now - 49 * 3600)) why=probe delivered=$((now - 49 * 3600 + 30))" \
+    "198.51.100.2 UNKNOWN $((now - 47 * 3600)) why=probe delivered=$((now - 47 * 3600))" \
+    "198.51.100.3 BLOCK $((now - 100 * 3600)) why=relayed" \
+    "198.51.100.6 UNKNOWN $((now - 49 * 3600)) why=probe delivered=$((now - 47 * 3600))" > /dev/null
+out=$(db sweep 2>"$TMP/sweep.err")
+like "$(cat "$TMP/sweep.err")" "2001:db8::5: no delivery of its probe" "sweep: the older tests above, never delivered, named"
+like "$out" "^198.51.100.1 UNKNOWN OK [0-9]+ why=no-answer tested=[0-9]+$" "sweep: 49 h of silence after the delivery is OK"
+is "$(db list UNKNOWN | cut -d' ' -f1 | grep 198.51 | tr '\n' ' ')" "198.51.100.2 198.51.100.6 " "sweep: 47 h is still pending, counted from the delivery"
 is "$(db list BLOCK | cut -d' ' -f1 | grep 198.51)" "198.51.100.3" "sweep: never touches a BLOCK"
-# A retest an operator asked for: once its probe went out
-# (retest=pending, as relaywatch-due records it), silence lifts the BLOCK;
-# before that, nothing does.
-apply "198.51.100.4 BLOCK $((now - 49 * 3600)) why=relayed retest=pending" \
-    "198.51.100.5 BLOCK $((now - 49 * 3600)) why=relayed retest=requested" > /dev/null
-out=$(db sweep)
-like "$out" "^198.51.100.4 BLOCK OK [0-9]+ why=no-answer tested=[0-9]+$" "sweep: silence after a retest's probe lifts the BLOCK"
+# A test whose probe never reached the host (the pipeline died after
+# relaywatch-due recorded it, sendmail failed, our Exim could not send it):
+# its silence proves nothing.  Tested again, and said.
+apply "198.51.100.7 UNKNOWN $((now - 49 * 3600)) why=probe" > /dev/null
+run db sweep
+is "$out" "" "sweep: a test without a delivery is not OK"
+is "$(awk '$1 == "198.51.100.7"' "$S/state" | tail -n 1)" "198.51.100.7 UNKNOWN $(awk '$1 == "198.51.100.7" && /undelivered/ { print $3 }' "$S/state") why=undelivered probed=$((now - 49 * 3600))" \
+    "  it stays UNKNOWN, why=undelivered, for relaywatch-due to test again"
+like "$err" "198\.51\.100\.7: no delivery of its probe .*tested again" "  said with the address"
+like "$err" "1 tests without a delivery of their probe: is Exim sending probes" "  and what to look at"
+run db sweep
+is "$out$err" "" "sweep: said once, not at every sweep"
+# A retest an operator asked for: once its probe went out and was
+# delivered (retest=pending delivered=, as relaywatch-due records them),
+# silence lifts the BLOCK; before that, nothing does.
+apply "198.51.100.4 BLOCK $((now - 49 * 3600)) why=relayed retest=pending delivered=$((now - 49 * 3600))" \
+    "198.51.100.5 BLOCK $((now - 49 * 3600)) why=relayed retest=requested" \
+    "198.51.100.8 BLOCK $((now - 49 * 3600)) why=relayed retest=pending" > /dev/null
+run db sweep
+like "$out" "^198.51.100.4 BLOCK OK [0-9]+ why=no-answer tested=[0-9]+$" "sweep: silence after a retest's delivered probe lifts the BLOCK"
 like "$(lookup 198.51.100.4)" "^OK " "sweep: and state.cdb says so at once"
 is "$(db list BLOCK | cut -d' ' -f1 | grep 198.51.100.5)" "198.51.100.5" "sweep: a retest not yet probed keeps the BLOCK"
+like "$(lookup 198.51.100.8)" "^BLOCK [0-9]+ why=relayed retest=requested retest-result=undelivered$" \
+    "sweep: a retest whose probe was never delivered keeps the BLOCK, and asks the retest again"
+like "$err" "198\.51\.100\.8: no delivery of its probe .*its retest asked again" "  and says so"
 if command -v faketime >/dev/null 2>&1; then
 	# (faketime preloads a library: let an ASan build allow that.)
 	out=$(ASAN_OPTIONS=verify_asan_link_order=0 faketime -f '+2h' relaywatch-db -c "$TMP/rw.conf" sweep 2>&1)

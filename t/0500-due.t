@@ -16,8 +16,18 @@ pending_timeout = 48h
 retest_after = 14d
 retest_unreachable = 1d
 probe_rate = 0
+domain = isp.example
+keyfile = $TMP/key
+sendmail = $TMP/sendmail
 CONF
+(umask 077; openssl rand -hex 32 > "$TMP/key")
+printf '#!/bin/sh\ncat > /dev/null\n' > "$TMP/sendmail"
+chmod 755 "$TMP/sendmail"
 db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+# tokens_at TIME IP: the tokens of IP's probe sent at TIME, one a line.
+tokens_at() {
+	echo "$2" | at "$1" relaywatch-probe -c "$TMP/rw.conf" | cut -d' ' -f3
+}
 # at TIME CMD...: run CMD with the clock starting at TIME (seconds since
 # the epoch).  (faketime preloads a library: let an ASan build allow it.)
 at() {
@@ -130,6 +140,29 @@ is "$out" "" "and after a compile (status from the CDB)"
 rm -f "$S"/state*
 is "$(echo 10.3.0.1 | due_at $T0)" "10.3.0.1" "T0: tested"
 db compile
+# The customer's host accepts the probe (relaywatch-hosts -d prints that
+# from our main log): recorded once, for the test under way only.
+tokens_at $((T0 + 1)) 10.3.0.1 > "$TMP/tok"
+tokens_at $((T0 - 10)) 10.3.0.1 > "$TMP/oldtok"
+tokens_at $((T0 + 1)) 10.3.0.99 > "$TMP/othertok"
+lines=$(wc -l < "$S/state")
+run due_at $((T0 + 20)) <<IN
+10.3.0.1 delivered $(sed -n 1p "$TMP/oldtok")
+10.3.0.1 delivered $(sed -n 1p "$TMP/othertok")
+10.3.0.1 delivered $(sed -n 1p "$TMP/tok" | tr a-z b-za)
+10.3.0.1 delivered
+10.3.0.99 delivered $(sed -n 1p "$TMP/othertok")
+10.3.0.1 delivered $(sed -n 1p "$TMP/tok")
+10.3.0.1 delivered $(sed -n 2p "$TMP/tok")
+IN
+is "$out" "" "a delivery: nobody printed"
+is "$(tail -n +$((lines + 1)) "$S/state" | sed 's/=18000000[0-9][0-9]$/=T/')" "10.3.0.1 UNKNOWN $T0 why=probe delivered=T" \
+    "a delivery of the test's probe: the test's line again, with delivered=; once, not once a variant"
+like "$err" 'standard input:2: .*not a delivery of our probe.*another address' "a token for another address: warned"
+like "$err" 'standard input:3: .*not a delivery of our probe' "a forged token: warned"
+like "$err" 'standard input:4: .*not an address' "a delivery without a token: warned"
+is "$(printf '%s\n' "$err" | grep -c 'standard input:[15]:')" 0 \
+    "an older test's probe, and a host with no test under way: passed over in silence"
 is "$(echo 10.3.0.1 | due_at $((T0 + 47 * H)))" "" "47 h later: pending"
 is "$(echo 10.3.0.1 | due_at $((T0 + 49 * H)))" "" "49 h later, before sweep: not tested again (sweep will make it OK)"
 at $((T0 + 49 * H)) relaywatch-db -c "$TMP/rw.conf" sweep > /dev/null
@@ -144,6 +177,21 @@ is "$(echo 10.3.0.4 | due_at $((T0 + 14 * D - 60)))" "" "a token-time after the 
 printf '10.3.0.2 OK %s why=unreachable\n' $T0 | db apply > /dev/null
 is "$(echo 10.3.0.2 | due_at $((T0 + 23 * H)))" "" "unreachable: not before retest_unreachable"
 is "$(echo 10.3.0.2 | due_at $((T0 + 25 * H)))" "10.3.0.2" "unreachable: tested again after retest_unreachable"
+# A probe never delivered: sweep says so, and the host is tested again at
+# its next message, as is a BLOCK's retest (asked again) at once.
+echo 10.3.0.5 | due_at $T0 > /dev/null
+printf '10.3.0.6 BLOCK %s why=relayed retest=requested by=root\n' $T0 | db apply > /dev/null
+is "$(: | due_at $T0)" "10.3.0.6" "a retest asked: probed"
+at $((T0 + 49 * H)) relaywatch-db -c "$TMP/rw.conf" sweep > /dev/null 2>&1
+like "$(db list | grep '^10.3.0.5 ')" "^10.3.0.5 UNKNOWN [0-9]+ why=undelivered probed=$T0$" "sweep: no delivery, no OK"
+like "$(db list | grep '^10.3.0.6 ')" "^10.3.0.6 BLOCK [0-9]+ why=relayed retest=requested retest-result=undelivered$" "sweep: no delivery of the retest's probe, the BLOCK stands"
+is "$(echo 10.3.0.5 | due_at $((T0 + 49 * H + 60)))" "10.3.0.6
+10.3.0.5" "both tested again: the retest at once, the host at its next message"
+tokens_at $((T0 + 49 * H + 61)) 10.3.0.6 > "$TMP/tok6"
+lines=$(wc -l < "$S/state")
+echo "10.3.0.6 delivered $(sed -n 1p "$TMP/tok6")" | due_at $((T0 + 49 * H + 62)) > /dev/null
+like "$(tail -n +$((lines + 1)) "$S/state")" "^10.3.0.6 BLOCK $((T0 + 49 * H + 60)) why=relayed retest=pending delivered=[0-9]+$" \
+    "a retest's probe delivered: its BLOCK line again, with delivered="
 
 # A live stream: output as soon as input pauses; a restart, a compile, an
 # operator's retest and a compaction while it runs.

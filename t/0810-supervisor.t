@@ -81,12 +81,12 @@ pkill -KILL -f "^relaywatch-probe$"
 wait_for "grep -q 'pipeline ended (relaywatch-probe 137); restarting in 1 s' '$TMP/syslog'" 10
 ok $? "relaywatch-probe killed: the pipeline ends, restarted after 1 s"
 # (the new pipeline's stages each started: a loaded machine may be slow)
-wait_for '[ -n "$(pgrep -f "^relaywatch-probe$")" ] && [ -n "$(pgrep -f "^relaywatch-hosts -p ")" ]' 10
-pkill -KILL -f "^relaywatch-hosts -p "
+wait_for '[ -n "$(pgrep -f "^relaywatch-probe$")" ] && [ -n "$(pgrep -f "^relaywatch-hosts -d -p ")" ]' 10
+pkill -KILL -f "^relaywatch-hosts -d -p "
 wait_for "grep -q 'pipeline ended (relaywatch-hosts 137); restarting in 2 s' '$TMP/syslog'" 10
 ok $? "killed again: after 2 s"
 like "$(grep -c ' -p mail.err -- pipeline ended' "$TMP/syslog")" "^2$" "failures logged as errors"
-wait_for '[ -n "$(pgrep -f "^relaywatch-hosts -p ")" ]' 10
+wait_for '[ -n "$(pgrep -f "^relaywatch-hosts -d -p ")" ]' 10
 sleep 0.5
 arrival 192.0.2.4
 wait_for '[ "$(probed 192.0.2.4)" = 3 ]' 10

@@ -1,9 +1,11 @@
 /*
  * Exim main-log lines.  The first byte chooses: even, the rest is a whole
- * line; odd, the rest is a client's HELO inside an arrival line whose
+ * line; 1 (of 4), the rest is a client's HELO inside an arrival line whose
  * connection came from 192.0.2.77, as Exim logs it with
  * helo_accept_junk_hosts: the parser may refuse the line, but must never
- * name an address the client wrote.
+ * name an address the client wrote; 3 (of 4), the rest is a recipient a
+ * client chose, in the delivery line of another transport to 192.0.2.88:
+ * never taken for a delivery of our probe.
  */
 #include <string.h>
 
@@ -16,13 +18,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char pre[] = "2026-11-26 22:00:00 1xWhVY-0001L1-2j "
 	    "<= a@b.example H=(", post[] = ") [192.0.2.77]:4321 "
 	    "I=[127.0.0.1]:25 P=esmtp S=458 id=x@y";
+	static const char dpre[] = "2026-11-26 22:00:00 1xWhVY-0001L1-2j => ",
+	    dpost[] = " R=dnslookup T=remote_smtp H=mx.example [192.0.2.88] "
+	    "C=\"250 OK\"";
 	char line[70000], text[IP_TEXT_MAX + 1];
 	struct eximlog el;
 
 	if (size == 0)
 		return 0;
+	if ((data[0] & 3) == 3) {
+		if (size - 1 > sizeof line - sizeof dpre - sizeof dpost)
+			return 0;
+		memcpy(line, dpre, sizeof dpre - 1);
+		memcpy(line + sizeof dpre - 1, data + 1, size - 1);
+		memcpy(line + sizeof dpre - 1 + size - 1, dpost,
+		    sizeof dpost - 1);
+		eximlog_parse(line, sizeof dpre - 1 + size - 1 + sizeof dpost -
+		    1, &el);
+		FUZZ_ASSERT(el.kind != EL_PROBE_DELIVERED &&
+		    el.kind != EL_PROBE_DEFERRED);
+		return 0;
+	}
 	if (!(data[0] & 1)) {
 		eximlog_parse((const char *)data + 1, size - 1, &el);
+		if (el.kind == EL_PROBE_DELIVERED ||
+		    el.kind == EL_PROBE_DEFERRED) {
+			const char *r = el.rcpt;
+
+			FUZZ_ASSERT(r >= (const char *)data + 1 && r +
+			    el.rcpt_len <= (const char *)data + size);
+			FUZZ_ASSERT(el.rcpt_len > 0 && !memchr(r, ' ',
+			    el.rcpt_len) && !memchr(r, '"', el.rcpt_len) &&
+			    !memchr(r, '\\', el.rcpt_len));
+		}
 		if (el.kind == EL_ARRIVAL || el.kind == EL_MARKER) {
 			if (el.text_len > 0) {
 				FUZZ_ASSERT(el.text >= (const char *)data + 1 &&

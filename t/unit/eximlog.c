@@ -5,7 +5,8 @@
 #include "textfile.h"
 #include "tap.h"
 
-static const char *kinds[] = { "other", "arrival", "marker", "local", "bad" };
+static const char *kinds[] = { "other", "arrival", "marker", "local", "bad",
+    "delivered", "deferred" };
 
 static void
 line(const char *l, enum eximlog_kind want, const char *want_ip)
@@ -127,6 +128,51 @@ main(void)
 	line(T ID "<= <> R=1xWhVY-0001L1-2j U=Debian-exim P=local S=1",
 	    EL_LOCAL, NULL);
 	line(T ID "<= a@b P=local-esmtp S=1", EL_LOCAL, NULL);
+
+	/* What became of our probes: delivered (the customer's host took
+	 * it), deferred; each variant's recipient as Exim logs it. */
+#define TOK "cb7qaaacnmfmegx5m3nallmtvnrj5vi"
+	line(T ID "=> relaytest+" TOK "@isp.example R=relaywatch_probe "
+	    "T=relaywatch_smtp H=127.0.0.2 [127.0.0.2] K C=\"250 OK\"",
+	    EL_PROBE_DELIVERED, "127.0.0.2");
+	line(T ID "=> relaytest+" TOK "@isp.example@[127.0.0.2] <\"relaytest+"
+	    TOK "@isp.example\"@[127.0.0.2]> R=relaywatch_literal "
+	    "T=relaywatch_smtp H=[127.0.0.2] [127.0.0.2] K C=\"250 OK\"",
+	    EL_PROBE_DELIVERED, "127.0.0.2");
+	line(T ID "=> isp.example!relaytest+" TOK "@[127.0.0.2] "
+	    "R=relaywatch_literal T=relaywatch_smtp H=[127.0.0.2] "
+	    "[127.0.0.2]* K C=\"250 OK\"", EL_PROBE_DELIVERED, "127.0.0.2");
+	line(T ID "=> relaytest+" TOK "@isp.example P=<relaytest+" TOK
+	    "@isp.example> F=<relaytest+" TOK "@isp.example> R=relaywatch_probe "
+	    "T=relaywatch_smtp H=::1 [::1]:2525 C=\"250 OK\"",
+	    EL_PROBE_DELIVERED, "::1");
+	line("Nov 26 22:00:00 h exim[1]: " T ID "=> relaytest+" TOK
+	    "@isp.example R=r T=relaywatch_smtp H=a [192.0.2.1]",
+	    EL_PROBE_DELIVERED, "192.0.2.1");
+	line(T ID "== relaytest+" TOK "@isp.example R=relaywatch_probe "
+	    "T=relaywatch_smtp defer (99): Cannot assign requested address",
+	    EL_PROBE_DEFERRED, NULL);
+	/* Not ours: another transport, client text that holds the fields,
+	 * a recipient with blanks or quotes, syslog lines not Exim's. */
+	line(T ID "=> \"a T=relaywatch_smtp H=x [6.6.6.6]\"@x R=dnslookup "
+	    "T=remote_smtp H=mx [192.0.2.1]", EL_OTHER, NULL);
+	line(T ID "=> a\\ T=relaywatch_smtp H=x [6.6.6.6] R=r T=remote_smtp "
+	    "H=mx [192.0.2.1]", EL_OTHER, NULL);
+	line(T ID "=> a@b <\"x T=relaywatch_smtp H=x [6.6.6.6]\"@y> R=r "
+	    "T=remote_smtp H=mx [192.0.2.1]", EL_OTHER, NULL);
+	line(T ID "=> a@b R=r T=relaywatch_smtpx H=x [6.6.6.6]", EL_OTHER,
+	    NULL);
+	line(T ID "=> a@b R=r T=relaywatch_smtp H=x [6.6.6.6]x", EL_OTHER,
+	    NULL);
+	line(T ID "=> a@b R=r T=relaywatch_smtp H=x", EL_OTHER, NULL);
+	line(T ID "=> a@b R=r T=relaywatch_smtp", EL_OTHER, NULL);
+	line(T ID "=> a@b T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER, NULL);
+	line(T ID "=>  R=r T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER, NULL);
+	line(T "=> a@b R=r T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER, NULL);
+	line(T ID "== a@b R=r T=relaywatch_smtp defer 99: x", EL_OTHER, NULL);
+	line(T ID "== a@b R=r T=relaywatch_smtp defer (99)", EL_OTHER, NULL);
+	line("Nov 26 22:00:00 h evil[1]: " T ID "=> relaytest+" TOK
+	    "@isp.example R=r T=relaywatch_smtp H=a [192.0.2.1]", EL_BAD, NULL);
 
 	/* Other lines. */
 	line(T ID "=> c <c@d> R=all T=remote H=mx [192.0.2.1]", EL_OTHER, NULL);
