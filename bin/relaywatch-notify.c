@@ -383,10 +383,12 @@ compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
 	    "your server refuses to relay.\n", conf.abuse, text);
 }
 
-/* One notice for a change into BLOCK.  Returns 0, or -1 after a
- * warning when sendmail failed. */
+/* One notice for a change into BLOCK; done(arg) once sendmail took it
+ * (see mailer_send_then).  Returns 0, or -1 after a warning when sendmail
+ * failed. */
 static int
-notify(const struct ip *ip, const struct stateline *sl)
+notify(const struct ip *ip, const struct stateline *sl, void (*done)(void *),
+    void *arg)
 {
 	static struct notice m;
 	const struct contact *c = contacts_for(&contacts, ip);
@@ -426,7 +428,7 @@ notify(const struct ip *ip, const struct stateline *sl)
 			err(EX_IOERR, "standard output");
 		return 0;
 	}
-	if (mailer_send(conf.abuse, rcpt, n, m.b, m.len, why,
+	if (mailer_send_then(conf.abuse, rcpt, n, m.b, m.len, done, arg, why,
 	    sizeof why) < 0) {
 		warnx("%s: notice not sent: %s", text, why);
 		return -1;
@@ -455,6 +457,32 @@ keep(const struct ip *ip, const char *line, size_t len)
 	warnx("%s: notice kept in %s/outbox for relaywatch-notify -q", text,
 	    conf.statedir);
 	return 0;
+}
+
+/* Once sendmail has a notice: its outbox entry goes (by the process that
+ * saw sendmail take it, see mailer_send_then). */
+static void
+remove_entry(void *arg)
+{
+	const char *path = arg;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		warn("%s", path);
+}
+
+struct taken {
+	const struct ip *ip;
+	const char *line;
+	size_t len;
+};
+
+static void
+take_entry(void *arg)
+{
+	const struct taken *t = arg;
+
+	if (outbox_take(conf.statedir, t->ip, t->line, t->len) < 0)
+		warn("%s/outbox", conf.statedir);
 }
 
 /* One outbox entry, locked in fd: sent and taken out when its BLOCK
@@ -502,12 +530,8 @@ send_entry(int fd, const char *path, const struct ip *ip, const char *cdb,
 			warn("%s", path);
 		return 0;
 	}
-	if (notify(ip, &sl) < 0)
+	if (notify(ip, &sl, remove_entry, (void *)path) < 0)
 		return EX_TEMPFAIL;
-	if (unlink(path) < 0) {
-		warn("%s", path);
-		return EX_TEMPFAIL;
-	}
 	return 0;
 }
 
@@ -630,15 +654,15 @@ main(int argc, char *argv[])
 		/* IP OLD NEW TIME key=value... */
 		if (!(flags & RD_TOOLONG) && state_parse_change(line, len, &ip, &sl,
 		    &why) == 0) {
+			struct taken t = { &ip, line, len };
+
 			if (sl.status != ST_BLOCK)
 				continue;
-			if (notify(&ip, &sl) < 0) {
+			if (notify(&ip, &sl, take_entry, &t) < 0) {
 				/* Sent later, by -q, or tried again. */
 				if (keep(&ip, line, len) < 0)
 					failed = 1;
-			} else if (!dryrun && outbox_take(conf.statedir, &ip,
-			    line, len) < 0)
-				warn("%s/outbox", conf.statedir);
+			}
 			continue;
 		}
 		text_warn_line(&bad, "standard input", rd.lineno, line, len,

@@ -1,7 +1,9 @@
 /*
  * Handing a message to sendmail: "SENDMAIL -oi -f SENDER -- RCPT...", the
- * message on its standard input, its output to our standard error, its
- * exit status checked (anything but 0 is a failure, to be retried).
+ * message on its standard input (a private temporary file, so that
+ * sendmail reads it whole even if we die), its output to our standard
+ * error, its exit status checked (anything but 0 is a failure, to be
+ * retried).
  */
 #ifndef RW_MAILER_H
 #define RW_MAILER_H
@@ -19,5 +21,12 @@ void mailer_init(const char *cmd, const char *confpath);
  * sendmail took it, else -1 with the reason in why. */
 int mailer_send(const char *sender, const char *const *rcpt, int n,
     const char *msg, size_t len, char *why, size_t whylen);
+
+/* The same, and done(arg) called once sendmail took it, by a process of
+ * its own that lives on if ours is killed meanwhile: what sendmail took
+ * is marked done whatever becomes of the caller. */
+int mailer_send_then(const char *sender, const char *const *rcpt, int n,
+    const char *msg, size_t len, void (*done)(void *), void *arg, char *why,
+    size_t whylen);
 
 #endif

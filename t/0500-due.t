@@ -271,6 +271,43 @@ is "$(awk '{ t[NR] = $1 } END { for (i = 1; i + 600 <= NR; i++) if (t[i + 600] -
 is "$(awk 'NR == 1 { f = $1 } { l = $1 } END { print int((l - f) / 60) }' "$TMP/times")" 16 \
     "burst: 10,000 at 600 a minute took 16 minutes"
 
+# relaywatch-due killed at random points, 30 times, on a stream of new
+# hosts: never a host printed (handed to the probe) without its record;
+# the state always whole; and a host recorded whose probe never left is
+# not lost: sweep finds no delivery, and it is tested again.
+rm -f "$S"/state*
+bad=0 killed=0 i=0
+: > "$TMP/printed"
+while [ $i -lt 30 ]; do
+	awk -v r=$i 'BEGIN { for (c = 0; c < 20; c++) {
+		for (h = 0; h < 50; h++) printf "10.7.%d.%d\n", r, c * 50 + h % 250
+		fflush(); system("sleep 0.01") } }' |
+	    relaywatch-due -c "$TMP/rw.conf" > "$TMP/k.out" 2> "$TMP/k.err" &
+	pid=$!
+	sleep "0.$(awk -v s=$i 'BEGIN { srand(s + 500); printf "%03d", int(rand() * 250) }')"
+	pkill -9 -x relaywatch-due
+	wait $pid 2>/dev/null
+	[ $? = 137 ] && killed=$((killed + 1))
+	cat "$TMP/k.out" >> "$TMP/printed"
+	awk '$2 == "UNKNOWN" { print $1 }' "$S/state" | sort -u > "$TMP/recorded"
+	if [ -n "$(sort -u "$TMP/printed" | comm -23 - "$TMP/recorded")" ] ||
+	    [ -n "$(db list 2>&1 >/dev/null)" ]; then
+		bad=$((bad + 1))
+		diag "kill $i: printed without a record: $(sort -u "$TMP/printed" | comm -23 - "$TMP/recorded" | head -3)" "$(db list 2>&1 >/dev/null | head -3)"
+	fi
+	i=$((i + 1))
+done
+diag "$killed of 30 runs of relaywatch-due killed on the way; $(wc -l < "$TMP/recorded") hosts recorded, $(sort -u "$TMP/printed" | wc -l) printed"
+is "$bad" 0 "relaywatch-due killed at random: nothing printed without its record, the state whole"
+ok $([ $killed -ge 10 ]; echo $?) "at least 10 kills landed inside a run"
+T1=$(($(date +%s) + 49 * H))
+at $T1 relaywatch-db -c "$TMP/rw.conf" sweep > /dev/null 2>&1
+is "$(db list UNKNOWN | grep -vc 'why=undelivered')" 0 "49 h on: every host recorded, probed or not, without a delivery: undelivered"
+is "$(db list OK | grep -c .)" 0 "  none made OK"
+sort -u "$TMP/recorded" > "$TMP/again"
+db compile
+is "$(due_at $((T1 + 60)) < "$TMP/again" | sort)" "$(cat "$TMP/again")" "  each tested again at its next message"
+
 # A full queue: the hosts not queued are not recorded (so they are looked
 # at again when they next send), and it says so.
 rm -f "$S"/state*

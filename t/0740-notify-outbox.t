@@ -11,8 +11,9 @@ mkdir -p "$TMP/sm" "$TMP/st"
 cat > "$TMP/sendmail" <<'SH'
 #!/bin/sh
 [ -e "$SM_DIR/../fail" ] && { cat > /dev/null; exit 75; }
-n=$(ls "$SM_DIR" | grep -c '^msg')
-cat > "$SM_DIR/msg.$n"
+[ -e "$SM_DIR/../slow" ] && sleep 0.05
+cat > "$SM_DIR/.msg.$$"
+mv "$SM_DIR/.msg.$$" "$SM_DIR/msg.$$.$(date +%s%N)"
 SH
 chmod 755 "$TMP/sendmail"
 export SM_DIR="$TMP/sm"
@@ -26,7 +27,7 @@ export RELAYWATCH_CONF="$TMP/conf"
 now=$(date +%s)
 sent() { ls "$TMP/sm" | grep -c '^msg'; }
 outbox() { ls "$TMP/st/outbox" 2>/dev/null | tr '\n' ' '; }
-age() { for f in "$TMP"/st/outbox/*; do touch -d "$1" "$f"; done; }
+age() { for f in "$TMP"/st/outbox/*; do [ -e "$f" ] && touch -d "$1" "$f"; done; }
 printf 'Return-path: <relaytest+x@isp.example>\nSubject: the relayed probe\n\nbody\n' > "$TMP/evidence"
 
 # sendmail works: the notice goes, the outbox is empty again.
@@ -56,7 +57,7 @@ is "$rc:$(outbox)" "75:192.0.2.8 " "-q while sendmail still fails: 75, kept"
 rm "$TMP/fail"
 run relaywatch-notify -q
 is "$rc:$(sent):$(outbox)" "0:2:" "-q once sendmail works: sent, taken out"
-grep -q 'Subject: the relayed probe' "$TMP/sm/msg.1"
+grep -l '^Subject: Open relay at 192\.0\.2\.8' "$TMP"/sm/msg.* | xargs grep -q 'Subject: the relayed probe'
 ok $? "  quoting the evidence"
 run relaywatch-notify -q
 is "$rc:$(sent)" "0:2" "-q again: nothing sent twice"
@@ -115,6 +116,46 @@ run relaywatch-notify -q
 is "$rc:$(sent)" "0:2" "hostile entries: nothing sent"
 like "$err" "not-an-address: not named by an address; left alone" "  one named by no address: said, left"
 like "$err" "192\.0\.2\.7: not a notice of a BLOCK of its address; left alone" "  one that is no BLOCK's notice: said, left"
+
+# relaywatch-notify killed at random points, 30 times, each a new BLOCK's
+# notice, with a sendmail that takes 50 ms: what a killed run did not hand
+# over stays in the outbox, and -q (cron) sends it; what sendmail took is
+# taken out of the outbox by the process that waits for sendmail, which
+# outlives the killed run.  Every notice is sent, once.
+rm -f "$TMP"/sm/msg.* "$TMP"/st/outbox/* "$TMP/fail"
+touch "$TMP/slow"
+killed=0 i=0
+while [ $i -lt 30 ]; do
+	ip=198.51.100.$((i + 1))
+	echo "$ip BLOCK $now why=relayed variant=plain" |
+	    RELAYWATCH_EVIDENCE="$TMP/evidence" relaywatch-db apply > "$TMP/changes"
+	relaywatch-notify < "$TMP/changes" > /dev/null 2>&1 &
+	pid=$!
+	# (the first ten at once: most die before sendmail is started)
+	[ $i -lt 10 ] || sleep "0.$(awk -v s=$i 'BEGIN { srand(s + 700); printf "%03d", int(rand() * 120) }')"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	[ $? = 137 ] && killed=$((killed + 1))
+	i=$((i + 1))
+done
+rm -f "$TMP/slow" "$TMP"/sm/.msg.*
+left=$(ls "$TMP/st/outbox" | wc -l)
+age '2 minutes ago'
+run relaywatch-notify -q
+is "$rc:$(outbox)" "0:" "30 notifies killed at random: -q sends what they left ($left), the outbox empty"
+notices() { grep -h '^Subject: Open relay at 198\.51\.100\.' "$TMP"/sm/msg.* | sort | uniq -c; }
+is "$(notices | wc -l)" 30 "  every BLOCK's notice sent"
+twice=$(notices | awk '$1 > 1' | wc -l)
+diag "$killed of 30 notifies killed on the way; $left notices left for -q; $twice sent twice"
+is "$(notices | awk '$1 > 1' | wc -l)" 0 "  none twice"
+# (sendmail reads the message from a file of its own: a notify killed
+# while handing it over cannot cut it short)
+cut=0
+for f in "$TMP"/sm/msg.*; do
+	tail -n 2 "$f" | grep -q 'your server refuses to relay\.$' || cut=$((cut + 1))
+done
+is "$cut" 0 "  every notice sent whole, to its last line"
+ok $([ $killed -ge 10 ]; echo $?) "at least 10 kills landed inside a notify"
 
 # No statedir to keep it in: 75, the MTA keeps the message.
 touch "$TMP/fail"
