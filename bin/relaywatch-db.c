@@ -149,7 +149,8 @@ write_cdb(const struct statemap *m, const struct statefile *sf)
 	struct statepos pos;
 	int known = state_position(sf, &pos) == 0;
 
-	if (state_write_cdb(cdb_path, m, known ? &pos : NULL) < 0)
+	if (state_write_cdb(cdb_path, m, known ? &pos : NULL,
+	    conf.ipv6_prefix) < 0)
 		state_failed(cdb_path);
 }
 
@@ -157,7 +158,7 @@ write_cdb(const struct statemap *m, const struct statefile *sf)
 static int
 sync_blocked(const struct statemap *m)
 {
-	if (blocked_nets_sync(conf.blocked_nets, m) == 0)
+	if (blocked_nets_sync(conf.blocked_nets, m, conf.ipv6_prefix) == 0)
 		return 0;
 	warn("%s", conf.blocked_nets);
 	return -1;
@@ -844,7 +845,7 @@ cmd_compact(int argc, char **argv)
 	pos.dev = (unsigned long long)st.st_dev;
 	pos.ino = (unsigned long long)st.st_ino;
 	pos.off = cf.written;
-	if (state_write_cdb(cdb_path, &m, &pos) < 0)
+	if (state_write_cdb(cdb_path, &m, &pos, conf.ipv6_prefix) < 0)
 		state_failed(cdb_path);
 	if (close(held) < 0)
 		state_failed(state_path);
@@ -1007,6 +1008,7 @@ cmd_exim_macros(int argc, char **argv)
 	printf("RELAYWATCH_ABUSE = %s\n", conf.abuse);
 	if (conf.nprobe_src > 0)
 		printf("RELAYWATCH_PROBE_SOURCE = %s\n", src);
+	printf("RELAYWATCH_IPV6_PREFIX = %d\n", conf.ipv6_prefix);
 	/* A probe failing for a fault of ours: kept past its token's life,
 	 * so that its bounce is no verdict (relaywatch-retry). */
 	printf("RELAYWATCH_PROBE_KEEP = F,%llds,15m\n",

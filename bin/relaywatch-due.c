@@ -197,6 +197,101 @@ host_put(const struct ip *ip)
 }
 
 /*
+ * IPv6 customers by their network (ipv6_prefix bits): one test at a time
+ * in a network, and none while an address of it is blocked (Exim refuses
+ * the whole network).  For each network seen: the address whose test is
+ * under way or whose BLOCK stands (the holder), and until when.  Small:
+ * IPv6 networks only, by open addressing, at most 3/4 full.
+ */
+struct net {
+	struct ip net, holder;
+	uint32_t busy_until;	/* 0: free */
+	uint8_t used;
+};
+
+static struct net *nets;
+static size_t nnets, netcap;
+
+static struct net *
+net_slot(const struct ip *net)
+{
+	size_t i = (size_t)ip_hash(net) & (netcap - 1);
+
+	while (nets[i].used && !same_ip(&nets[i].net, net))
+		i = (i + 1) & (netcap - 1);
+	return &nets[i];
+}
+
+static void
+nets_clear(void)
+{
+	free(nets);
+	nets = NULL;
+	nnets = netcap = 0;
+}
+
+/* ip's network's entry, made if need be (NULL for IPv4, or when
+ * ipv6_prefix is 128). */
+static struct net *
+net_of(const struct ip *ip, int make)
+{
+	struct ip net;
+	struct net *n;
+
+	if (ip_is_v4(ip) || conf.ipv6_prefix >= 128)
+		return NULL;
+	ip_network(ip, conf.ipv6_prefix, &net);
+	if (netcap == 0 || (make && (nnets + 1) > netcap / 4 * 3)) {
+		struct net *old = nets;
+		size_t i, oldcap = netcap;
+
+		if (!make)
+			return NULL;
+		netcap = netcap ? 2 * netcap : 64;
+		if ((nets = calloc(netcap, sizeof *nets)) == NULL)
+			err(EX_OSERR, "out of memory");
+		for (i = 0; i < oldcap; i++)
+			if (old[i].used)
+				*net_slot(&old[i].net) = old[i];
+		free(old);
+	}
+	n = net_slot(&net);
+	if (!n->used && make) {
+		n->used = 1;
+		n->net = net;
+		nnets++;
+	}
+	return n->used ? n : NULL;
+}
+
+/* ip's status is now flags/until (as learned, or just recorded): its
+ * network is held by it while its test is under way or its BLOCK stands,
+ * and freed by its next status. */
+static void
+net_note(const struct ip *ip, unsigned flags, uint8_t status, uint32_t until)
+{
+	struct net *n = net_of(ip, 1);
+
+	if (n == NULL)
+		return;
+	if ((flags & H_PENDING) || status == ST_BLOCK) {
+		n->holder = *ip;
+		n->busy_until = status == ST_BLOCK && !(flags & H_PENDING) ?
+		    UNTIL_NEVER : until;
+	} else if (same_ip(&n->holder, ip))
+		n->busy_until = 0;
+}
+
+/* Is ip's network held by another address of it? */
+static int
+net_busy(const struct ip *ip)
+{
+	struct net *n = net_of(ip, 0);
+
+	return n != NULL && n->busy_until > now && !same_ip(&n->holder, ip);
+}
+
+/*
  * The BLOCKs with a retest asked, as read: queued for their test without
  * waiting for them to send mail (their mail is refused), and with the
  * why= that their retest=pending line keeps.
@@ -317,6 +412,7 @@ learn(const struct stateline *sl)
 	h->until = until_of(sl, &fl);
 	h->status = (uint8_t)sl->status;
 	h->flags = (uint8_t)((h->flags & H_QUEUED) | H_USED | fl);
+	net_note(&sl->ip, fl, h->status, h->until);
 	if ((fl & H_RETEST) || (sl->status == ST_BLOCK && (fl & H_PENDING)))
 		retest_note(sl);
 }
@@ -594,9 +690,10 @@ load_cdb(struct cdb *c)
 		unsigned klen = cdb_keylen(c);
 		struct stateline sl;
 
-		if (klen == sizeof STATE_CDB_POSKEY - 1 &&
-		    memcmp(key, STATE_CDB_POSKEY, klen) == 0)
-			continue;
+		if ((klen == sizeof STATE_CDB_POSKEY - 1 &&
+		    memcmp(key, STATE_CDB_POSKEY, klen) == 0) ||
+		    memchr(key, '/', klen) != NULL)
+			continue;	/* the position; an IPv6 network */
 		if (ip_parse_canonical(key, klen, &sl.ip, &why) < 0 ||
 		    state_parse_value(val, cdb_datalen(c), &sl, &why) < 0) {
 			char shown[80];
@@ -643,6 +740,7 @@ reload(void)
 	size_t i;
 
 	hosts_free();
+	nets_clear();
 	nretests = retests_queued = 0;
 	sfd = open(state_path, O_RDONLY | O_CLOEXEC);
 	if ((sfd < 0 && errno != ENOENT) || (sfd >= 0 && fstat(sfd, &sst) < 0))
@@ -875,8 +973,9 @@ record_and_print(void)
 		size_t tl;
 
 		h->flags &= (uint8_t)~H_QUEUED;
-		if (!is_due(h))
-			continue;	/* tested, or blocked, meanwhile */
+		if (!is_due(h) || net_busy(&ip))
+			continue;	/* tested, or blocked, meanwhile; or
+					 * another of its network is */
 		/* Room for the longest line, a retest's. */
 		if (len + 256 > linecap) {
 			linecap = linecap ? 2 * linecap : 65536;
@@ -906,6 +1005,9 @@ record_and_print(void)
 			    " UNKNOWN %lld why=probe", (long long)now);
 		lines[len++] = '\n';
 		took[n++] = ip;
+		/* The next of its network waits (before catch_up learns
+		 * this line). */
+		net_note(&ip, H_PENDING, h->status, (uint32_t)now + 1);
 	}
 	if (len > 0 && state_append(&sf, lines, len) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests of %zu hosts; not "
@@ -971,7 +1073,7 @@ consider(const struct ip *ip, uint64_t hash)
 {
 	struct host *h = host_slot_h(ip, hash);
 
-	if (h->flags && !is_due(h))
+	if ((h->flags && !is_due(h)) || net_busy(ip))
 		return;
 	/* A full queue: let out what the rate allows first. */
 	if ((queue.n >= RECORD_MAX || queue.n == (size_t)conf.probe_queue) &&

@@ -10,7 +10,8 @@
 #include "textfile.h"
 
 enum type { T_PATH, T_COMMAND, T_DOMAIN, T_LOCALPART, T_ADDRESS, T_DURATION,
-    T_COUNT, T_POSITIVE, T_VARIANTS, T_SOURCES, T_HOSTS_FROM, T_BOOL };
+    T_COUNT, T_POSITIVE, T_VARIANTS, T_SOURCES, T_HOSTS_FROM, T_BOOL,
+    T_PREFIX };
 
 struct option {
 	const char *name;
@@ -44,6 +45,7 @@ static const struct option options[] = {
 	{ "warn_only", T_BOOL, S(warn_only), "no" },
 	{ "ptr_lookup", T_BOOL, S(ptr_lookup), "yes" },
 	{ "ptr_timeout", T_DURATION, S(ptr_timeout), "5s" },
+	{ "ipv6_prefix", T_PREFIX, S(ipv6_prefix), "64" },
 };
 #undef S
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -294,6 +296,15 @@ set_value(struct conf *c, const struct option *o, const char *v,
 		if (conf_parse_duration(v, &n, why) < 0)
 			return -1;
 		*(long long *)(void *)dst = n;
+		return 0;
+	case T_PREFIX:
+		for (n = 0, p = v; *p >= '0' && *p <= '9' && n <= 128; p++)
+			n = n * 10 + (*p - '0');
+		if (p == v || *p != '\0' || n < 16 || n > 128) {
+			*why = "not a prefix length from 16 to 128";
+			return -1;
+		}
+		*(int *)(void *)dst = (int)n;
 		return 0;
 	case T_COUNT:
 	case T_POSITIVE:

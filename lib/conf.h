@@ -62,6 +62,7 @@ struct conf {
 	int warn_only;			/* log and mark, do not refuse */
 	int ptr_lookup;			/* notices may follow PTR names */
 	long long ptr_timeout;		/* seconds */
+	int ipv6_prefix;		/* bits of an IPv6 customer's network */
 };
 
 /* The value of a text setting (a path, command, domain, local part,

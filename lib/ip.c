@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "ip.h"
@@ -361,4 +362,36 @@ ip_cmp(const struct ip *a, const struct ip *b)
 		y = load_be64(b->b + 8);
 	}
 	return (x > y) - (x < y);
+}
+
+void
+ip_network(const struct ip *ip, int bits, struct ip *out)
+{
+	int i;
+
+	*out = *ip;
+	if (ip_is_v4(ip) || bits >= 128 || bits < 0)
+		return;
+	for (i = bits / 8; i < 16; i++)
+		out->b[i] = i == bits / 8 ? (unsigned char)(out->b[i] &
+		    (0xff00 >> (bits % 8))) : 0;
+}
+
+size_t
+ip_format_exim_mask(const struct ip *ip, int bits, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct ip net;
+	size_t n = 0;
+	int i;
+
+	ip_network(ip, bits, &net);
+	for (i = 0; i < 16; i++) {
+		if (i > 0 && i % 2 == 0)
+			buf[n++] = '.';
+		buf[n++] = hex[net.b[i] >> 4];
+		buf[n++] = hex[net.b[i] & 15];
+	}
+	n += (size_t)snprintf(buf + n, 5, "/%d", bits);
+	return n;
 }

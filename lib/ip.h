@@ -60,4 +60,15 @@ ip_hash(const struct ip *ip)
 
 int ip_cmp(const struct ip *a, const struct ip *b);
 
+/*
+ * An IPv6 customer's network: ip with all but its first bits bits zero
+ * (an IPv4 address, or bits 128, as it is).  And that network as Exim's
+ * ${mask:ADDRESS/BITS} writes it, the key relaywatch-db compile gives it
+ * in state.cdb: "2001.0db8.0001.0002.0000.0000.0000.0000/64" (at most
+ * IP_MASK_TEXT_MAX bytes, NUL-terminated).
+ */
+#define IP_MASK_TEXT_MAX 44
+void ip_network(const struct ip *ip, int bits, struct ip *out);
+size_t ip_format_exim_mask(const struct ip *ip, int bits, char *buf);
+
 #endif

@@ -620,6 +620,7 @@ state_load(const struct statefile *sf, struct statemap *m)
 struct cdb_fill {
 	const struct statemap *m;
 	const struct statepos *pos;
+	int v6bits;
 };
 
 static int
@@ -649,6 +650,20 @@ fill_cdb(int fd, void *arg)
 		    en->rest, en->rest_len) < 0)
 			goto fail;
 	}
+	/* The IPv6 BLOCKs' networks (several BLOCKs in one: several
+	 * records, each a BLOCK; Exim takes the first). */
+	for (i = 0; cf->v6bits < 128 && i < m->n; i++) {
+		const struct statemap_entry *en = &m->e[i];
+		char key[IP_MASK_TEXT_MAX + 1];
+		size_t kl;
+
+		if (en->status != ST_BLOCK || ip_is_v4(&en->ip))
+			continue;
+		kl = ip_format_exim_mask(&en->ip, cf->v6bits, key);
+		if (cdb_make_add(&cm, key, (unsigned)kl, en->rest,
+		    en->rest_len) < 0)
+			goto fail;
+	}
 	return cdb_make_finish(&cm);
 fail:
 	{
@@ -662,9 +677,9 @@ fail:
 
 int
 state_write_cdb(const char *path, const struct statemap *m,
-    const struct statepos *pos)
+    const struct statepos *pos, int v6bits)
 {
-	struct cdb_fill cf = { m, pos };
+	struct cdb_fill cf = { m, pos, v6bits };
 
 	return write_atomically(path, fill_cdb, &cf, 0644);
 }
@@ -772,6 +787,7 @@ struct blocked_fill {
 	const char *old;	/* the current file's text, or NULL */
 	size_t oldlen;
 	const struct statemap *m;
+	int v6bits;
 };
 
 static int
@@ -802,14 +818,23 @@ fill_blocked(int fd, void *arg)
 	/* Ours: every BLOCK. */
 	for (i = 0; i < bf->m->n; i++) {
 		const struct statemap_entry *en = &bf->m->e[i];
-		char ip[IP_TEXT_MAX + 1], day[16], why[64] = "";
+		char ip[IP_TEXT_MAX + 5], day[16], why[64] = "";
 		const char *r = en->rest, *sp, *w;
 		struct tm tm;
 		time_t t;
 
 		if (en->status != ST_BLOCK)
 			continue;
-		ip_format(&en->ip, ip);
+		if (ip_is_v4(&en->ip) || bf->v6bits >= 128)
+			ip_format(&en->ip, ip);
+		else {
+			struct ip net;
+			size_t n;
+
+			ip_network(&en->ip, bf->v6bits, &net);
+			n = ip_format(&net, ip);
+			snprintf(ip + n, sizeof ip - n, "/%d", bf->v6bits);
+		}
 		t = (time_t)strtoll(r + 6, NULL, 10);
 		if (gmtime_r(&t, &tm) == NULL ||
 		    strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
@@ -836,9 +861,9 @@ fill_blocked(int fd, void *arg)
 }
 
 int
-blocked_nets_sync(const char *path, const struct statemap *m)
+blocked_nets_sync(const char *path, const struct statemap *m, int v6bits)
 {
-	struct blocked_fill bf = { NULL, 0, m };
+	struct blocked_fill bf = { NULL, 0, m, v6bits };
 	struct stat st;
 	int fd, rc, e;
 

@@ -149,9 +149,12 @@ struct statepos {
 int state_position(const struct statefile *sf, struct statepos *pos);
 
 /* Build PATH's CDB from m: key the IP, value its last line's rest; and
- * pos, when not NULL, under STATE_CDB_POSKEY. */
+ * pos, when not NULL, under STATE_CDB_POSKEY.  An IPv6 BLOCK is also
+ * recorded under its network of v6bits bits, keyed as Exim's ${mask}
+ * writes it (ip_format_exim_mask), so that the RCPT ACL refuses the
+ * customer's other addresses too; a key with a '/' is such a record. */
 int state_write_cdb(const char *path, const struct statemap *m,
-    const struct statepos *pos);
+    const struct statepos *pos, int v6bits);
 
 struct cdb;
 /* The position recorded in an open CDB: 0, or -1 when it has none or
@@ -166,10 +169,12 @@ int state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,
 /*
  * Make relaywatch's lines in the Exim host list at path name exactly the
  * addresses whose status in m is BLOCK, one a line with a comment
- * ("192.0.2.7  # relaywatch 2026-11-26 why=relayed"); lines written by
- * people stay as they are.  The file is replaced atomically, created if
- * missing.  Returns 0, or -1 with errno set.
+ * ("192.0.2.7  # relaywatch 2026-11-26 why=relayed"), an IPv6 one by its
+ * network of v6bits bits ("2001:db8:1:2::/64  # relaywatch ..."); lines
+ * written by people stay as they are.  The file is replaced atomically,
+ * created if missing.  Returns 0, or -1 with errno set.
  */
-int blocked_nets_sync(const char *path, const struct statemap *m);
+int blocked_nets_sync(const char *path, const struct statemap *m,
+    int v6bits);
 
 #endif

@@ -113,6 +113,7 @@ RELAYWATCH_DOMAINS = isp.example
 RELAYWATCH_MAILBOX = relaytest
 RELAYWATCH_ABUSE = abuse@isp.example
 RELAYWATCH_PROBE_SOURCE = <; 192.0.2.9 ; 2001:db8::9
+RELAYWATCH_IPV6_PREFIX = 64
 RELAYWATCH_PROBE_KEEP = F,691200s,15m
 RELAYWATCH_WARN_ONLY = yes" "exim-macros: one macro per shared setting, defaults applied"
 printf '%s\n' 'statedir = /var/lib/$x{rw}' "domain = isp.example" > "$TMP/m.conf"

@@ -136,6 +136,20 @@ run due_at $T0 <<IN
 IN
 is "$out" "" "and after a compile (status from the CDB)"
 
+# IPv6: one test at a time in a customer's network (ipv6_prefix, /64),
+# none while an address of it is blocked (Exim refuses the network).
+rm -f "$S"/state*
+is "$(printf '2001:db8:1:2::5\n2001:db8:1:2::6\n2001:db8:1:3::7\n' | due_at $T0 2>/dev/null)" "2001:db8:1:2::5
+2001:db8:1:3::7" "IPv6: one address of a /64 tested at a time; another /64 apart"
+is "$(echo 2001:db8:1:2::6 | due_at $((T0 + 60)) 2>/dev/null)" "" "  the other waits while that test is under way"
+printf '2001:db8:1:2::5 OK %s why=refused token-time=%s\n' $((T0 + 120)) $T0 | db apply > /dev/null
+is "$(echo 2001:db8:1:2::6 | due_at $((T0 + 180)) 2>/dev/null)" "2001:db8:1:2::6" "  and is tested once it is over"
+printf '2001:db8:1:2::6 BLOCK %s why=relayed\n' $((T0 + 240)) | db apply > /dev/null
+db compile
+is "$(printf '2001:db8:1:2::8\n2001:db8:1:2::5\n' | due_at $((T0 + 15 * D)))" "" "  none while an address of it is blocked (read from state.cdb, whose network records are passed over)"
+sed 's/^probe_rate = 0$/probe_rate = 0\nipv6_prefix = 128/' "$TMP/rw.conf" > "$TMP/v6.conf"
+is "$(echo 2001:db8:1:2::8 | at $((T0 + 15 * D)) relaywatch-due -c "$TMP/v6.conf")" "2001:db8:1:2::8" "  ipv6_prefix = 128: each address on its own"
+
 # The clock moves: pending_timeout, sweep, retest_after, retest_unreachable.
 rm -f "$S"/state*
 is "$(echo 10.3.0.1 | due_at $T0)" "10.3.0.1" "T0: tested"
