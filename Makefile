@@ -27,7 +27,7 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 # Debian 12 packages for the build, the tests, the benchmarks and the demo.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	openssl iproute2 procps adduser sysvinit-utils clang
+	openssl iproute2 procps adduser sysvinit-utils clang rsyslog
 
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o lib/atomic.o \
 	lib/preflight.o lib/usage.o lib/owner.o lib/outbox.o lib/contacts.o \
@@ -160,6 +160,9 @@ install: all
 		share/procmail/relaywatch.procmailrc \
 		> $(DESTDIR)$(SHAREDIR)/procmail/relaywatch.procmailrc
 	chmod 644 $(DESTDIR)$(SHAREDIR)/procmail/relaywatch.procmailrc
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/rsyslog
+	$(INSTALL) -m 644 share/rsyslog/relaywatch.conf \
+		$(DESTDIR)$(SHAREDIR)/rsyslog/relaywatch.conf
 	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf"; \

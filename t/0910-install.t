@@ -31,6 +31,7 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/share/relaywatch/systemd/relaywatch.service \
     usr/share/relaywatch/cron/relaywatch \
     usr/share/relaywatch/procmail/relaywatch.procmailrc \
+    usr/share/relaywatch/rsyslog/relaywatch.conf \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do
 	[ -f "$R/$f" ]
