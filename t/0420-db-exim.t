@@ -20,26 +20,7 @@ db compile
 # smarthost NAME PORT [EXTRA-MACROS]: a smart host that relays for all of
 # 127.0.0.0/8 and ::1, with relaywatch's RCPT ACL.
 smarthost() {
-	d=$(exim_setup "$1")
-	{
-		exim_main_conf "$d" "$2" "127.0.0.1 ; ::1" smarthost.test
-		cat <<CONF
-domainlist local_domains = smarthost.test
-RELAYWATCH_SETTINGS = $TMP/relaywatch.macros
-${3:-}
-.include $TOP/share/exim4/relaywatch-macros
-acl_smtp_rcpt = acl_rcpt
-begin acl
-acl_rcpt:
-  warn
-    hosts = $TMP/blocked.nets
-    logwrite = listed in blocked.nets: \$sender_host_address
-.include $TOP/share/exim4/relaywatch-rcpt.acl
-  accept
-CONF
-		exim_sink
-	} > "$d/exim.conf"
-	exim_start "$d" "$2"
+	exim_rcpt_only "$1" "$2" "127.0.0.1 ; ::1" "${3:-}"
 }
 
 port=$(free_port 1)

@@ -30,25 +30,8 @@ like "$(grep IPV6 "$TMP/relaywatch.macros")" "^RELAYWATCH_IPV6_PREFIX = 64$" "ex
 db compile
 
 port=$(free_port 25)
-d=$(exim_setup smarthost)
-{
-	exim_main_conf "$d" "$port" "2001:db8:ffff::1" smarthost.test
-	cat <<CONF
-domainlist local_domains = smarthost.test
-RELAYWATCH_SETTINGS = $TMP/relaywatch.macros
-.include $TOP/share/exim4/relaywatch-macros
-acl_smtp_rcpt = acl_rcpt
-begin acl
-acl_rcpt:
-  warn
-    hosts = $TMP/blocked.nets
-    logwrite = listed in blocked.nets: \$sender_host_address
-.include $TOP/share/exim4/relaywatch-rcpt.acl
-  accept
-CONF
-	exim_sink
-} > "$d/exim.conf"
-exim_start "$d" "$port" || { ok 1 "exim started"; done_testing; }
+exim_rcpt_only smarthost "$port" "2001:db8:ffff::1" || { ok 1 "exim started"; done_testing; }
+d=$TMP/smarthost
 log=$d/log/mainlog
 rcpt() {
 	swaks --server 2001:db8:ffff::1 --port "$port" --local-interface "$1" \

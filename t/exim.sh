@@ -95,6 +95,33 @@ exim_stop() {
 	rm -f "$1/exim.pid"
 }
 
+# exim_rcpt_only NAME PORT INTERFACES [EXTRA-MACROS]: a smart host that
+# takes mail from anyone, with relaywatch's RCPT ACL (macros from
+# $TMP/relaywatch.macros) after a line that logs whether the sender is in
+# $TMP/blocked.nets, delivering nothing.
+exim_rcpt_only() {
+	d=$(exim_setup "$1")
+	{
+		exim_main_conf "$d" "$2" "$3" smarthost.test
+		cat <<CONF
+domainlist local_domains = smarthost.test
+RELAYWATCH_SETTINGS = $TMP/relaywatch.macros
+${4:-}
+.include $TOP/share/exim4/relaywatch-macros
+acl_smtp_rcpt = acl_rcpt
+begin acl
+acl_rcpt:
+  warn
+    hosts = $TMP/blocked.nets
+    logwrite = listed in blocked.nets: \$sender_host_address
+.include $TOP/share/exim4/relaywatch-rcpt.acl
+  accept
+CONF
+		exim_sink
+	} > "$d/exim.conf"
+	exim_start "$d" "$2"
+}
+
 # exim_customer NAME ADDRESS RCPT-ACL [ROUTERS]: a customer's mail server on
 # ADDRESS port $PC, answering RCPT with the ACL statements RCPT-ACL, that
 # passes on what it accepts, from ADDRESS if IPv4, to the smart host on 127.0.0.1
