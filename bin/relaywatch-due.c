@@ -270,11 +270,12 @@ net_of(const struct ip *ip, int make)
 static void
 net_note(const struct ip *ip, unsigned flags, uint8_t status, uint32_t until)
 {
-	struct net *n = net_of(ip, 1);
+	int holds = (flags & H_PENDING) || status == ST_BLOCK;
+	struct net *n = net_of(ip, holds);
 
 	if (n == NULL)
 		return;
-	if ((flags & H_PENDING) || status == ST_BLOCK) {
+	if (holds) {
 		n->holder = *ip;
 		n->busy_until = status == ST_BLOCK && !(flags & H_PENDING) ?
 		    UNTIL_NEVER : until;

@@ -103,10 +103,14 @@ mailer_send_then(const char *sender, const char *const *rcpt, int n,
 
 	if (done == NULL)
 		return send_now(sender, rcpt, n, msg, len, why, whylen);
+	/* (close-on-exec: sendmail, and a delivery process it leaves
+	 * behind, must not hold the pipe open) */
 	if (pipe(p) < 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return -1;
 	}
+	(void)fcntl(p[0], F_SETFD, FD_CLOEXEC);	/* cannot fail: fds valid */
+	(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	if ((pid = fork()) < 0) {
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		close(p[0]);

@@ -43,6 +43,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			inet_ntop(AF_INET6, b, ntop, sizeof ntop);
 			FUZZ_ASSERT(strcmp(ntop, text) == 0);
 		}
+		/* An IPv6 customer's network: within it, idempotent, and
+		 * spelt as Exim's ${mask} spells it. */
+		{
+			int bits = 16 + (int)(size % 113);
+			char mask[IP_MASK_TEXT_MAX + 1];
+			struct ip net, net2;
+
+			ip_network(&ip, bits, &net);
+			ip_network(&net, bits, &net2);
+			FUZZ_ASSERT(ip_cmp(&net, &net2) == 0 &&
+			    ip_cmp(&net, &ip) <= 0);
+			FUZZ_ASSERT(ip_format_exim_mask(&ip, bits, mask) <=
+			    IP_MASK_TEXT_MAX && mask[39] == '/');
+		}
 		/* The canonical spelling is the only one canonical. */
 		if (strcmp(text, s) != 0)
 			FUZZ_ASSERT(ip_parse_canonical(s, size, &again,
