@@ -456,9 +456,11 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
  * ('*': the probe went down a connection already open for another.)
  *   MSGID == RCPT [<PARENT>] ... R=ROUTER T=relaywatch_smtp defer (N): TEXT
  *
- * Our probes' recipients hold no blank, quote or backslash, so a line
- * whose recipient does is not one of ours: the fields after it are then
- * Exim's, not text a sender chose.
+ * Our probes' recipients are printable ASCII without a blank, quote or
+ * backslash, so a line whose recipient is not is not one of ours; and a
+ * recipient a client chose, which Exim writes quoted when it holds a
+ * blank and escaped when it holds other bytes, cannot end early: the
+ * fields after it are Exim's.
  */
 static const char *
 skip_field(const char *p, const char *e, const char *name, size_t n)
@@ -480,10 +482,14 @@ parse_probe(const char *p, const char *e, int delivered,
 	const char *rcpt = p, *q, *why;
 	struct addr a;
 
-	/* RCPT: no blank, quote, backslash or NUL */
+	/* RCPT: printable ASCII, no blank, quote or backslash (Exim writes
+	 * any other byte escaped, and quotes a local part with a blank) */
 	p = sender_end(p, e);
 	if (p == rcpt || p >= e || *p != ' ')
 		return;
+	for (q = rcpt; q < p; q++)
+		if ((unsigned char)*q < 0x21 || (unsigned char)*q > 0x7e)
+			return;
 	out->rcpt = rcpt;
 	out->rcpt_len = (size_t)(p - rcpt);
 	p++;

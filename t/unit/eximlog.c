@@ -160,6 +160,10 @@ main(void)
 	    "H=mx [192.0.2.1]", EL_OTHER, NULL);
 	line(T ID "=> a@b <\"x T=relaywatch_smtp H=x [6.6.6.6]\"@y> R=r "
 	    "T=remote_smtp H=mx [192.0.2.1]", EL_OTHER, NULL);
+	line(T ID "=> a\x01b@c R=r T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER,
+	    NULL);
+	line(T ID "=> a\xffb@c R=r T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER,
+	    NULL);
 	line(T ID "=> a@b R=r T=relaywatch_smtpx H=x [6.6.6.6]", EL_OTHER,
 	    NULL);
 	line(T ID "=> a@b R=r T=relaywatch_smtp H=x [6.6.6.6]x", EL_OTHER,
