@@ -456,11 +456,15 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
  * ('*': the probe went down a connection already open for another.)
  *   MSGID == RCPT [<PARENT>] ... R=ROUTER T=relaywatch_smtp defer (N): TEXT
  *
- * Our probes' recipients are printable ASCII without a blank, quote or
- * backslash, so a line whose recipient is not is not one of ours; and a
- * recipient a client chose, which Exim writes quoted when it holds a
- * blank and escaped when it holds other bytes, cannot end early: the
- * fields after it are Exim's.
+ * A recipient is client text, and Exim writes its local part unquoted,
+ * blanks and all ("a b R=x@remote.example <\"a b R=x\"@remote.example>",
+ * measured with 4.96): fields a client writes there come before Exim's.
+ * But routers lower-case the local part (caseful_local_part is off by
+ * default, relaywatch's routers included), so client text cannot hold
+ * Exim's upper-case field names; and our probes' recipients are printable
+ * ASCII without a blank, quote or backslash, so a line whose recipient is
+ * not is not ours.  The proof is elsewhere anyway: relaywatch-due takes a
+ * delivery only with a token that checks for the address of H=.
  */
 static const char *
 skip_field(const char *p, const char *e, const char *name, size_t n)
@@ -482,8 +486,7 @@ parse_probe(const char *p, const char *e, int delivered,
 	const char *rcpt = p, *q, *why;
 	struct addr a;
 
-	/* RCPT: printable ASCII, no blank, quote or backslash (Exim writes
-	 * any other byte escaped, and quotes a local part with a blank) */
+	/* RCPT: printable ASCII, no blank, quote or backslash */
 	p = sender_end(p, e);
 	if (p == rcpt || p >= e || *p != ' ')
 		return;

@@ -182,7 +182,8 @@ tok=cb7qaaacnmfmegx5m3nallmtvnrj5vi
 {
 	echo "2026-11-28 11:59:22 1xXH5O-0003l9-1w => relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp H=192.0.2.2 [192.0.2.2] K C=\"250 OK\""
 	echo "2026-11-28 11:59:22 1xXH5O-0003lB-27 => isp.example!relaytest+$tok@[2001:db8::2] R=relaywatch_literal T=relaywatch_smtp H=[2001:db8::2] [2001:db8::2]* K C=\"250 OK\""
-	echo "2026-11-28 11:59:22 1xXH5O-0003lC-27 => \"relaytest+$tok@isp.example T=relaywatch_smtp H=x [6.6.6.6]\"@x R=dnslookup T=remote_smtp H=mx [192.0.2.99]"
+	# (a client's recipient, as Exim 4.96 logs it: unquoted, lower-cased)
+	echo "2026-11-28 11:59:22 1xXH5O-0003lC-27 => relaytest+$tok@isp.example r=relaywatch_probe t=relaywatch_smtp h=x [6.6.6.6] @remote.example <\"relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp H=x [6.6.6.6] \"@Remote.Example> R=dnslookup T=remote_smtp H=mx [192.0.2.99]"
 	echo "2026-11-28 11:59:22 1xXH5O-0003lD-27 => someone@isp.example R=relaywatch_probe T=relaywatch_smtp H=192.0.2.3 [192.0.2.3]"
 	echo "2026-11-28 11:59:23 1xXH5O-0003lE-27 == relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp defer (111): Connection refused"
 	echo "2026-11-28 11:59:24 1xXH5O-0003lF-27 == relaytest+$tok@isp.example R=relaywatch_probe T=relaywatch_smtp defer (99): Cannot assign requested address"

@@ -4,49 +4,37 @@
  * connection came from 192.0.2.77, as Exim logs it with
  * helo_accept_junk_hosts: the parser may refuse the line, but must never
  * name an address the client wrote; 3 (of 4), the rest is the local part
- * of a recipient a client chose, written as Exim writes it (quoted when it
- * is not a plain atom, other bytes escaped), in the delivery line of
- * another transport to 192.0.2.88: never taken for a delivery of our
- * probe.
+ * of a recipient a client chose, in the delivery line of another
+ * transport to 192.0.2.88 as Exim 4.96 writes it (measured): unquoted,
+ * blanks and all, lower-cased by the router (caseful_local_part is off by
+ * default), bytes outside printable ASCII escaped, then the address as
+ * given in <>: never taken for a delivery of our probe, whose fields Exim
+ * writes in upper case.
  */
 #include <string.h>
 
 #include "eximlog.h"
 #include "fuzz.h"
 
-/* A local part as Exim's log shows it: as is when it is a dot-atom of
- * RFC 5322, else quoted, a quote or backslash escaped with a backslash and
- * other bytes outside printable ASCII as \ooo (string_printing()).
- * Returns its length in out (room for 4 * n + 2 bytes). */
+/* A local part as Exim's log shows it in a delivery line: lower-cased,
+ * unquoted, bytes outside printable ASCII as \ooo (string_printing()).
+ * Returns its length in out (room for 4 * n bytes). */
 static size_t
 exim_local_part(const uint8_t *p, size_t n, char *out)
 {
-	static const char atext[] = "!#$%&'*+-/=?^_`{|}~.";
 	size_t i, o = 0;
-	int plain = n > 0;
 
-	for (i = 0; i < n && plain; i++)
-		plain = (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' &&
-		    p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
-		    (p[i] != 0 && strchr(atext, p[i]) != NULL);
-	if (plain) {
-		memcpy(out, p, n);
-		return n;
-	}
-	out[o++] = '"';
 	for (i = 0; i < n; i++) {
-		if (p[i] == '"' || p[i] == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)p[i];
-		} else if (p[i] < 0x20 || p[i] > 0x7e) {
+		if (p[i] < 0x20 || p[i] > 0x7e) {
 			out[o++] = '\\';
 			out[o++] = (char)('0' + (p[i] >> 6));
 			out[o++] = (char)('0' + ((p[i] >> 3) & 7));
 			out[o++] = (char)('0' + (p[i] & 7));
-		} else
+		} else if (p[i] >= 'A' && p[i] <= 'Z')
+			out[o++] = (char)(p[i] - 'A' + 'a');
+		else
 			out[o++] = (char)p[i];
 	}
-	out[o++] = '"';
 	return o;
 }
 
@@ -67,13 +55,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((data[0] & 3) == 3) {
 		size_t n = sizeof dpre - 1;
 
-		if (4 * (size - 1) + 16 > sizeof line - sizeof dpre -
+		if (9 * (size - 1) + 32 > sizeof line - sizeof dpre -
 		    sizeof dpost)
 			return 0;
 		memcpy(line, dpre, n);
 		n += exim_local_part(data + 1, size - 1, line + n);
-		memcpy(line + n, "@x.example", 10);
-		n += 10;
+		memcpy(line + n, "@x.example <\"", 13);
+		n += 13;
+		n += exim_local_part(data + 1, size - 1, line + n);
+		memcpy(line + n, "\"@x.example>", 12);
+		n += 12;
 		memcpy(line + n, dpost, sizeof dpost - 1);
 		n += sizeof dpost - 1;
 		eximlog_parse(line, n, &el);
