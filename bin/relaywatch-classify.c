@@ -374,25 +374,6 @@ find_tokens_end(int src)
 	finder.n = 0;
 }
 
-/* The token in s[0..n) right after prefix (any case), if any: its text
- * in out (TOKEN_MAX + 1); returns its length, 0 when none. */
-static size_t
-token_after(const char *s, size_t n, const char *prefix, char *out)
-{
-	const char *p = find_ci(s, n, prefix), *e = s + n;
-	size_t k = 0;
-
-	if (p == NULL)
-		return 0;
-	for (p += strlen(prefix); p < e && isalnum_((unsigned char)*p); p++)
-		if (k++ < TOKEN_MAX)
-			out[k - 1] = *p;
-	if (k > TOKEN_MAX)
-		return TOKEN_MAX + 1;
-	out[k] = '\0';
-	return k;
-}
-
 /* ---- header fields ---------------------------------------------------- */
 
 /* The first [address] in a Received field's from part: the host that

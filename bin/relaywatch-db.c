@@ -505,7 +505,8 @@ cmd_sweep(int argc, char **argv)
 	open_state(&sf, 1, &m);
 	for (i = 0; i < m.n; i++) {
 		struct stateline cur, next;
-		char line[STATE_LINE_MAX + 1], val[64], ipt[IP_TEXT_MAX + 1];
+		char line[STATE_LINE_MAX + 1], val[STATE_LINE_MAX];
+		char ipt[IP_TEXT_MAX + 1];
 		const char *why;
 		long long delivered, from;
 		size_t n;

@@ -78,7 +78,6 @@ static struct writer out;
 static int hosts_from;
 static int deliveries;			/* -d */
 static char token_prefix[CONF_VALUE_MAX + 2];	/* "MAILBOX+" */
-static size_t token_prefix_len;
 static int verbose;
 static const char *input_name;
 
@@ -176,13 +175,6 @@ print_ip(const struct eximlog *el)
 	count.printed++;
 }
 
-/* Base32 of our tokens (RFC 4648, lower case). */
-static int
-isb32(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
-}
-
 /*
  * A probe that the customer's host accepted: "IP delivered TOKEN", the
  * token from the recipient (MAILBOX+TOKEN in every variant), for
@@ -191,16 +183,10 @@ isb32(int c)
 static void
 print_delivery(const struct eximlog *el)
 {
-	char buf[IP_TEXT_MAX + TOKEN_MAX + 16];
-	const char *r = el->rcpt, *re = el->rcpt + el->rcpt_len, *t;
+	char buf[IP_TEXT_MAX + TOKEN_MAX + 16], t[TOKEN_MAX + 1];
 	size_t n, tl;
 
-	t = memmem(r, (size_t)(re - r), token_prefix, token_prefix_len);
-	if (t == NULL)
-		return;
-	t += token_prefix_len;
-	for (tl = 0; t + tl < re && isb32((unsigned char)t[tl]); tl++)
-		;
+	tl = token_after(el->rcpt, el->rcpt_len, token_prefix, t);
 	if (tl < TOKEN_V4_LEN || tl > TOKEN_MAX)
 		return;
 	n = ip_format(&el->ip, buf);
@@ -626,8 +612,7 @@ main(int argc, char *argv[])
 	}
 	signal(SIGBUS, on_sigbus);
 	hosts_from = conf.hosts_from;
-	token_prefix_len = (size_t)snprintf(token_prefix, sizeof token_prefix,
-	    "%s+", conf.mailbox);
+	snprintf(token_prefix, sizeof token_prefix, "%s+", conf.mailbox);
 	wr_init(&out, STDOUT_FILENO);
 
 	if (argc == 0)

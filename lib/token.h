@@ -70,4 +70,13 @@ size_t token_make(const struct keys *ks, const struct token *t, char *out);
 int token_check(const struct keys *ks, const char *s, size_t n,
     long long now, long long lifetime, struct token *t, const char **why);
 
+/*
+ * The token written after the first prefix in s[0..n) (both in any case):
+ * the run of letters and digits there, copied into out (TOKEN_MAX + 1
+ * bytes, NUL-terminated) and its length; 0 when the prefix is not there,
+ * TOKEN_MAX + 1 when the run is longer than any token.  Not checked:
+ * token_check says whether it is one.
+ */
+size_t token_after(const char *s, size_t n, const char *prefix, char *out);
+
 #endif

@@ -348,6 +348,26 @@ main(void)
 	t = tk("192.0.2.7", T0, 16);
 	is_int((long long)token_make(&ks, &t, tok), 0, "variant 16: no token");
 
+	/* Finding a token in text. */
+	{
+		char out[TOKEN_MAX + 1], long_[200];
+		const char *a = "isp.example!RelayTest+cb7qaaacnmfmegx5m3nallmtvnrj5vi@[192.0.2.7]";
+
+		is_int((long long)token_after(a, strlen(a), "relaytest+", out),
+		    31, "token_after: the prefix in any case");
+		is_str(out, "cb7qaaacnmfmegx5m3nallmtvnrj5vi", "  the run after it");
+		is_int((long long)token_after(a, strlen(a), "nobody+", out), 0,
+		    "token_after: no prefix, no token");
+		is_int((long long)token_after("x+", 2, "x+", out), 0,
+		    "token_after: the prefix at the end: no token");
+		memset(long_, 'a', sizeof long_);
+		memcpy(long_, "x+", 2);
+		is_int((long long)token_after(long_, sizeof long_, "x+", out),
+		    TOKEN_MAX + 1, "token_after: a run longer than a token");
+		is_int((long long)token_after(a, 10, "relaytest+", out), 0,
+		    "token_after: only within n bytes");
+	}
+
 	keys_clear(&ks);
 	is_int((long long)ks.n, 0, "keys cleared");
 	{
