@@ -32,7 +32,11 @@
 #include "outbox.h"
 #include "owner.h"
 #include "preflight.h"
-#include "state.h"
+#include "blocked_nets.h"
+#include "statecdb.h"
+#include "statefile.h"
+#include "stateline.h"
+#include "statemap.h"
 #include "stream.h"
 #include "textfile.h"
 #include "usage.h"
@@ -836,7 +840,7 @@ cmd_compact(int argc, char **argv)
 	/* The new file stays locked until its CDB is written: a writer that
 	 * opens it meanwhile waits, and its CDB comes after this one, which
 	 * would otherwise undo its change. */
-	if (write_atomically_held(state_path, fill_compact, &cf, 0644,
+	if (atomic_write_held(state_path, fill_compact, &cf, 0644,
 	    &held) < 0)
 		state_failed(state_path);
 	/* A CDB naming the new file and the end of the compacted text, so

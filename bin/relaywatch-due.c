@@ -36,7 +36,10 @@
 #include "ip.h"
 #include "netset.h"
 #include "owner.h"
-#include "state.h"
+#include "bigmem.h"
+#include "statecdb.h"
+#include "statefile.h"
+#include "stateline.h"
 #include "stream.h"
 #include "textfile.h"
 #include "token.h"
@@ -147,7 +150,7 @@ static void
 hosts_free(void)
 {
 	if (hosts)
-		table_free(hosts, hostcap, sizeof *hosts, hosts_mapped);
+		bigmem_free(hosts, hostcap, sizeof *hosts, hosts_mapped);
 	hosts = NULL;
 }
 
@@ -160,7 +163,7 @@ hosts_alloc(size_t n)
 	hosts_free();
 	while (cap / 4 * 3 < n + 1)
 		cap *= 2;
-	if ((hosts = table_alloc(cap, sizeof *hosts, &hosts_mapped)) == NULL)
+	if ((hosts = bigmem_alloc(cap, sizeof *hosts, &hosts_mapped)) == NULL)
 		err(EX_OSERR, "out of memory for %zu hosts", n);
 	hostcap = cap;
 	nhosts = 0;
@@ -183,7 +186,7 @@ host_put(const struct ip *ip)
 				*host_slot(&old[i].ip) = old[i];
 				nhosts++;
 			}
-		table_free(old, oldcap, sizeof *old, oldmapped);
+		bigmem_free(old, oldcap, sizeof *old, oldmapped);
 	}
 	h = host_slot(ip);
 	if (h->flags == 0) {

@@ -33,7 +33,8 @@
 #include "ip.h"
 #include "mailer.h"
 #include "outbox.h"
-#include "state.h"
+#include "statecdb.h"
+#include "stateline.h"
 #include "stream.h"
 #include "textfile.h"
 #include "usage.h"
@@ -565,7 +566,7 @@ run_outbox(void)
 		const char *why;
 		int fd, r;
 
-		/* (write_atomically's temp files start with a dot) */
+		/* (atomic_write's temp files start with a dot) */
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);

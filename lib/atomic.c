@@ -65,14 +65,14 @@ atomic_remove_dead_temps(const char *path)
 }
 
 int
-write_atomically(const char *path, int (*fill)(int fd, void *arg), void *arg,
+atomic_write(const char *path, int (*fill)(int fd, void *arg), void *arg,
     int mode)
 {
-	return write_atomically_held(path, fill, arg, mode, NULL);
+	return atomic_write_held(path, fill, arg, mode, NULL);
 }
 
 int
-write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
+atomic_write_held(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode, int *held)
 {
 	const char *slash = strrchr(path, '/');

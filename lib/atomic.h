@@ -9,16 +9,16 @@
  * written by fill(fd, arg), fsync'd, closed and renamed over path; the
  * directory is fsync'd.  On failure the old file stays and errno is set.
  * Returns 0 or -1. */
-int write_atomically(const char *path, int (*fill)(int fd, void *arg),
+int atomic_write(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode);
 
 /* The same, the new file still open and locked (flock, exclusive) in
  * *held after the rename, for a caller that must finish work that goes
  * with it before anyone else writes it: close *held then. */
-int write_atomically_held(const char *path, int (*fill)(int fd, void *arg),
+int atomic_write_held(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode, int *held);
 
-/* Remove the temp files of write_atomically for path that a writer killed
+/* Remove the temp files of atomic_write for path that a writer killed
  * left behind (unlocked, a minute old). */
 void atomic_remove_dead_temps(const char *path);
 

@@ -63,7 +63,7 @@ outbox_put(const char *statedir, const struct ip *ip, const char *change,
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -1;
-	return write_atomically(path, fill_entry, &en, 0600);
+	return atomic_write(path, fill_entry, &en, 0600);
 }
 
 /* Whether the entry at path holds this change line: 1, 0, or -1. */

@@ -79,4 +79,23 @@ int token_check(const struct keys *ks, const char *s, size_t n,
  */
 size_t token_after(const char *s, size_t n, const char *prefix, char *out);
 
+/*
+ * The words of a text fed in any pieces that may be tokens: runs of
+ * letters and digits TOKEN_V4_LEN or TOKEN_V6_LEN long, each given to
+ * word(arg, w, n, where) when it ends, where being the feeder's at that
+ * moment.  token_words_end ends a word where the text ends.
+ */
+struct token_words {
+	char w[TOKEN_MAX + 1];
+	size_t n;		/* letters and digits so far (any number) */
+	void (*word)(void *arg, const char *w, size_t n, int where);
+	void *arg;
+};
+
+void token_words_start(struct token_words *tw,
+    void (*word)(void *arg, const char *w, size_t n, int where), void *arg);
+void token_words_feed(struct token_words *tw, const char *s, size_t n,
+    int where);
+void token_words_end(struct token_words *tw, int where);
+
 #endif

@@ -68,12 +68,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0)
 		abort();
 	memset(&seen, 0, sizeof seen);
-	memset(&finder, 0, sizeof finder);
-	memset(&mime, 0, sizeof mime);
+	token_words_start(&seen.words, token_candidate, NULL);
 	outlen = 0;
 	now = (long long)time(NULL);
-	entity_begin(1, 0);
-	if (read_message(fd) == 0)
+	if (mime_read(fd, &walker) == 0)
 		decide();
 	close(fd);
 	return 0;

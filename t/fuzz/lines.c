@@ -8,7 +8,7 @@
 
 #include "fuzz.h"
 #include "ip.h"
-#include "state.h"
+#include "stateline.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

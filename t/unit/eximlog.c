@@ -162,7 +162,7 @@ main(void)
 	    "T=remote_smtp H=mx [192.0.2.1]", EL_OTHER, NULL);
 	line(T ID "=> a\x01b@c R=r T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER,
 	    NULL);
-	line(T ID "=> a\xffb@c R=r T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER,
+	line(T ID "=> a\xff" "b@c R=r T=relaywatch_smtp H=x [6.6.6.6]", EL_OTHER,
 	    NULL);
 	line(T ID "=> a@b R=r T=relaywatch_smtpx H=x [6.6.6.6]", EL_OTHER,
 	    NULL);

@@ -1,7 +1,8 @@
 /* lib/state.c: state lines, key=value fields, the map. */
 #include <stdlib.h>
 
-#include "state.h"
+#include "stateline.h"
+#include "statemap.h"
 #include "textfile.h"
 #include "tap.h"
 

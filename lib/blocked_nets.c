@@ -1,0 +1,145 @@
+/*
+ * relaywatch's lines in the Exim host list of blocked networks
+ * (blocked_nets.h).
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "blocked_nets.h"
+
+/* Is line (len bytes) one of ours: "ADDRESS<blanks># relaywatch ..."? */
+static int
+blocked_line_ours(const char *line, size_t len)
+{
+	const char *hash = memchr(line, '#', len);
+
+	return hash != NULL && hash > line && (hash[-1] == ' ' ||
+	    hash[-1] == '\t') && (size_t)(line + len - hash) >= 12 &&
+	    memcmp(hash, "# relaywatch", 12) == 0 &&
+	    (line + len - hash == 12 || hash[12] == ' ');
+}
+
+struct blocked_fill {
+	const char *old;	/* the current file's text, or NULL */
+	size_t oldlen;
+	const struct statemap *m;
+	int v6bits;
+};
+
+static int
+fill_blocked(int fd, void *arg)
+{
+	const struct blocked_fill *bf = arg;
+	const char *p = bf->old, *e = bf->old + bf->oldlen;
+	FILE *f;
+	size_t i;
+	int rc;
+
+	if ((fd = dup(fd)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* People's lines, as they were. */
+	while (p && p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+
+		if (!blocked_line_ours(p, n)) {
+			fwrite(p, 1, n, f);
+			fputc('\n', f);
+		}
+		p += n + 1;
+	}
+	/* Ours: every BLOCK. */
+	for (i = 0; i < bf->m->n; i++) {
+		const struct statemap_entry *en = &bf->m->e[i];
+		char ip[IP_TEXT_MAX + 5], day[16], why[64] = "";
+		const char *r = en->rest, *sp, *w;
+		struct tm tm;
+		time_t t;
+
+		if (en->status != ST_BLOCK)
+			continue;
+		if (ip_is_v4(&en->ip) || bf->v6bits >= 128)
+			ip_format(&en->ip, ip);
+		else {
+			struct ip net;
+			size_t n;
+
+			ip_network(&en->ip, bf->v6bits, &net);
+			n = ip_format(&net, ip);
+			snprintf(ip + n, sizeof ip - n, "/%d", bf->v6bits);
+		}
+		t = (time_t)strtoll(r + 6, NULL, 10);
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
+			strcpy(day, "?");
+		/* The why= field, for the people reading the file. */
+		for (sp = r; (w = memchr(sp, ' ', (size_t)(r + en->rest_len -
+		    sp))) != NULL; sp = w + 1)
+			if ((size_t)(r + en->rest_len - w) > 5 &&
+			    memcmp(w, " why=", 5) == 0) {
+				const char *v = w + 5, *ve = v;
+
+				while (ve < r + en->rest_len && *ve != ' ')
+					ve++;
+				snprintf(why, sizeof why, " why=%.*s",
+				    (int)(ve - v), v);
+				break;
+			}
+		fprintf(f, "%s  # relaywatch %s%s\n", ip, day, why);
+	}
+	rc = fflush(f) == 0 && !ferror(f) ? 0 : -1;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+int
+blocked_nets_sync(const char *path, const struct statemap *m, int v6bits)
+{
+	struct blocked_fill bf = { NULL, 0, m, v6bits };
+	struct stat st;
+	int fd, rc, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno != ENOENT)
+		return -1;
+	if (fd >= 0) {
+		if (fstat(fd, &st) < 0) {
+			e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (st.st_size > 0) {
+			bf.old = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			    MAP_PRIVATE, fd, 0);
+			if (bf.old == MAP_FAILED) {
+				e = errno;
+				close(fd);
+				errno = e;
+				return -1;
+			}
+			bf.oldlen = (size_t)st.st_size;
+		}
+	}
+	rc = atomic_write(path, fill_blocked, &bf, 0644);
+	e = errno;
+	if (bf.old)
+		munmap((void *)bf.old, bf.oldlen);
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return rc;
+}

@@ -1,0 +1,21 @@
+/*
+ * The Exim host list of blocked networks (blocked_nets in relaywatch.conf),
+ * which relaywatch shares with the people who write it.
+ */
+#ifndef RW_BLOCKED_NETS_H
+#define RW_BLOCKED_NETS_H
+
+#include "statemap.h"
+
+/*
+ * Make relaywatch's lines in the Exim host list at path name exactly the
+ * addresses whose status in m is BLOCK, one a line with a comment
+ * ("192.0.2.7  # relaywatch 2026-11-26 why=relayed"), an IPv6 one by its
+ * network of v6bits bits ("2001:db8:1:2::/64  # relaywatch ..."); lines
+ * written by people stay as they are.  The file is replaced atomically,
+ * created if missing.  Returns 0, or -1 with errno set.
+ */
+int blocked_nets_sync(const char *path, const struct statemap *m,
+    int v6bits);
+
+#endif

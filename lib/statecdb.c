@@ -1,0 +1,153 @@
+/*
+ * state.cdb: built whole from a state map, read one address at a time
+ * (statecdb.h).
+ */
+#include <cdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "statecdb.h"
+
+struct cdb_fill {
+	const struct statemap *m;
+	const struct statepos *pos;
+	int v6bits;
+};
+
+static int
+fill_cdb(int fd, void *arg)
+{
+	const struct cdb_fill *cf = arg;
+	const struct statemap *m = cf->m;
+	struct cdb_make cm;
+	char pos[80];
+	size_t i;
+	int n = 0;
+
+	if (cdb_make_start(&cm, fd) < 0)
+		return -1;
+	if (cf->pos)
+		n = snprintf(pos, sizeof pos, "%llu %llu %llu", cf->pos->dev,
+		    cf->pos->ino, cf->pos->off);
+	if (n > 0 && cdb_make_add(&cm, STATE_CDB_POSKEY,
+	    sizeof STATE_CDB_POSKEY - 1, pos, (unsigned)n) < 0)
+		goto fail;
+	/* In the entries' order, nearly the text's: read in one sweep. */
+	for (i = 0; i < m->n; i++) {
+		const struct statemap_entry *en = &m->e[i];
+
+		/* The key is the line's canonical IP, just before rest. */
+		if (cdb_make_add(&cm, en->rest - 1 - en->keylen, en->keylen,
+		    en->rest, en->rest_len) < 0)
+			goto fail;
+	}
+	/* The IPv6 BLOCKs' networks (several BLOCKs in one: several
+	 * records, each a BLOCK; Exim takes the first). */
+	for (i = 0; cf->v6bits < 128 && i < m->n; i++) {
+		const struct statemap_entry *en = &m->e[i];
+		char key[IP_MASK_TEXT_MAX + 1];
+		size_t kl;
+
+		if (en->status != ST_BLOCK || ip_is_v4(&en->ip))
+			continue;
+		kl = ip_format_exim_mask(&en->ip, cf->v6bits, key);
+		if (cdb_make_add(&cm, key, (unsigned)kl, en->rest,
+		    en->rest_len) < 0)
+			goto fail;
+	}
+	return cdb_make_finish(&cm);
+fail:
+	{
+		int e = errno;
+
+		cdb_make_finish(&cm);	/* frees its memory */
+		errno = e;
+		return -1;
+	}
+}
+
+int
+state_write_cdb(const char *path, const struct statemap *m,
+    const struct statepos *pos, int v6bits)
+{
+	struct cdb_fill cf = { m, pos, v6bits };
+
+	return atomic_write(path, fill_cdb, &cf, 0644);
+}
+/* A whole decimal number at *p, up to a blank or the end; 0 or -1. */
+static int
+parse_ull(const char **p, const char *e, unsigned long long *v)
+{
+	const char *q = *p;
+
+	*v = 0;
+	for (; *p < e && **p >= '0' && **p <= '9'; (*p)++) {
+		if (*v > (~0ULL - 9) / 10)
+			return -1;
+		*v = *v * 10 + (unsigned)(**p - '0');
+	}
+	if (*p == q || (*p < e && **p != ' '))
+		return -1;
+	if (*p < e)
+		(*p)++;
+	return 0;
+}
+
+int
+state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,
+    char *buf, size_t bufsz)
+{
+	char key[IP_TEXT_MAX + 1];
+	size_t kl = ip_format(ip, key);
+	const char *why;
+	struct cdb c;
+	unsigned vl;
+	int fd, rc, e = EINVAL;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	if (cdb_init(&c, fd) < 0) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((rc = cdb_find(&c, key, (unsigned)kl)) > 0) {
+		vl = cdb_datalen(&c);
+		if (vl >= bufsz || cdb_read(&c, buf, vl, cdb_datapos(&c)) < 0 ||
+		    (buf[vl] = '\0', state_parse_value(buf, vl, sl, &why)) < 0)
+			rc = -1;
+		else {
+			sl->ip = *ip;
+			rc = 1;
+		}
+	} else if (rc < 0)
+		e = errno;
+	cdb_free(&c);
+	close(fd);
+	if (rc < 0)
+		errno = e;
+	return rc;
+}
+
+int
+state_cdb_position(struct cdb *c, struct statepos *pos)
+{
+	const char *p, *e;
+	unsigned len;
+
+	if (cdb_find(c, STATE_CDB_POSKEY, sizeof STATE_CDB_POSKEY - 1) <= 0)
+		return -1;
+	len = cdb_datalen(c);
+	if ((p = cdb_get(c, len, cdb_datapos(c))) == NULL)
+		return -1;
+	e = p + len;
+	if (parse_ull(&p, e, &pos->dev) < 0 || p == e ||
+	    parse_ull(&p, e, &pos->ino) < 0 || p == e ||
+	    parse_ull(&p, e, &pos->off) < 0 || p != e)
+		return -1;
+	return 0;
+}
+

@@ -1,0 +1,62 @@
+/*
+ * The state's lines: "IP STATUS TIME [key=value ...]", the last line of an
+ * IP being its status and the earlier ones its history
+ * (relaywatch-state(5)); and relaywatch-db apply's change lines.
+ */
+#ifndef RW_STATELINE_H
+#define RW_STATELINE_H
+
+#include <stddef.h>
+
+#include "ip.h"
+
+#define STATE_LINE_MAX 4096
+#define STATE_TIME_MAX 253402300799LL	/* 9999-12-31 23:59:59 UTC */
+
+enum status { ST_NONE = 0, ST_OK, ST_BLOCK, ST_UNKNOWN };
+
+struct stateline {
+	const char *line;	/* the line parsed */
+	struct ip ip;
+	enum status status;
+	long long time;
+	const char *rest;	/* "STATUS TIME [key=value ...]": the CDB value */
+	size_t rest_len;
+	const char *kv;		/* "key=value ...", or at rest + rest_len */
+	size_t kv_len;
+};
+
+/* Parse one line (without its newline).  Returns 0, or -1 with *why. */
+int state_parse(const char *line, size_t len, struct stateline *out,
+    const char **why);
+
+/* Parse the part after the IP, "STATUS TIME [key=value ...]" (a CDB
+ * value): as state_parse, leaving out->line and out->ip alone. */
+int state_parse_value(const char *rest, size_t len, struct stateline *out,
+    const char **why);
+
+const char *status_name(enum status s);
+
+/* A change line of relaywatch-db apply, "IP OLD NEW TIME [key=value ...]",
+ * OLD a status or "-": 0 with *ip and, in *sl, NEW's value (sl->ip not
+ * set), or -1 with *why. */
+int state_parse_change(const char *line, size_t len, struct ip *ip,
+    struct stateline *sl, const char **why);
+
+/* The value of key in sl's key=value part, unquoted into buf (bufsz
+ * bytes, NUL-terminated); returns buf, or NULL when the key is absent. */
+const char *state_get(const struct stateline *sl, const char *key, char *buf,
+    size_t bufsz);
+
+/* The value of key as a time (digits only, at most STATE_TIME_MAX) in
+ * *t: 0, or -1 when absent or not such a number. */
+int state_get_time(const struct stateline *sl, const char *key,
+    long long *t);
+
+/* Append value to dst (at *len, dstsz bytes) as a key=value field:
+ * quoted when it holds a blank, '"' or '\'; control characters become
+ * '?'.  Returns 0, or -1 when it does not fit. */
+int state_put_kv(char *dst, size_t dstsz, size_t *len, const char *key,
+    const char *value);
+
+#endif
