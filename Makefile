@@ -32,7 +32,8 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o lib/atomic.o \
 	lib/preflight.o lib/usage.o lib/owner.o lib/outbox.o lib/contacts.o \
 	lib/eximlog.o lib/stateline.o lib/statemap.o lib/statefile.o lib/statecdb.o \
-	lib/blocked_nets.o lib/bigmem.o lib/token.o lib/token_find.o lib/ascii.o lib/mime.o \
+	lib/blocked_nets.o lib/bigmem.o lib/iptable.o lib/stamp.o \
+	lib/state_follow.o lib/token.o lib/token_find.o lib/ascii.o lib/mime.o \
 	lib/mime_decode.o lib/dsn.o lib/report_text.o lib/mailer.o
 LIB = lib/librelaywatch.a
 

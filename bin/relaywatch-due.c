@@ -34,10 +34,10 @@
 
 #include "conf.h"
 #include "ip.h"
+#include "iptable.h"
 #include "netset.h"
 #include "owner.h"
-#include "bigmem.h"
-#include "statecdb.h"
+#include "state_follow.h"
 #include "statefile.h"
 #include "stateline.h"
 #include "stream.h"
@@ -56,48 +56,10 @@ static char cdb_path[CONF_VALUE_MAX + 16];
 static int verbose;
 static time_t now;
 
-/* A file as last seen, to notice when it is replaced or changed. */
-struct stamp {
-	int exists;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-};
-
-static void
-stamp_of(const struct stat *st, struct stamp *s)
-{
-	s->exists = 1;
-	s->dev = st->st_dev;
-	s->ino = st->st_ino;
-	s->size = st->st_size;
-	s->mtime = st->st_mtim;
-}
-
-/* Has path changed since *s?  Updates *s. */
-static int
-stamp_changed(const char *path, struct stamp *s)
-{
-	struct stamp was = *s;
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		s->exists = 0;
-	else
-		stamp_of(&st, s);
-	if (was.exists != s->exists)
-		return 1;
-	return s->exists && (was.dev != s->dev || was.ino != s->ino ||
-	    was.size != s->size || was.mtime.tv_sec != s->mtime.tv_sec ||
-	    was.mtime.tv_nsec != s->mtime.tv_nsec);
-}
-
 /*
- * The table: every address of the state, and the hosts queued for a test,
- * by open addressing on the 16 address bytes, at most 3/4 full.
+ * The hosts: every address of the state, and the hosts queued for a test
+ * (iptable.h).
  */
-#define H_USED 1
 #define H_QUEUED 2	/* waiting for the rate limit */
 #define H_RETEST 4	/* a BLOCK whose retest an operator asked for */
 #define H_PENDING 8	/* its test under way: UNKNOWN why=probe, or a BLOCK
@@ -113,89 +75,30 @@ struct host {
 	uint8_t flags;
 };
 
-static struct host *hosts;
-static size_t nhosts, hostcap;
-static int hosts_mapped;
+static struct iptable hosts;
 
-static int
-same_ip(const struct ip *a, const struct ip *b)
-{
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, a->b, 8);
-	memcpy(&a1, a->b + 8, 8);
-	memcpy(&b0, b->b, 8);
-	memcpy(&b1, b->b + 8, 8);
-	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
-/* ip's entry, or the free one where it would go; h is ip_hash(ip). */
+/* ip's entry, or NULL; h is ip_hash(ip). */
 static struct host *
-host_slot_h(const struct ip *ip, uint64_t h)
+host_get_h(const struct ip *ip, uint64_t h)
 {
-	size_t i = (size_t)h & (hostcap - 1);
-
-	while (hosts[i].flags && !same_ip(&hosts[i].ip, ip))
-		i = (i + 1) & (hostcap - 1);
-	return &hosts[i];
+	return iptable_get(&hosts, ip, h);
 }
 
 static struct host *
-host_slot(const struct ip *ip)
+host_get(const struct ip *ip)
 {
-	return host_slot_h(ip, ip_hash(ip));
+	return host_get_h(ip, ip_hash(ip));
 }
 
-static void
-hosts_free(void)
-{
-	if (hosts)
-		bigmem_free(hosts, hostcap, sizeof *hosts, hosts_mapped);
-	hosts = NULL;
-}
-
-/* An empty table with room for n hosts. */
-static void
-hosts_alloc(size_t n)
-{
-	size_t cap = 1024;
-
-	hosts_free();
-	while (cap / 4 * 3 < n + 1)
-		cap *= 2;
-	if ((hosts = bigmem_alloc(cap, sizeof *hosts, &hosts_mapped)) == NULL)
-		err(EX_OSERR, "out of memory for %zu hosts", n);
-	hostcap = cap;
-	nhosts = 0;
-}
-
+/* ip's entry, made if need be (status ST_NONE, until 0, no flags): may
+ * move every entry. */
 static struct host *
 host_put(const struct ip *ip)
 {
-	struct host *h;
+	struct host *h = iptable_put(&hosts, ip, ip_hash(ip));
 
-	if ((nhosts + 1) > hostcap / 4 * 3) {
-		struct host *old = hosts;
-		size_t i, oldcap = hostcap;
-		int oldmapped = hosts_mapped;
-
-		hosts = NULL;
-		hosts_alloc(nhosts * 2);
-		for (i = 0; i < oldcap; i++)
-			if (old[i].flags) {
-				*host_slot(&old[i].ip) = old[i];
-				nhosts++;
-			}
-		bigmem_free(old, oldcap, sizeof *old, oldmapped);
-	}
-	h = host_slot(ip);
-	if (h->flags == 0) {
-		h->ip = *ip;
-		h->flags = H_USED;
-		h->status = ST_NONE;
-		h->until = 0;
-		nhosts++;
-	}
+	if (h == NULL)
+		err(EX_OSERR, "out of memory for %zu hosts", hosts.n + 1);
 	return h;
 }
 
@@ -204,34 +107,14 @@ host_put(const struct ip *ip)
  * in a network, and none while an address of it is blocked (Exim refuses
  * the whole network).  For each network seen: the address whose test is
  * under way or whose BLOCK stands (the holder), and until when.  Small:
- * IPv6 networks only, by open addressing, at most 3/4 full.
+ * IPv6 networks only.
  */
 struct net {
 	struct ip net, holder;
 	uint32_t busy_until;	/* 0: free */
-	uint8_t used;
 };
 
-static struct net *nets;
-static size_t nnets, netcap;
-
-static struct net *
-net_slot(const struct ip *net)
-{
-	size_t i = (size_t)ip_hash(net) & (netcap - 1);
-
-	while (nets[i].used && !same_ip(&nets[i].net, net))
-		i = (i + 1) & (netcap - 1);
-	return &nets[i];
-}
-
-static void
-nets_clear(void)
-{
-	free(nets);
-	nets = NULL;
-	nnets = netcap = 0;
-}
+static struct iptable nets;
 
 /* ip's network's entry, made if need be (NULL for IPv4, or when
  * ipv6_prefix is 128). */
@@ -244,27 +127,11 @@ net_of(const struct ip *ip, int make)
 	if (ip_is_v4(ip) || conf.ipv6_prefix >= 128)
 		return NULL;
 	ip_network(ip, conf.ipv6_prefix, &net);
-	if (netcap == 0 || (make && (nnets + 1) > netcap / 4 * 3)) {
-		struct net *old = nets;
-		size_t i, oldcap = netcap;
-
-		if (!make)
-			return NULL;
-		netcap = netcap ? 2 * netcap : 64;
-		if ((nets = calloc(netcap, sizeof *nets)) == NULL)
-			err(EX_OSERR, "out of memory");
-		for (i = 0; i < oldcap; i++)
-			if (old[i].used)
-				*net_slot(&old[i].net) = old[i];
-		free(old);
-	}
-	n = net_slot(&net);
-	if (!n->used && make) {
-		n->used = 1;
-		n->net = net;
-		nnets++;
-	}
-	return n->used ? n : NULL;
+	n = make ? iptable_put(&nets, &net, ip_hash(&net)) :
+	    iptable_get(&nets, &net, ip_hash(&net));
+	if (n == NULL && make)
+		err(EX_OSERR, "out of memory");
+	return n;
 }
 
 /* ip's status is now flags/until (as learned, or just recorded): its
@@ -282,7 +149,7 @@ net_note(const struct ip *ip, unsigned flags, uint8_t status, uint32_t until)
 		n->holder = *ip;
 		n->busy_until = status == ST_BLOCK && !(flags & H_PENDING) ?
 		    UNTIL_NEVER : until;
-	} else if (same_ip(&n->holder, ip))
+	} else if (ip_same(&n->holder, ip))
 		n->busy_until = 0;
 }
 
@@ -292,7 +159,7 @@ net_busy(const struct ip *ip)
 {
 	struct net *n = net_of(ip, 0);
 
-	return n != NULL && n->busy_until > now && !same_ip(&n->holder, ip);
+	return n != NULL && n->busy_until > now && !ip_same(&n->holder, ip);
 }
 
 /*
@@ -415,7 +282,7 @@ learn(const struct stateline *sl)
 
 	h->until = until_of(sl, &fl);
 	h->status = (uint8_t)sl->status;
-	h->flags = (uint8_t)((h->flags & H_QUEUED) | H_USED | fl);
+	h->flags = (uint8_t)((h->flags & H_QUEUED) | fl);
 	net_note(&sl->ip, fl, h->status, h->until);
 	if ((fl & H_RETEST) || (sl->status == ST_BLOCK && (fl & H_PENDING)))
 		retest_note(sl);
@@ -552,271 +419,58 @@ read_sets(int first)
 	}
 }
 
-/*
- * The state as followed: the file, the offset read up to (always just
- * after a newline), and a buffer for the line read in part.
- */
-static struct {
-	int fd;			/* -1: no state file yet */
-	struct stamp st;
-	off_t pos, from;	/* read up to; where reading began */
-	char *buf;
-	size_t len;		/* bytes in buf, from pos on */
-	int skipping;		/* inside a line too long to keep */
-	unsigned long long lines;	/* lines read since from */
-	unsigned long long before;	/* lines before from, once counted */
-	int counted;
-	unsigned long bad;
-} follow;
-
-#define FOLLOW_BUF (1024 * 1024)
-
-/* The number of lines before offset `to' of the state, for messages. */
-static unsigned long long
-lines_before(off_t to)
-{
-	unsigned long long n = 0;
-	char buf[65536];
-	off_t at = 0;
-	ssize_t r;
-
-	while (at < to && (r = pread(follow.fd, buf, (size_t)(to - at <
-	    (off_t)sizeof buf ? to - at : (off_t)sizeof buf), at)) > 0) {
-		n += count_newlines(buf, (size_t)r);
-		at += r;
-	}
-	return n;
-}
-
-static void
-follow_bad(const char *why)
-{
-	if (follow.bad++ < WARN_MAX) {
-		if (!follow.counted) {
-			follow.before = lines_before(follow.from);
-			follow.counted = 1;
-		}
-		warnx("%s:%llu: %s", state_path, follow.before + follow.lines,
-		    why);
-	} else if (follow.bad == WARN_MAX + 1)
-		warnx("%s: more bad lines; not reporting each", state_path);
-}
-
-/* Read the lines appended to the state since last time. */
-static void
-catch_up(void)
-{
-	for (;;) {
-		char *p, *e, *nl;
-		ssize_t r;
-
-		if (follow.fd < 0)
-			return;
-		r = pread(follow.fd, follow.buf + follow.len, FOLLOW_BUF -
-		    follow.len, follow.pos + (off_t)follow.len);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err(EX_TEMPFAIL, "%s", state_path);
-		}
-		if (r == 0)
-			return;
-		follow.len += (size_t)r;
-		p = follow.buf;
-		e = follow.buf + follow.len;
-		while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-			struct stateline sl;
-			const char *why;
-
-			follow.lines++;
-			if (follow.skipping)
-				follow.skipping = 0;
-			else if (state_parse(p, (size_t)(nl - p), &sl, &why) == 0)
-				learn(&sl);
-			else
-				follow_bad(why);
-			p = nl + 1;
-		}
-		follow.pos += p - follow.buf;
-		follow.len = (size_t)(e - p);
-		if (follow.len == FOLLOW_BUF) {
-			/* A line longer than the buffer: not a state line. */
-			if (!follow.skipping) {
-				follow.lines++;
-				follow_bad("line too long");
-				follow.lines--;
-			}
-			follow.skipping = 1;
-			follow.pos += (off_t)follow.len;
-			follow.len = 0;
-		} else
-			memmove(follow.buf, p, follow.len);
-	}
-}
-
-static void
-follow_from(int fd, const struct stat *st, off_t from)
-{
-	if (follow.fd >= 0)
-		close(follow.fd);
-	follow.fd = fd;
-	if (fd >= 0)
-		stamp_of(st, &follow.st);
-	follow.pos = follow.from = from;
-	follow.len = 0;
-	follow.skipping = 0;
-	follow.lines = 0;
-	follow.counted = 0;
-	follow.bad = 0;
-}
-
-/*
- * Read the CDB's records into the table (from empty).  Returns 0, or -1
- * when it cannot be read whole (with a warning).
- */
-static int
-load_cdb(struct cdb *c)
-{
-	const unsigned char *base = cdb_get(c, 2048, 0);
-	unsigned at, dropped = 0, i;
-	unsigned long bad = 0;
-	size_t slots = 0;
-	int rc;
-
-	/* The header: 256 hash tables' (position, slots), each table with
-	 * twice as many slots as it has records. */
-	for (i = 0; base && i < 256; i++)
-		slots += cdb_unpack(base + 8 * i + 4);
-	hosts_alloc(slots / 2);
-	cdb_seqinit(&at, c);
-	while ((rc = cdb_seqnext(&at, c)) > 0) {
-		const char *key = cdb_getkey(c), *val = cdb_getdata(c), *why;
-		unsigned klen = cdb_keylen(c);
-		struct stateline sl;
-
-		if ((klen == sizeof STATE_CDB_POSKEY - 1 &&
-		    memcmp(key, STATE_CDB_POSKEY, klen) == 0) ||
-		    memchr(key, '/', klen) != NULL)
-			continue;	/* the position; an IPv6 network */
-		if (ip_parse_canonical(key, klen, &sl.ip, &why) < 0 ||
-		    state_parse_value(val, cdb_datalen(c), &sl, &why) < 0) {
-			char shown[80];
-
-			if (bad++ < WARN_MAX)
-				warnx("%s: record \"%s\": %s", cdb_path,
-				    text_quote(key, klen, shown, sizeof shown),
-				    why);
-			continue;
-		}
-		learn(&sl);
-		/* Read once: give back the pages read, so that the CDB does
-		 * not stay in this process's memory. */
-		if (base && at - dropped >= (8u << 20)) {
-			unsigned to = at & ~4095u;
-
-			madvise((void *)(uintptr_t)(base + dropped), to - dropped,
-			    MADV_DONTNEED);
-			dropped = to;
-		}
-	}
-	if (rc < 0)
-		warnx("%s: damaged (%s)", cdb_path, strerror(errno));
-	return rc < 0 ? -1 : 0;
-}
-
-static struct stamp cdb_st;
+/* The state, as followed: what it says of each host is learned. */
+static struct state_follow follow;
 
 static void queue_retests(void);
 
-/*
- * Build the table anew: state.cdb, then the state's lines after the point
- * the CDB was built from; without a CDB built from the state file as it
- * is, the whole state.  Hosts queued stay queued.
- */
+/* Forget every host: about n are to be learned. */
 static void
-reload(void)
+forget(void *arg, size_t n)
 {
-	struct statepos pos;
-	struct stat sst, cst;
-	struct cdb c;
-	const char *why = NULL;
-	int sfd, cfd, loaded = 0;
+	(void)arg;
+	iptable_free(&hosts);
+	iptable_free(&nets);
+	if (iptable_init(&hosts, sizeof(struct host), n) < 0 ||
+	    iptable_init(&nets, sizeof(struct net), 0) < 0)
+		err(EX_OSERR, "out of memory for %zu hosts", n);
+	nretests = retests_queued = 0;
+}
+
+static void
+learn_(void *arg, const struct stateline *sl)
+{
+	(void)arg;
+	learn(sl);
+}
+
+/* After learning the state anew: hosts queued stay queued. */
+static void
+requeue(void)
+{
 	size_t i;
 
-	hosts_free();
-	nets_clear();
-	nretests = retests_queued = 0;
-	sfd = open(state_path, O_RDONLY | O_CLOEXEC);
-	if ((sfd < 0 && errno != ENOENT) || (sfd >= 0 && fstat(sfd, &sst) < 0))
-		err(EX_TEMPFAIL, "%s", state_path);
-	cfd = open(cdb_path, O_RDONLY | O_CLOEXEC);
-	if ((cfd < 0 && errno != ENOENT) || (cfd >= 0 && fstat(cfd, &cst) < 0))
-		err(EX_TEMPFAIL, "%s", cdb_path);
-	cdb_st.exists = 0;
-	if (cfd < 0)
-		why = "missing";
-	else {
-		stamp_of(&cst, &cdb_st);
-		if (cdb_init(&c, cfd) < 0) {
-			why = "damaged";
-			close(cfd);
-			cfd = -1;
-		}
-	}
-	if (cfd >= 0) {
-		if (state_cdb_position(&c, &pos) < 0)
-			why = "no position in the state recorded";
-		else if (sfd < 0 || pos.dev != (unsigned long long)sst.st_dev ||
-		    pos.ino != (unsigned long long)sst.st_ino ||
-		    pos.off > (unsigned long long)sst.st_size)
-			why = "built from a state file since compacted or "
-			    "replaced";
-		else if ((loaded = load_cdb(&c) == 0) == 0)
-			why = "damaged";
-		cdb_free(&c);
-		close(cfd);
-	}
-	if (loaded)
-		follow_from(sfd, &sst, (off_t)pos.off);
-	else {
-		/* The state is the truth: all of it, then. */
-		if (sfd >= 0 && sst.st_size > 0)
-			warnx("%s: %s; reading all of %s: run relaywatch-db "
-			    "compile", cdb_path, why, state_path);
-		hosts_alloc(sfd >= 0 ? (size_t)sst.st_size / 60 : 0);
-		nretests = retests_queued = 0;
-		follow_from(sfd, &sst, 0);
-	}
-	catch_up();
 	for (i = 0; i < queue.n; i++)
 		host_put(&queue.ip[(queue.head + i) % queue.cap])->flags |=
 		    H_QUEUED;
 	queue_retests();
 }
 
+static void
+reload(void)
+{
+	state_follow_reload(&follow);
+	requeue();
+}
+
 /* Catch up with the state, and with a new state.cdb or new networks. */
 static void
 refresh(void)
 {
-	static time_t warned;
-	struct stamp was = cdb_st;
-
-	if (stamp_changed(cdb_path, &cdb_st) && cdb_st.exists)
-		reload();
-	else {
-		if (was.exists && !cdb_st.exists && warned + 3600 <= now) {
-			warnx("%s: gone; going on with what was read", cdb_path);
-			warned = now;
-		}
-		catch_up();
+	if (state_follow_refresh(&follow, now))
+		requeue();
+	else
 		queue_retests();
-	}
-	if (cdb_st.exists && cdb_st.mtime.tv_sec + 86400 < now &&
-	    warned + 86400 <= now) {
-		warnx("%s: more than a day old: is relaywatch-db compile run "
-		    "from cron?", cdb_path);
-		warned = now;
-	}
 	read_sets(0);
 }
 
@@ -901,14 +555,14 @@ delivery_read(const char *line, size_t len, const char **why)
 static void
 delivery_line(const struct delivery *d, char *lines, size_t *len)
 {
-	struct host *h = host_slot(&d->ip);
+	struct host *h = host_get(&d->ip);
 	long long began, wait = conf.retest_after;
 	char text[IP_TEXT_MAX + 1];
 	size_t n = *len, tl;
 
 	if (wait < conf.pending_timeout)
 		wait = conf.pending_timeout;
-	if (!(h->flags & H_USED) || !(h->flags & H_PENDING) ||
+	if (h == NULL || !(h->flags & H_PENDING) ||
 	    (h->flags & H_DELIVERED) || h->until == UNTIL_NEVER)
 		return;		/* nothing under way, or said already */
 	began = (long long)h->until - wait;	/* as until_of made it */
@@ -955,11 +609,10 @@ record_and_print(void)
 	if (state_open(&sf, state_path, 1) < 0 || fstat(sf.fd, &st) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests; not testing", state_path);
 	/* compact put a new file in place: read its CDB and it. */
-	if (follow.fd < 0 || st.st_dev != follow.st.dev ||
-	    st.st_ino != follow.st.ino)
+	if (!state_follow_is(&follow, &st))
 		reload();
 	else
-		catch_up();
+		state_follow_catch_up(&follow);
 	for (i = 0; i < ndeliveries; i++) {
 		if (len + 256 > linecap) {
 			linecap = linecap ? 2 * linecap : 65536;
@@ -971,7 +624,7 @@ record_and_print(void)
 	ndeliveries = 0;
 	while (queue.n > 0 && n < room && n < RECORD_MAX) {
 		struct ip ip = queue_pop();
-		struct host *h = host_slot(&ip);
+		struct host *h = host_put(&ip);
 		char text[IP_TEXT_MAX + 1];
 		const char *why;
 		size_t tl;
@@ -1017,7 +670,7 @@ record_and_print(void)
 		err(EX_TEMPFAIL, "%s: cannot record tests of %zu hosts; not "
 		    "testing them", state_path, n);
 	state_close(&sf);
-	catch_up();	/* our own lines: the hosts are pending now */
+	state_follow_catch_up(&follow);	/* our own lines: the hosts are pending now */
 	for (i = 0; i < n; i++) {
 		char text[IP_TEXT_MAX + 2];
 		size_t tl = ip_format(&took[i], text);
@@ -1043,8 +696,8 @@ queue_retests(void)
 		if (!netset_contains(&netblocks, ip) ||
 		    netset_contains(&exclude, ip))
 			continue;
-		h = host_slot(ip);
-		if (!(h->flags & H_RETEST) || !is_due(h))
+		h = host_get(ip);
+		if (h == NULL || !(h->flags & H_RETEST) || !is_due(h))
 			continue;	/* done, or queued, already */
 		if (queue_push(ip) < 0) {
 			if (queue.dropped++ == 0)
@@ -1075,16 +728,16 @@ warn_dropped(int paused)
 static void
 consider(const struct ip *ip, uint64_t hash)
 {
-	struct host *h = host_slot_h(ip, hash);
+	struct host *h = host_get_h(ip, hash);
 
-	if ((h->flags && !is_due(h)) || net_busy(ip))
+	if (!is_due(h) || net_busy(ip))
 		return;
 	/* A full queue: let out what the rate allows first. */
 	if ((queue.n >= RECORD_MAX || queue.n == (size_t)conf.probe_queue) &&
 	    rate_free() > 0) {
 		record_and_print();
-		h = host_slot_h(ip, hash);	/* the table may be new */
-		if (h->flags && !is_due(h))
+		h = host_get_h(ip, hash);	/* the table may be new */
+		if (!is_due(h))
 			return;
 	}
 	if (queue_push(ip) < 0) {
@@ -1093,7 +746,7 @@ consider(const struct ip *ip, uint64_t hash)
 		ndropped++;
 		return;
 	}
-	if (h->flags == 0)
+	if (h == NULL)
 		h = host_put(ip);	/* may move it */
 	h->flags |= H_QUEUED;
 }
@@ -1129,9 +782,7 @@ consider_later(const struct ip *ip)
 	if (!netset_contains(&netblocks, ip) || netset_contains(&exclude, ip))
 		return;
 	h = ip_hash(ip);
-#if defined(__GNUC__)
-	__builtin_prefetch(&hosts[(size_t)h & (hostcap - 1)]);
-#endif
+	iptable_prefetch(&hosts, h);
 	ahead.ip[ahead.n] = *ip;
 	ahead.hash[ahead.n] = h;
 	if (++ahead.n == AHEAD)
@@ -1244,14 +895,14 @@ main(int argc, char *argv[])
 		errx(EX_CONFIG, "statedir too long");
 
 	/* Everything opened and read first. */
-	follow.fd = -1;
 	netset_init(&netblocks);
 	netset_init(&exclude);
 	read_sets(1);
 	if (state_open(&sf, state_path, 1) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests", state_path);
 	state_close(&sf);
-	if ((follow.buf = malloc(FOLLOW_BUF)) == NULL ||
+	if (state_follow_init(&follow, state_path, cdb_path, forget, learn_,
+	    NULL) < 0 ||
 	    (conf.probe_rate > 0 && (sent.t = calloc((size_t)conf.probe_rate,
 	    sizeof *sent.t)) == NULL) ||
 	    rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
@@ -1310,7 +961,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "relaywatch-due: %llu lines, %llu bad; %llu "
 		    "hosts printed, %llu not queued (queue full); %zu hosts "
 		    "known; %llu probes delivered, %llu recorded\n", nlines,
-		    nbadin, nprinted, ndropped, nhosts, ndelivered, nrecorded);
+		    nbadin, nprinted, ndropped, hosts.n, ndelivered, nrecorded);
 	rd_free(&rd);
 	return 0;
 }

@@ -60,6 +60,19 @@ ip_hash(const struct ip *ip)
 
 int ip_cmp(const struct ip *a, const struct ip *b);
 
+/* Whether a and b are the same address: ip_cmp's == 0, for hash tables. */
+static inline int
+ip_same(const struct ip *a, const struct ip *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a->b, 8);
+	memcpy(&a1, a->b + 8, 8);
+	memcpy(&b0, b->b, 8);
+	memcpy(&b1, b->b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 /*
  * An IPv6 customer's network: ip with all but its first bits bits zero
  * (an IPv4 address, or bits 128, as it is).  And that network as Exim's

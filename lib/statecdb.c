@@ -2,14 +2,21 @@
  * state.cdb: built whole from a state map, read one address at a time
  * (statecdb.h).
  */
+#define _DEFAULT_SOURCE		/* madvise(2) */
+#include <sys/mman.h>
+
 #include <cdb.h>
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "atomic.h"
 #include "statecdb.h"
+#include "textfile.h"
 
 struct cdb_fill {
 	const struct statemap *m;
@@ -151,3 +158,62 @@ state_cdb_position(struct cdb *c, struct statepos *pos)
 	return 0;
 }
 
+
+size_t
+state_cdb_count(struct cdb *c)
+{
+	const unsigned char *h = cdb_get(c, 2048, 0);
+	size_t slots = 0;
+	int i;
+
+	/* The header: 256 hash tables' (position, slots), each table with
+	 * twice as many slots as it has records. */
+	for (i = 0; h && i < 256; i++)
+		slots += cdb_unpack(h + 8 * i + 4);
+	return slots / 2;
+}
+
+int
+state_cdb_each(struct cdb *c, const char *path,
+    void (*fn)(void *, const struct stateline *), void *arg)
+{
+	const unsigned char *base = cdb_get(c, 2048, 0);
+	unsigned at, dropped = 0;
+	unsigned long bad = 0;
+	int rc;
+
+	cdb_seqinit(&at, c);
+	while ((rc = cdb_seqnext(&at, c)) > 0) {
+		const char *key = cdb_getkey(c), *val = cdb_getdata(c), *why;
+		unsigned klen = cdb_keylen(c);
+		struct stateline sl;
+
+		if ((klen == sizeof STATE_CDB_POSKEY - 1 &&
+		    memcmp(key, STATE_CDB_POSKEY, klen) == 0) ||
+		    memchr(key, '/', klen) != NULL)
+			continue;	/* the position; an IPv6 network */
+		if (ip_parse_canonical(key, klen, &sl.ip, &why) < 0 ||
+		    state_parse_value(val, cdb_datalen(c), &sl, &why) < 0) {
+			char shown[80];
+
+			if (bad++ < 100)
+				warnx("%s: record \"%s\": %s", path,
+				    text_quote(key, klen, shown, sizeof shown),
+				    why);
+			continue;
+		}
+		fn(arg, &sl);
+		/* Read once: give back the pages read, so that the CDB does
+		 * not stay in this process's memory. */
+		if (base && at - dropped >= (8u << 20)) {
+			unsigned to = at & ~4095u;
+
+			madvise((void *)(uintptr_t)(base + dropped),
+			    to - dropped, MADV_DONTNEED);
+			dropped = to;
+		}
+	}
+	if (rc < 0)
+		warnx("%s: damaged (%s)", path, strerror(errno));
+	return rc < 0 ? -1 : 0;
+}

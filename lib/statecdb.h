@@ -38,4 +38,19 @@ int state_cdb_position(struct cdb *c, struct statepos *pos);
 int state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,
     char *buf, size_t bufsz);
 
+/* About how many records the open CDB holds, read from its header (each
+ * hash table has twice as many slots as records). */
+size_t state_cdb_count(struct cdb *c);
+
+/*
+ * Each address's record in the open CDB (at path), parsed, to fn(arg,
+ * sl): not the position, nor the IPv6 networks' records.  A record that
+ * does not parse is warned about ("PATH: record "KEY": why", the first
+ * 100) and passed over.  The pages read are given back as it goes, so
+ * that a CDB read once does not stay in memory.  Returns 0, or -1 when
+ * the CDB is damaged (warned).
+ */
+int state_cdb_each(struct cdb *c, const char *path,
+    void (*fn)(void *arg, const struct stateline *sl), void *arg);
+
 #endif

@@ -183,7 +183,7 @@ sort_u() { LC_ALL=C sort -u; }
 best_due
 t_due=$(cat "$ddir/best")
 t_sort=$(best sort_u)
-known=$(sed -n 's/.* \([0-9]*\) hosts known$/\1/p' "$ddir/err")
+known=$(sed -n 's/.* \([0-9]*\) hosts known;.*/\1/p' "$ddir/err")
 printed=$(wc -l < "$ddir/out")
 echo
 echo "relaywatch-due on $ips"
