@@ -104,8 +104,8 @@ static const char usage_text[] =
     "       relaywatch-db [-c conf] compact\n"
     "       relaywatch-db [-c conf] list [OK | BLOCK | UNKNOWN]\n"
     "       relaywatch-db [-c conf] show IP ...\n"
-    "       relaywatch-db [-c conf] unblock IP --why TEXT\n"
-    "       relaywatch-db [-c conf] retest IP [--why TEXT]\n"
+    "       relaywatch-db [-c conf] unblock -w TEXT IP\n"
+    "       relaywatch-db [-c conf] retest [-w TEXT] IP\n"
     "       relaywatch-db [-c conf] setting NAME ...\n"
     "       relaywatch-db [-c conf] check\n"
     "       relaywatch-db [-c conf] exim-macros\n"
@@ -342,6 +342,7 @@ cmd_apply(int argc, char **argv)
 	char *in = NULL, *line, **made = NULL;
 	struct buf out = { 0 }, changes = { 0 };
 	size_t inlen = 0, incap = 0, nmade = 0, len, i;
+	unsigned long long bad = 0;
 	int flags, rc = 0, rrc, enforced = 0;
 
 	(void)argc;
@@ -352,16 +353,11 @@ cmd_apply(int argc, char **argv)
 		struct stateline sl;
 		const char *why;
 
-		if (flags & RD_TOOLONG) {
-			warnx("standard input:%llu: line too long", rd.lineno);
-			rc = EX_DATAERR;
-			continue;
-		}
-		if (state_parse(line, len, &sl, &why) < 0) {
-			char shown[80];
-
-			warnx("standard input:%llu: \"%s\": %s", rd.lineno,
-			    text_quote(line, len, shown, sizeof shown), why);
+		if ((flags & RD_TOOLONG) || state_parse(line, len, &sl,
+		    &why) < 0) {
+			text_warn_line(&bad, "standard input", rd.lineno, line,
+			    (flags & RD_TOOLONG) ? 0 : len, NULL,
+			    (flags & RD_TOOLONG) ? "line too long" : why);
 			rc = EX_DATAERR;
 			continue;
 		}
@@ -476,7 +472,7 @@ cmd_compile(int argc, char **argv)
 	open_state(&sf, 0, &m);
 	write_cdb(&m, &sf);
 	if (sync_blocked(&m) < 0)
-		rc = EX_CANTCREAT;
+		rc = EX_TEMPFAIL;
 	else
 		enforce_done();
 	state_close(&sf);
@@ -881,8 +877,8 @@ operator_name(void)
 }
 
 /*
- * unblock IP --why TEXT: lift a BLOCK, at once (the CDB is rebuilt).
- * retest IP [--why TEXT]: let the next test's answer lift it.
+ * unblock -w TEXT IP: lift a BLOCK, at once (the CDB is rebuilt).
+ * retest [-w TEXT] IP: let the next test's answer lift it.
  */
 static int
 cmd_operator(int unblock, int argc, char **argv)
@@ -896,20 +892,26 @@ cmd_operator(int unblock, int argc, char **argv)
 	const char *why = NULL, *w;
 	size_t n;
 	struct buf change = { 0 };
-	int rc = 0;
+	int ch, rc = 0;
 
-	if (argc == 3 && strcmp(argv[1], "--why") == 0)
-		why = argv[2];
-	else if (argc == 0)
+	/* argv[-1] is the command's name, for getopt. */
+	optind = 1;
+	while ((ch = getopt(argc + 1, argv - 1, "w:")) != -1)
+		if (ch == 'w')
+			why = optarg;
+		else
+			usage(NULL);	/* getopt said which */
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc == 0)
 		usage("%s needs an IP address", unblock ? "unblock" : "retest");
-	else if (argc == 1 && unblock)
-		usage("unblock needs a reason: unblock %s --why TEXT", argv[0]);
 	else if (argc != 1)
-		usage("%s IP%s: unexpected \"%s\"", unblock ? "unblock" :
-		    "retest", unblock ? " --why TEXT" : " [--why TEXT]",
-		    argv[1]);
+		usage("%s: unexpected \"%s\" (options go before the address)",
+		    unblock ? "unblock" : "retest", argv[1]);
+	else if (why == NULL && unblock)
+		usage("unblock needs a reason: unblock -w TEXT %s", argv[0]);
 	if (why && *why == '\0')
-		errx(EX_USAGE, "--why needs a reason");
+		errx(EX_USAGE, "-w needs a reason");
 	if (ip_parse(argv[0], strlen(argv[0]), &ip, &w) < 0)
 		errx(EX_DATAERR, "%s: not an IP address: %s", argv[0], w);
 	open_state(&sf, 1, &m);
@@ -926,7 +928,7 @@ cmd_operator(int unblock, int argc, char **argv)
 		    " OK %lld why=unblocked", (long long)time(NULL));
 		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
 		    state_put_kv(line, sizeof line, &n, "note", why) < 0)
-			errx(EX_DATAERR, "--why too long");
+			errx(EX_DATAERR, "-w: reason too long");
 	} else {
 		/* The BLOCK stands, with its evidence and a retest asked. */
 		n += (size_t)snprintf(line + n, sizeof line - n, " BLOCK %lld",
@@ -937,7 +939,7 @@ cmd_operator(int unblock, int argc, char **argv)
 		if (state_put_kv(line, sizeof line, &n, "retest", "requested") < 0 ||
 		    state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
 		    (why && state_put_kv(line, sizeof line, &n, "note", why) < 0))
-			errx(EX_DATAERR, "--why too long");
+			errx(EX_DATAERR, "-w: reason too long");
 	}
 	if (state_parse(line, n, &next, &w) < 0)
 		errx(EX_SOFTWARE, "operator line does not parse: %s", w);

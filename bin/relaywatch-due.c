@@ -963,5 +963,5 @@ main(int argc, char *argv[])
 		    "known; %llu probes delivered, %llu recorded\n", nlines,
 		    nbadin, nprinted, ndropped, hosts.n, ndelivered, nrecorded);
 	rd_free(&rd);
-	return 0;
+	return nbadin > 0 ? EX_DATAERR : 0;
 }

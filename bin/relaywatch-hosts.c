@@ -638,5 +638,6 @@ main(int argc, char *argv[])
 	pos_save();
 	if (verbose)
 		report();
-	return rc;
+	/* The other lines were read; the warned ones make the status. */
+	return rc == 0 && warned > 0 ? EX_DATAERR : rc;
 }

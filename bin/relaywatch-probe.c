@@ -247,5 +247,5 @@ main(int argc, char *argv[])
 		err(EX_IOERR, "standard output");
 	keys_clear(&keys);
 	rd_free(&rd);
-	return 0;
+	return bad > 0 ? EX_DATAERR : 0;
 }

@@ -136,8 +136,9 @@ text_warn_line(unsigned long long *count, const char *where,
 	char shown[80];
 
 	if ((*count)++ < 100)
-		warnx("%s:%llu: \"%s\": %s: %s", where, lineno,
-		    text_quote(line, len, shown, sizeof shown), what, why);
+		warnx("%s:%llu: \"%s\": %s%s%s", where, lineno,
+		    text_quote(line, len, shown, sizeof shown), what ? what : "",
+		    what ? ": " : "", why);
 	else if (*count == 101)
 		warnx("%s: more bad lines; not reporting each", where);
 }

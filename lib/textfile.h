@@ -48,8 +48,8 @@ int path_dir(const char *path, char *dir, size_t dirsz);
 
 /*
  * A bad input line, said on the standard error as "WHERE:LINE: "TEXT":
- * WHAT: WHY" for the first 100 (counted in *count), then once that the
- * rest are not reported.
+ * WHAT: WHY" ("...: WHY" when what is NULL) for the first 100 (counted in
+ * *count), then once that the rest are not reported.
  */
 void text_warn_line(unsigned long long *count, const char *where,
     unsigned long long lineno, const char *line, size_t len,

@@ -173,22 +173,22 @@ else
 fi
 
 # Operators: unblock and retest.
-out=$(SUDO_USER=alice db unblock 192.0.2.1 --why "customer fixed it, ticket 42")
+out=$(SUDO_USER=alice db unblock -w "customer fixed it, ticket 42" 192.0.2.1)
 like "$out" '^192.0.2.1 BLOCK OK [0-9]+ why=unblocked by=alice note="customer fixed it, ticket 42"$' "unblock: a change BLOCK -> OK, with who and why"
 like "$(lookup 192.0.2.1)" "^OK [0-9]+ why=unblocked" "unblock: in state.cdb at once"
 is "$(grep -c '^192.0.2.1 ' "$TMP/blocked.nets")" 0 "unblock: relaywatch's line leaves blocked.nets"
 is "$(head -n 3 "$TMP/blocked.nets")" "# blocked by hand
 10.9.9.9   # John: spam run, 2025
 192.0.2.99" "unblock: people's lines stay"
-run db unblock 192.0.2.1 --why again
+run db unblock -w again 192.0.2.1
 is "$rc" 65 "unblock: a host not blocked: 65"
 like "$err" "192.0.2.1: not blocked \(OK\)" "unblock: says so"
 run db unblock 192.0.2.1
-is "$rc" 64 "unblock: --why is required"
-run db unblock 203.0.113.9 --why x
+is "$rc" 64 "unblock: -w is required"
+run db unblock -w x 203.0.113.9
 is "$rc" 65 "unblock: unknown host: 65"
 apply "203.0.113.7 BLOCK 5000 why=relayed" > /dev/null
-out=$(SUDO_USER=bob db retest 203.0.113.7 --why "says it is fixed")
+out=$(SUDO_USER=bob db retest -w "says it is fixed" 203.0.113.7)
 is "$out" "" "retest: no change of status"
 like "$(tail -n 1 "$S/state")" '^203.0.113.7 BLOCK [0-9]+ why=relayed retest=requested by=bob note="says it is fixed"$' "retest: recorded with who and why, the BLOCK stands"
 like "$(lookup 203.0.113.7)" "^BLOCK " "retest: still refused meanwhile"

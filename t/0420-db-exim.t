@@ -97,7 +97,7 @@ grep -q 'listed in blocked.nets: ::1$' "$log"
 ok $? "5. an IPv6 line matches in Exim"
 grep -q 'listed in blocked.nets: 127.0.0.6$' "$log"
 ok $((1 - $?)) "5. an OK host is not listed"
-db unblock 127.0.0.5 --why test > /dev/null
+db unblock -w test 127.0.0.5 > /dev/null
 before=$(wc -l < "$log")
 is "$(rcpt 127.0.0.5)" 250 "5. unblocked: accepted again"
 tail -n +$((before + 1)) "$log" | grep -q 'listed in blocked.nets: 127.0.0.5$'

@@ -59,9 +59,9 @@ ok $? "  and Exim matches another address of it there"
 # Two BLOCKs in one network: either refuses it; an unblock of one leaves
 # the other's.
 echo "$B BLOCK $now why=relayed" | db apply > /dev/null
-db unblock $A --why "fixed" > /dev/null
+db unblock -w "fixed" $A > /dev/null
 is "$(rcpt $A)" 550 "two BLOCKs in a /64, one lifted: the other still refuses the network"
-db unblock $B --why "fixed" > /dev/null
+db unblock -w "fixed" $B > /dev/null
 is "$(rcpt $A) $(rcpt $B)" "250 250" "both lifted: the network accepted again"
 is "$(grep -c relaywatch "$TMP/blocked.nets")" 0 "  and out of blocked.nets"
 

@@ -20,7 +20,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	owners() { find "$S" "$E" -mindepth 1 ! -user nobody -printf '%p %u\n'; }
 	echo "192.0.2.7 BLOCK $now why=relayed" | db apply > /dev/null
 	is "$(owners)" "" "apply as root on a fresh state: state, state.cdb, blocked.nets owned by the directory's owner"
-	db unblock 192.0.2.7 --why test > /dev/null
+	db unblock -w test 192.0.2.7 > /dev/null
 	db compile
 	db compact > /dev/null
 	echo "192.0.2.8 UNKNOWN $now why=probe" | db apply > /dev/null
@@ -42,6 +42,8 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	[ -L "$E/blocked.nets" ] && [ -z "$(find "$E" -type f -exec grep -l 'root secret' {} +)" ]
 	ok $? "  nothing of the file it names copied"
 	is "$(cat "$TMP/secret")" "root secret" "  and that file left alone"
+	run db compile
+	like "$rc:$err" "^75:.*blocked\.nets: Too many levels of symbolic links" "  compile: the same failure, the same status (75)"
 	rm -f "$E/blocked.nets"
 	mv "$S/state" "$S/state.real"
 	printf '192.0.2.1 OK 1\n' > "$TMP/rootstate"
@@ -95,7 +97,7 @@ is "$rc" 64 "a mistyped command: 64"
 like "$err" '"lst": no such command' "a mistyped command is named"
 run db unblock 192.0.2.20
 is "$rc" 64 "unblock without a reason: 64"
-like "$err" "unblock needs a reason: unblock 192.0.2.20 --why TEXT" "unblock without a reason says so"
+like "$err" "unblock needs a reason: unblock -w TEXT 192.0.2.20" "unblock without a reason says so"
 run db list ok
 is "$rc" 0 "list takes a status in any case"
 like "$out" "^192.0.2.20 OK" "list ok lists the OKs"

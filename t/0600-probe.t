@@ -32,7 +32,7 @@ run relaywatch-probe -n -c "$TMP/rw.conf" <<IN
 2001:db8::25
 192.0.2.07
 IN
-is "$rc" 0 "-n: exit 0"
+is "$rc" 65 "-n: a bad line: the others handed over, exit 65 at the end"
 is "$(printf '%s\n' "$out" | grep -c '^From relaytest+')" 8 "-n: 8 messages (4 variants, 2 hosts)"
 like "$err" 'standard input:3: "192.0.2.07": not an address' "a bad line: warned, and the next read"
 printf '%s\n' "$out" > "$TMP/mbox"
@@ -122,7 +122,7 @@ is "$rc" 78 "no domain: 78"
 # Hostile input: random bytes, long lines.
 head -c 100000 /dev/urandom > "$TMP/junk"
 run relaywatch-probe -n -c "$TMP/rw.conf" < "$TMP/junk"
-is "$rc" 0 "random bytes: exit 0"
+is "$rc" 65 "random bytes: warned, exit 65"
 printf '%05000d\n192.0.2.9\n' 0 | relaywatch-probe -n -c "$TMP/rw.conf" 2>"$TMP/err" | grep -c '^From ' > "$TMP/n"
 is "$(cat "$TMP/n")" 4 "a long line, then a good one"
 like "$(cat "$TMP/err")" "standard input:1: .*line too long" "the long line named"

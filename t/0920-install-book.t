@@ -73,7 +73,7 @@ journalctl -t relaywatch          # or grep relaywatch /var/log/mail.log
 tail -f /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
 relaywatch-db list UNKNOWN        # hosts with a test under way
 relaywatch-db list BLOCK
-relaywatch-db unblock 192.0.2.7 --why "checked by hand, ticket 4711"
+relaywatch-db unblock -w "checked by hand, ticket 4711" 192.0.2.7
 ASIDE
 
 created_user=
@@ -142,8 +142,8 @@ step 'echo "192.0.2.1 BLOCK $(date +%s) why=manual" | relaywatch-db apply' \
     'echo "127.0.0.5 BLOCK $(date +%s) why=manual" | relaywatch-db apply'
 step "swaks --server smarthost --from you@isp.example --to someone@example.org" \
     '[ "$(rcpt 127.0.0.5)" = 550 ]'
-step 'relaywatch-db unblock 192.0.2.1 --why "installation test"' \
-    'relaywatch-db unblock 127.0.0.5 --why "installation test" && [ "$(rcpt 127.0.0.5)" = 250 ]'
+step 'relaywatch-db unblock -w "installation test" 192.0.2.1' \
+    'relaywatch-db unblock -w "installation test" 127.0.0.5 && [ "$(rcpt 127.0.0.5)" = 250 ]'
 # Running it (Exim's log as Debian keeps it: group adm)
 chgrp adm "$d/log" "$d/log/mainlog" && chmod 750 "$d/log" && chmod 640 "$d/log/mainlog"
 step "adduser relaywatch adm"
@@ -178,8 +178,8 @@ is "$(rcpt 127.0.0.7)" 550 "  its next message: 550"
 # Fixed: it refuses to relay now.
 sed -i 's/^  accept$/  deny message = relay not permitted/' "$TMP/relay/exim.conf"
 exim_stop "$TMP/relay" && sleep 0.5 && exim_start "$TMP/relay" "$PC"
-step 'relaywatch-db retest 192.0.2.7 --why "fixed, ticket 4711"' \
-    'relaywatch-db retest 127.0.0.7 --why "fixed, ticket 4711"'
+step 'relaywatch-db retest -w "fixed, ticket 4711" 192.0.2.7' \
+    'relaywatch-db retest -w "fixed, ticket 4711" 127.0.0.7'
 step 'relaywatch-db show 192.0.2.7     # BLOCK ..., retest requested' \
     'relaywatch-db show 127.0.0.7 | head -n 1 | grep -q "^127.0.0.7: BLOCK since .*(relayed), retest requested$"'
 is "$(rcpt 127.0.0.7)" 550 "  the BLOCK stands until the retest's answer"
