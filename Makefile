@@ -29,16 +29,57 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
 	openssl iproute2 procps adduser sysvinit-utils clang rsyslog
 
-LIB_OBJS = lib/ip.o lib/netset.o lib/conf.o lib/textfile.o lib/stream.o lib/atomic.o \
-	lib/preflight.o lib/usage.o lib/owner.o lib/outbox.o lib/contacts.o \
-	lib/eximlog.o lib/stateline.o lib/statemap.o lib/statefile.o lib/statecdb.o \
-	lib/blocked_nets.o lib/bigmem.o lib/iptable.o lib/stamp.o \
-	lib/state_follow.o lib/token.o lib/token_find.o lib/ascii.o lib/mime.o \
-	lib/mime_decode.o lib/dsn.o lib/report_text.o lib/mailer.o
-LIB = lib/librelaywatch.a
+# What each program is made of: its main file (bin/NAME.c, its policy)
+# and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the
+# libraries it calls, no others.
+OBJS_relaywatch-hosts = lib/conf.o lib/eximlog.o lib/ip.o lib/owner.o \
+	lib/stream.o lib/textfile.o lib/token_find.o lib/usage.o lib/variant.o
+OBJS_relaywatch-due = lib/atomic.o lib/bigmem.o lib/conf.o lib/ip.o \
+	lib/iptable.o lib/netset.o lib/owner.o lib/stamp.o lib/state_follow.o \
+	lib/statecdb.o lib/statefile.o lib/stateline.o lib/stream.o \
+	lib/textfile.o lib/token.o lib/usage.o lib/variant.o
+OBJS_relaywatch-probe = lib/conf.o lib/ip.o lib/mailer.o lib/stream.o \
+	lib/textfile.o lib/token.o lib/usage.o lib/variant.o
+OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/dsn.o lib/ip.o \
+	lib/mime.o lib/mime_decode.o lib/netset.o lib/report_text.o \
+	lib/stateline.o lib/textfile.o lib/token.o lib/token_find.o lib/usage.o \
+	lib/variant.o
+OBJS_relaywatch-db = lib/atomic.o lib/bigmem.o lib/blocked_nets.o \
+	lib/conf.o lib/ip.o lib/netset.o lib/outbox.o lib/owner.o \
+	lib/preflight.o lib/statecdb.o lib/statefile.o lib/stateline.o \
+	lib/statemap.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
+	lib/variant.o
+OBJS_relaywatch-notify = lib/atomic.o lib/conf.o lib/contacts.o lib/ip.o \
+	lib/mailer.o lib/outbox.o lib/statecdb.o lib/stateline.o lib/stream.o \
+	lib/textfile.o lib/usage.o lib/variant.o
+LDLIBS_relaywatch-hosts =
+LDLIBS_relaywatch-due = -lcdb -lcrypto
+LDLIBS_relaywatch-probe = -lcrypto
+LDLIBS_relaywatch-classify = -lcrypto
+LDLIBS_relaywatch-db = -lcdb -lcrypto
+LDLIBS_relaywatch-notify = -lcdb
 
 PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due \
 	bin/relaywatch-probe bin/relaywatch-classify bin/relaywatch-notify
+# Every object of lib/, for the unit tests and the fuzzing harnesses.
+LIB_OBJS = $(sort $(foreach p,$(PROGS),$(OBJS_$(notdir $(p)))))
+LIB = lib/librelaywatch.a
+
+# Files that name where things are installed: each made from FILE.in by
+# one rule, SUBST, with the paths of this build (PREFIX and the rest).
+IN_FILES = bin/relaywatch share/systemd/relaywatch.service \
+	share/cron/relaywatch share/init.d/relaywatch \
+	share/procmail/relaywatch.procmailrc \
+	share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
+	share/exim4/relaywatch-macros share/exim4/relaywatch-routers \
+	share/exim4/relaywatch-transports share/exim4/relaywatch-retry \
+	share/exim4/conf.d/acl/35_relaywatch \
+	share/exim4/conf.d/router/05_relaywatch \
+	share/exim4/conf.d/transport/30_relaywatch \
+	share/exim4/conf.d/retry/20_relaywatch
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@SHAREDIR@|$(SHAREDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
 MAN1 = man/relaywatch-hosts.1 man/relaywatch-db.1 man/relaywatch-due.1 \
 	man/relaywatch-probe.1 man/relaywatch-classify.1 man/relaywatch-notify.1
 MAN5 = man/relaywatch.conf.5 man/relaywatch-state.5
@@ -65,12 +106,16 @@ UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream \
 	t/unit/state t/unit/token
 BENCH_PROGS = t/bench/genlog t/bench/genips
 
-all: $(PROGS)
+all: $(PROGS) $(IN_FILES)
 
-# Rebuild everything when the flags change (SANITIZE=1 and back).
+# Rebuild everything when the flags change (SANITIZE=1 and back), and the
+# .in files when the paths do.
 .flags: FORCE
 	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
 		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $@
+.paths: FORCE
+	@echo '$(BINDIR) $(SBINDIR) $(SHAREDIR) $(SYSCONFDIR)' | cmp -s - $@ || \
+		echo '$(BINDIR) $(SBINDIR) $(SHAREDIR) $(SYSCONFDIR)' > $@
 FORCE:
 
 lib/%.o: lib/%.c lib/*.h .flags
@@ -80,15 +125,17 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
-bin/%: bin/%.c $(LIB) lib/*.h .flags
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_$(@F))
+.SECONDEXPANSION:
+bin/relaywatch-%: bin/relaywatch-%.c $$(OBJS_relaywatch-%) lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS_$(@F)) $(LDLIBS_$(@F))
 
-# Only what each program needs: libcdb for the state, libcrypto for tokens.
-LDLIBS_relaywatch-db = -lcdb -lcrypto
-LDLIBS_relaywatch-due = -lcdb -lcrypto
-LDLIBS_relaywatch-probe = -lcrypto
-LDLIBS_relaywatch-classify = -lcdb -lcrypto
-LDLIBS_relaywatch-notify = -lcdb
+# (the mode of FILE.in is kept: > writes into FILE made by cp -p)
+%: %.in .paths
+	rm -f $@.tmp
+	cp -p $< $@.tmp
+	$(SUBST) $< > $@.tmp
+	mv $@.tmp $@
+
 
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb -lcrypto
@@ -128,44 +175,23 @@ install: all
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SHAREDIR)/exim4 $(DESTDIR)$(SYSCONFDIR)/relaywatch
 	$(INSTALL) -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 bin/relaywatch $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	$(INSTALL) -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
-	sed 's|@BINDIR@|$(BINDIR)|' bin/relaywatch.sh \
-		> $(DESTDIR)$(SBINDIR)/relaywatch
-	chmod 755 $(DESTDIR)$(SBINDIR)/relaywatch
-	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/cron
-	sed 's|/usr/local/sbin/|$(SBINDIR)/|' share/systemd/relaywatch.service \
-		> $(DESTDIR)$(SHAREDIR)/systemd/relaywatch.service
-	sed 's|^PATH=/usr/local/bin:|PATH=$(BINDIR):|' share/cron/relaywatch \
-		> $(DESTDIR)$(SHAREDIR)/cron/relaywatch
-	chmod 644 $(DESTDIR)$(SHAREDIR)/systemd/relaywatch.service \
-		$(DESTDIR)$(SHAREDIR)/cron/relaywatch
-	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/init.d
-	sed -e 's|^DAEMON=/usr/local/sbin/|DAEMON=$(SBINDIR)/|' \
-		-e 's|^BINDIR=/usr/local/bin$$|BINDIR=$(BINDIR)|' \
-		share/init.d/relaywatch > $(DESTDIR)$(SHAREDIR)/init.d/relaywatch
-	chmod 755 $(DESTDIR)$(SHAREDIR)/init.d/relaywatch
-	$(INSTALL) -m 644 $(EXIM_FILES) $(DESTDIR)$(SHAREDIR)/exim4
-	for f in $(EXIM_CONFD); do \
-		sed 's|/usr/local/share/relaywatch|$(SHAREDIR)|g' $$f \
-			> $(DESTDIR)$(SHAREDIR)/exim4/$${f##*/} && \
-		chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/$${f##*/} || exit 1; \
-	done
-	sed 's|/usr/local/share/relaywatch|$(SHAREDIR)|g' \
-		share/exim4/relaywatch-macros \
-		> $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
-	chmod 644 $(DESTDIR)$(SHAREDIR)/exim4/relaywatch-macros
-	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/procmail
-	sed -e 's|^PATH=/usr/local/bin:|PATH=$(BINDIR):|' \
-		-e 's|^RELAYWATCH_CONF=/etc/|RELAYWATCH_CONF=$(SYSCONFDIR)/|' \
-		share/procmail/relaywatch.procmailrc \
-		> $(DESTDIR)$(SHAREDIR)/procmail/relaywatch.procmailrc
-	chmod 644 $(DESTDIR)$(SHAREDIR)/procmail/relaywatch.procmailrc
-	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/rsyslog
+	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/cron \
+		$(DESTDIR)$(SHAREDIR)/init.d $(DESTDIR)$(SHAREDIR)/procmail \
+		$(DESTDIR)$(SHAREDIR)/rsyslog
+	$(INSTALL) -m 644 share/systemd/relaywatch.service \
+		$(DESTDIR)$(SHAREDIR)/systemd
+	$(INSTALL) -m 644 share/cron/relaywatch $(DESTDIR)$(SHAREDIR)/cron
+	$(INSTALL) -m 755 share/init.d/relaywatch $(DESTDIR)$(SHAREDIR)/init.d
+	$(INSTALL) -m 644 share/procmail/relaywatch.procmailrc \
+		$(DESTDIR)$(SHAREDIR)/procmail
 	$(INSTALL) -m 644 share/rsyslog/relaywatch.conf \
-		$(DESTDIR)$(SHAREDIR)/rsyslog/relaywatch.conf
+		$(DESTDIR)$(SHAREDIR)/rsyslog
+	$(INSTALL) -m 644 $(EXIM_FILES) $(EXIM_CONFD) $(DESTDIR)$(SHAREDIR)/exim4
 	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf"; \
@@ -176,6 +202,7 @@ install: all
 
 clean:
 	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(UNIT) $(BENCH_PROGS) .flags \
+		$(IN_FILES) .paths \
 		$(FUZZ_REPLAY) t/fuzz/*.fuzz
 	rm -rf t/tmp
 

@@ -35,6 +35,7 @@
 #include "stateline.h"
 #include "token.h"
 #include "usage.h"
+#include "variant.h"
 
 #define FIELD_MAX MIME_FIELD_MAX	/* a header field kept */
 #define TEXT_BUDGET (256 * 1024) /* report text looked at for phrases */
@@ -114,10 +115,11 @@ say(const char *fmt, ...)
 
 /* ---- tokens ----------------------------------------------------------- */
 
+/* The name of a token's variant, for a verdict. */
 static const char *
-variant_name(unsigned v)
+variant_text(unsigned v)
 {
-	const char *n = conf_variant_name(v);
+	const char *n = variant_name(v);
 
 	return n ? n : "unknown";
 }
@@ -621,8 +623,8 @@ relayed(const struct copies *c)
 			return say("no verdict: X-Relaywatch time differs from "
 			    "its token's"), 1;
 		if ((v = ascii_find_ci(x, strlen(x), "variant=")) == NULL ||
-		    strncasecmp(v + 8, variant_name(t.variant),
-		    strlen(variant_name(t.variant))) != 0)
+		    strncasecmp(v + 8, variant_text(t.variant),
+		    strlen(variant_text(t.variant))) != 0)
 			return say("no verdict: X-Relaywatch variant differs "
 			    "from its token's"), 1;
 	}
@@ -643,7 +645,7 @@ relayed(const struct copies *c)
 				say("the token in %s", at_name[i]);
 	verdict_begin(&t.ip, "BLOCK");
 	kv("why", "relayed");
-	kv("variant", variant_name(t.variant));
+	kv("variant", variant_text(t.variant));
 	kv("token-time", tm);
 	kv("via", via);
 	if (ip_cmp(&seen.path[0], &t.ip) != 0) {
@@ -774,7 +776,7 @@ bounced(void)
 	snprintf(tm, sizeof tm, "%lld", f->t.time);
 	verdict_begin(&f->t.ip, "OK");
 	kv("why", kind);
-	kv("variant", variant_name(f->t.variant));
+	kv("variant", variant_text(f->t.variant));
 	kv("token-time", tm);
 	if (diag[0])
 		kv("diag", diag);

@@ -38,6 +38,7 @@
 #include "stream.h"
 #include "textfile.h"
 #include "usage.h"
+#include "variant.h"
 
 #define ADDR_MAX 254
 #define EVIDENCE_MAX 16384	/* header bytes of the returned message */
@@ -280,23 +281,6 @@ add_evidence(struct notice *m)
 	fclose(f);
 }
 
-/* What a variant looks like, for the customer. */
-static const char *
-variant_form(const char *v)
-{
-	if (v == NULL)
-		return "";
-	if (strcmp(v, "plain") == 0)
-		return " (to our own address, sent to your server)";
-	if (strcmp(v, "percent") == 0)
-		return " (local%domain@[your address])";
-	if (strcmp(v, "quoted") == 0)
-		return " (\"local@domain\"@[your address])";
-	if (strcmp(v, "bang") == 0)
-		return " (domain!local@[your address])";
-	return "";
-}
-
 static void
 compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
     const char *to)
@@ -346,7 +330,8 @@ compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
 	add(m, "  Test sent:      %s\n", t ? tested : "(unknown)");
 	add(m, "  Came back:      %s\n", back);
 	add(m, "  How addressed:  %s%s\n", variant ? variant : "unknown",
-	    variant_form(variant));
+	    variant ? variant_form((unsigned)variant_named(variant,
+	    strlen(variant))) : "");
 	if (via[0])
 		add(m, "  Handed back by: %s\n", via);
 	if (multihop && path[0]) {

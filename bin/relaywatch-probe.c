@@ -23,6 +23,7 @@
 #include "textfile.h"
 #include "token.h"
 #include "usage.h"
+#include "variant.h"
 
 #define INPUT_LINE_MAX 256
 
@@ -64,29 +65,6 @@ putv(struct msg *m, const char *s, ...)
 	va_end(ap);
 }
 
-/* The recipient of a variant: what an open relay at the address would
- * deliver to MAILBOX+TOKEN@DOMAIN. */
-static void
-recipient(unsigned v, const char *local, const char *literal, char *buf,
-    size_t bufsz)
-{
-	switch (v) {
-	case 0:		/* plain: routed to the host by our Exim */
-		snprintf(buf, bufsz, "%s@%s", local, conf.domain);
-		break;
-	case 1:		/* percent hack */
-		snprintf(buf, bufsz, "%s%%%s@%s", local, conf.domain, literal);
-		break;
-	case 2:		/* quoted */
-		snprintf(buf, bufsz, "\"%s@%s\"@%s", local, conf.domain,
-		    literal);
-		break;
-	default:	/* bang path */
-		snprintf(buf, bufsz, "%s!%s@%s", conf.domain, local, literal);
-		break;
-	}
-}
-
 static void
 emit(const char *s, size_t n)
 {
@@ -111,7 +89,7 @@ probe(const struct ip *ip, time_t now)
 	strftime(from_line, sizeof from_line, "%a %b %e %H:%M:%S %Y", &g);
 	snprintf(tm, sizeof tm, "%lld", (long long)now);
 	for (v = 0; v <= TOKEN_VARIANT_MAX; v++) {
-		const char *name = conf_variant_name(v);
+		const char *name = variant_name(v);
 		char tok[TOKEN_MAX + 1], local[CONF_VALUE_MAX + TOKEN_MAX + 2],
 		    sender[2 * CONF_VALUE_MAX + TOKEN_MAX + 4],
 		    rcpt[4 * CONF_VALUE_MAX + 160], why[256];
@@ -121,7 +99,7 @@ probe(const struct ip *ip, time_t now)
 
 		if (name == NULL)
 			break;
-		if (!(conf.variants & (1u << v)))
+		if (!(conf.variants & VARIANT_BIT(v)))
 			continue;
 		t.ip = *ip;
 		t.time = now;
@@ -130,7 +108,9 @@ probe(const struct ip *ip, time_t now)
 			errx(EX_SOFTWARE, "cannot make a token for %s", text);
 		snprintf(local, sizeof local, "%s+%s", conf.mailbox, tok);
 		snprintf(sender, sizeof sender, "%s@%s", local, conf.domain);
-		recipient(v, local, literal, rcpt, sizeof rcpt);
+		if (variant_recipient(v, local, conf.domain, literal, rcpt,
+		    sizeof rcpt) < 0)
+			errx(EX_SOFTWARE, "recipient too long for %s", text);
 		m.len = 0;
 		if (dryrun)
 			putv(&m, "From ", sender, " ", from_line, "\n",

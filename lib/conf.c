@@ -6,6 +6,7 @@
 #include <sysexits.h>
 
 #include "conf.h"
+#include "variant.h"
 #include "ip.h"
 #include "textfile.h"
 
@@ -49,23 +50,6 @@ static const struct option options[] = {
 };
 #undef S
 #define NOPTIONS (sizeof options / sizeof options[0])
-
-static const struct {
-	const char *name;
-	unsigned bit;
-} variant_names[] = {
-	{ "plain", VARIANT_PLAIN },
-	{ "percent", VARIANT_PERCENT },
-	{ "quoted", VARIANT_QUOTED },
-	{ "bang", VARIANT_BANG },
-};
-#define NVARIANTS (sizeof variant_names / sizeof variant_names[0])
-
-const char *
-conf_variant_name(unsigned i)
-{
-	return i < NVARIANTS ? variant_names[i].name : NULL;
-}
 
 #define DURATION_MAX (3650LL * 86400)
 #define PROBE_RATE_MAX 1000000
@@ -333,24 +317,20 @@ set_value(struct conf *c, const struct option *o, const char *v,
 		unsigned bits = 0;
 
 		for (p = v; *p;) {
-			size_t len, i;
+			size_t len;
+			int i;
 
 			while (*p == ' ' || *p == '\t')
 				p++;
 			if (*p == '\0')
 				break;
 			len = strcspn(p, " \t");
-			for (i = 0; i < sizeof variant_names /
-			    sizeof variant_names[0]; i++)
-				if (strlen(variant_names[i].name) == len &&
-				    memcmp(variant_names[i].name, p, len) == 0)
-					break;
-			if (i == sizeof variant_names / sizeof variant_names[0]) {
-				*why = "unknown variant (known: plain percent "
-				    "quoted bang)";
+			if ((i = variant_named(p, len)) < 0) {
+				*why = "unknown variant (known: "
+				    VARIANT_NAMES ")";
 				return -1;
 			}
-			bits |= variant_names[i].bit;
+			bits |= VARIANT_BIT(i);
 			p += len;
 		}
 		if (bits == 0) {

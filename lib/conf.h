@@ -13,21 +13,9 @@
 #define CONF_DEFAULT_PATH "/etc/relaywatch/relaywatch.conf"
 #define CONF_VALUE_MAX 1024
 
-/* Relay variants, as bits of conf.variants; bit i is variant number i
- * (in tokens), named conf_variant_name(i). */
-enum {
-	VARIANT_PLAIN = 1 << 0,
-	VARIANT_PERCENT = 1 << 1,
-	VARIANT_QUOTED = 1 << 2,
-	VARIANT_BANG = 1 << 3,
-};
-
 /* Whether s is a plain mail address (local@domain, nothing to quote, at
  * most 254 characters, not starting with '-'): 0, or -1 with *why. */
 int conf_valid_address(const char *s, const char **why);
-
-/* The name of variant number i, or NULL. */
-const char *conf_variant_name(unsigned i);
 
 /* Which main-log lines name the sending host (relaywatch-hosts). */
 enum { HOSTS_FROM_ARRIVALS = 1, HOSTS_FROM_MARKER = 2, HOSTS_FROM_BOTH = 3 };
@@ -57,7 +45,7 @@ struct conf {
 	long long retest_unreachable;
 	long long probe_rate;		/* per minute, 0: no limit */
 	long long probe_queue;		/* hosts waiting for the rate */
-	unsigned variants;		/* VARIANT_* bits */
+	unsigned variants;		/* VARIANT_BIT(i): variant.h */
 	int hosts_from;			/* HOSTS_FROM_* */
 	int warn_only;			/* log and mark, do not refuse */
 	int ptr_lookup;			/* notices may follow PTR names */

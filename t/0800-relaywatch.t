@@ -28,11 +28,11 @@ exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
 
 # relaywatch, in its own session, as a service manager would run it.
 export RELAYWATCH_LOG="$TMP/relaywatch.log"
-setsid relaywatch.sh > "$TMP/relaywatch.out" 2>&1 &
+setsid relaywatch > "$TMP/relaywatch.out" 2>&1 &
 wait_for "grep -qs 'started: following' '$RELAYWATCH_LOG'" 10
 ok $? "relaywatch started" || diag "$(cat "$TMP/relaywatch.out" "$RELAYWATCH_LOG")"
 sv=$(cat "$ST/relaywatch.pid")
-run relaywatch.sh
+run relaywatch
 is "$rc" 75 "a second one refuses to start"
 like "$err" "already running \(pid $sv\)" "  and says why"
 

@@ -38,7 +38,7 @@ probed() {	# probed IP: how many probes went to IP
 }
 start() {	# start relaywatch; sv is its pid
 	n=$(grep -cs 'started: following' "$TMP/syslog")
-	PATH=$TMP/fake:$PATH RELAYWATCH_LOG=syslog RELAYWATCH_REPORT=1 setsid relaywatch.sh > "$TMP/out" 2>&1 &
+	PATH=$TMP/fake:$PATH RELAYWATCH_LOG=syslog RELAYWATCH_REPORT=1 setsid relaywatch > "$TMP/out" 2>&1 &
 	wait_for "[ \"\$(grep -cs 'started: following' '$TMP/syslog')\" -gt ${n:-0} ] 2>/dev/null" 10 || return 1
 	sv=$(cat "$TMP/st/relaywatch.pid")
 	at_exit "kill $sv 2>/dev/null"
@@ -140,47 +140,47 @@ is "$(left_behind "$sv")" "" "nothing left behind"
 
 # Bad configuration, state directory.
 printf 'domain = isp.example\nfrobnicate = 1\n' > "$TMP/bad.conf"
-run relaywatch.sh -c "$TMP/bad.conf"
+run relaywatch -c "$TMP/bad.conf"
 is "$rc" 78 "an unknown setting: 78"
 like "$err" "bad.conf:2" "  naming the file and line"
 sed "s|^keyfile = .*|keyfile = $TMP/nokey|" "$TMP/conf" > "$TMP/nokey.conf"
-run relaywatch.sh -c "$TMP/nokey.conf"
+run relaywatch -c "$TMP/nokey.conf"
 is "$rc" 78 "no key: 78"
 sed "s|^statedir = .*|statedir = $TMP/nonexistent|" "$TMP/conf" > "$TMP/nostate.conf"
-run relaywatch.sh -c "$TMP/nostate.conf"
+run relaywatch -c "$TMP/nostate.conf"
 is "$rc" 73 "no state directory: 73"
-run relaywatch.sh -x
+run relaywatch -x
 is "$rc" 64 "a bad option: 64"
 
 # What can be checked before "started" is.
 sed "s|^netblocks = .*|netblocks = $TMP/nonets|" "$TMP/conf" > "$TMP/nonets.conf"
-run relaywatch.sh -c "$TMP/nonets.conf"
+run relaywatch -c "$TMP/nonets.conf"
 is "$rc" 66 "no netblocks file: 66, not started"
 like "$err" "nonets: No such file or directory \(netblocks in" "  naming the file and the setting"
 sed "s|^mainlog=.*|mainlog = $TMP/nolog/mainlog|" "$TMP/conf" > "$TMP/nolog.conf"
-run relaywatch.sh -c "$TMP/nolog.conf"
+run relaywatch -c "$TMP/nolog.conf"
 is "$rc" 66 "the main log's directory missing: 66, not started"
 like "$err" "nolog: No such file or directory \(the directory of mainlog\)" "  saying which directory"
 sed "s|^probe_source = .*|probe_source = 192.0.2.250|" "$TMP/conf" > "$TMP/nosrc.conf"
-run relaywatch.sh -c "$TMP/nosrc.conf"
+run relaywatch -c "$TMP/nosrc.conf"
 is "$rc" 78 "a probe source not on this host: 78"
 like "$err" "probe_source 192.0.2.250 is not an address of this host" "  saying so"
 sed "/^probe_source/d" "$TMP/conf" > "$TMP/nosrc.conf"
-run relaywatch.sh -c "$TMP/nosrc.conf"
+run relaywatch -c "$TMP/nosrc.conf"
 is "$rc" 78 "no probe source for the IPv4 customers: 78"
 echo 2001:db8::/32 >> "$TMP/netblocks"
-run relaywatch.sh
+run relaywatch
 is "$rc" 78 "IPv6 customers and an IPv4 probe source only: 78"
 like "$err" "netblocks hold IPv6 networks but probe_source has no IPv6 address" "  saying so"
 echo 192.0.2.0/24 > "$TMP/netblocks"
 grep -v '^domain' "$TMP/conf" > "$TMP/nodomain.conf"
-run relaywatch.sh -c "$TMP/nodomain.conf"
+run relaywatch -c "$TMP/nodomain.conf"
 is "$rc" 78 "no domain: 78"
 like "$err" "domain is not set" "  saying so"
 
 # No syslog: standard error, said once.
 if [ ! -S /dev/log ]; then
-	RELAYWATCH_REPORT=3600 setsid relaywatch.sh > "$TMP/out" 2> "$TMP/err" &
+	RELAYWATCH_REPORT=3600 setsid relaywatch > "$TMP/out" 2> "$TMP/err" &
 	wait_for "grep -qs 'started: following' '$TMP/err'" 10
 	ok $? "no /dev/log: the log goes to standard error" || diag "$(cat "$TMP/err")"
 	like "$(head -1 "$TMP/err")" "no syslog here \(/dev/log\): logging to standard error" "  and it says so first"

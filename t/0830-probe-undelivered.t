@@ -45,7 +45,7 @@ is "$(brt "$P" timeout)" "Retry rule: *  timeout  F,20s,5s;" "  no answer: RELAY
 is "$(brt a@customer.test)" "Retry rule: *  *  F,1h,10m;" "  other mail: the smart host's own rule"
 
 export RELAYWATCH_LOG="$TMP/relaywatch.log"
-setsid relaywatch.sh > "$TMP/relaywatch.out" 2>&1 &
+setsid relaywatch > "$TMP/relaywatch.out" 2>&1 &
 wait_for "grep -qs 'started: following' '$RELAYWATCH_LOG'" 10
 ok $? "relaywatch started" || diag "$(cat "$TMP/relaywatch.out" "$RELAYWATCH_LOG")"
 sv=$(cat "$ST/relaywatch.pid")

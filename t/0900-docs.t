@@ -21,7 +21,7 @@ for p in hosts due probe classify notify db; do
 	run "relaywatch-$p" -Z
 	like "$rc:$(printf '%s\n' "$err" | grep -v 'invalid option' | head -1)" "^64:usage: relaywatch-$p" "relaywatch-$p -Z: usage on standard error, exit 64"
 done
-run relaywatch.sh -h
+run relaywatch -h
 is "$rc:$out" "0:usage: relaywatch [-h] [-c conf]" "relaywatch -h: usage on standard output, exit 0"
 # The example configuration is valid.
 out=$(relaywatch-hosts -c "$TOP/share/relaywatch.conf.example" </dev/null 2>&1)
@@ -33,4 +33,11 @@ run relaywatch-db -c "$TOP/share/relaywatch.conf.example" setting probe_source
 is "$out" "" "the example leaves probe_source to be set"
 grep -q 'umask 077; openssl rand' "$TOP/share/relaywatch.conf.example"
 ok $? "the example's key command makes a private key"
+# relaywatch(7) maps each file of the source to its job.
+missing=
+for f in "$TOP"/bin/*.c "$TOP"/bin/*.in "$TOP"/lib/*.c; do
+	f=${f#"$TOP"/}
+	grep -q "^\.It Pa $f\$" "$TOP/man/relaywatch.7" || missing="$missing $f"
+done
+is "$missing" "" "relaywatch(7), Source layout: every file of bin/ and lib/ named"
 done_testing

@@ -52,12 +52,14 @@ grep -q '^PATH=/usr/bin:' "$R/usr/share/relaywatch/procmail/relaywatch.procmailr
     grep -q '^RELAYWATCH_CONF=/etc/relaywatch/relaywatch.conf$' \
     "$R/usr/share/relaywatch/procmail/relaywatch.procmailrc"
 ok $? "the procmail recipe names the installed programs and configuration"
-grep -q '^PATH=/usr/bin:' "$R/usr/sbin/relaywatch" &&
+grep -q '^\*) PATH=/usr/bin:\$PATH ;;$' "$R/usr/sbin/relaywatch" &&
     grep -q '^ExecStart=/usr/sbin/relaywatch$' "$R/usr/share/relaywatch/systemd/relaywatch.service" &&
     grep -q '^PATH=/usr/bin:' "$R/usr/share/relaywatch/cron/relaywatch"
 ok $? "relaywatch, its unit and its cron file name the installed programs"
 sh -n "$R/usr/sbin/relaywatch"
 ok $? "the installed relaywatch is sh"
+left=$(grep -rl '@[A-Z]*DIR@' "$R")
+is "$left" "" "every .in file's paths filled in"
 sh -n "$R/usr/share/relaywatch/init.d/relaywatch" &&
     grep -q '^DAEMON=/usr/sbin/relaywatch$' "$R/usr/share/relaywatch/init.d/relaywatch" &&
     grep -q '^BINDIR=/usr/bin$' "$R/usr/share/relaywatch/init.d/relaywatch" &&

@@ -104,7 +104,7 @@ at_exit timeline_end
 
 RELAYWATCH_LOG=$TMP/relaywatch.log
 export RELAYWATCH_LOG
-setsid relaywatch.sh > "$TMP/relaywatch.out" 2>&1 &
+setsid relaywatch > "$TMP/relaywatch.out" 2>&1 &
 wait_for "grep -qs 'started: following' '$RELAYWATCH_LOG'" 10 ||
     { cat "$TMP/relaywatch.out" "$RELAYWATCH_LOG"; exit 1; }
 at_exit "kill \$(cat '$ST/relaywatch.pid') 2>/dev/null; sleep 1"

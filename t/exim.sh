@@ -272,11 +272,11 @@ debian_copy() {
 	    "$TMP/etc/update-exim4.conf.conf"
 }
 
-# debian_fragment CONFD-FILE: relaywatch's conf.d file on stdout, with the
-# paths of the installed files (here, the tree), as make install does.
+# debian_fragment CONFD-FILE: relaywatch's conf.d file on stdout, made from
+# its .in file with the paths of the installed files (here, the tree), as
+# make does.
 debian_fragment() {
-	sed "s|/usr/local/share/relaywatch|$TOP/share|" \
-	    "$TOP/share/exim4/conf.d/$1"
+	sed "s|@SHAREDIR@|$TOP/share|g" "$TOP/share/exim4/conf.d/$1.in"
 }
 RELAYWATCH_CONFD="acl/35_relaywatch router/05_relaywatch transport/30_relaywatch retry/20_relaywatch"
 
