@@ -34,24 +34,26 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 # libraries it calls, no others.
 OBJS_relaywatch-hosts = lib/conf.o lib/eximlog.o lib/ip.o lib/owner.o \
 	lib/stream.o lib/textfile.o lib/token_find.o lib/usage.o lib/variant.o
-OBJS_relaywatch-due = lib/atomic.o lib/bigmem.o lib/conf.o lib/ip.o \
-	lib/iptable.o lib/netset.o lib/owner.o lib/stamp.o lib/state_follow.o \
-	lib/statecdb.o lib/statefile.o lib/stateline.o lib/stream.o \
-	lib/textfile.o lib/token.o lib/usage.o lib/variant.o
-OBJS_relaywatch-probe = lib/conf.o lib/ip.o lib/mailer.o lib/stream.o \
-	lib/textfile.o lib/token.o lib/usage.o lib/variant.o
-OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/dsn.o lib/ip.o \
-	lib/mime.o lib/mime_decode.o lib/netset.o lib/report_text.o \
+OBJS_relaywatch-due = lib/atomic.o lib/bigmem.o lib/conf.o lib/grow.o \
+	lib/ip.o lib/iptable.o lib/netset.o lib/owner.o lib/stamp.o \
+	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
+	lib/stream.o lib/textfile.o lib/token.o lib/usage.o lib/variant.o
+OBJS_relaywatch-probe = lib/buf.o lib/conf.o lib/grow.o lib/ip.o \
+	lib/mailer.o lib/mbox.o lib/stream.o lib/textfile.o lib/token.o \
+	lib/usage.o lib/utc.o lib/variant.o
+OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/dsn.o lib/grow.o \
+	lib/ip.o lib/mime.o lib/mime_decode.o lib/netset.o lib/report_text.o \
 	lib/stateline.o lib/textfile.o lib/token.o lib/token_find.o lib/usage.o \
 	lib/variant.o
 OBJS_relaywatch-db = lib/atomic.o lib/bigmem.o lib/blocked_nets.o \
-	lib/conf.o lib/ip.o lib/netset.o lib/outbox.o lib/owner.o \
-	lib/preflight.o lib/statecdb.o lib/statefile.o lib/stateline.o \
-	lib/statemap.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
-	lib/variant.o
-OBJS_relaywatch-notify = lib/atomic.o lib/conf.o lib/contacts.o lib/ip.o \
-	lib/mailer.o lib/outbox.o lib/statecdb.o lib/stateline.o lib/stream.o \
-	lib/textfile.o lib/usage.o lib/variant.o
+	lib/buf.o lib/conf.o lib/grow.o lib/ip.o lib/netset.o lib/outbox.o \
+	lib/owner.o lib/preflight.o lib/statecdb.o lib/statefile.o \
+	lib/stateline.o lib/statemap.o lib/stream.o lib/textfile.o lib/token.o \
+	lib/usage.o lib/utc.o lib/variant.o
+OBJS_relaywatch-notify = lib/atomic.o lib/buf.o lib/conf.o \
+	lib/contacts.o lib/grow.o lib/ip.o lib/mailer.o lib/mbox.o lib/outbox.o \
+	lib/statecdb.o lib/stateline.o lib/stream.o lib/textfile.o lib/usage.o \
+	lib/utc.o lib/variant.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto

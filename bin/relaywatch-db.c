@@ -27,12 +27,14 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "blocked_nets.h"
+#include "buf.h"
 #include "conf.h"
+#include "grow.h"
 #include "ip.h"
 #include "outbox.h"
 #include "owner.h"
 #include "preflight.h"
-#include "blocked_nets.h"
 #include "statecdb.h"
 #include "statefile.h"
 #include "stateline.h"
@@ -40,6 +42,7 @@
 #include "stream.h"
 #include "textfile.h"
 #include "usage.h"
+#include "utc.h"
 
 #define HISTORY_KEEP 4	/* state.1 ... state.4, as logrotate keeps */
 
@@ -52,35 +55,6 @@ static size_t
 count_lines(const struct statefile *sf)
 {
 	return sf->len ? count_newlines(sf->text, sf->len) : 0;
-}
-
-/* A growing text buffer. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((b->p = realloc(b->p, cap)) == NULL)
-			err(EX_OSERR, "out of memory");
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
 }
 
 /* "IP OLD NEW TIME key=value...\n" for a change of status. */
@@ -341,7 +315,7 @@ cmd_apply(int argc, char **argv)
 	struct statemap m;
 	char *in = NULL, *line, **made = NULL;
 	struct buf out = { 0 }, changes = { 0 };
-	size_t inlen = 0, incap = 0, nmade = 0, len, i;
+	size_t inlen = 0, incap = 0, nmade = 0, madecap = 0, len, i;
 	unsigned long long bad = 0;
 	int flags, rc = 0, rrc, enforced = 0;
 
@@ -361,11 +335,8 @@ cmd_apply(int argc, char **argv)
 			rc = EX_DATAERR;
 			continue;
 		}
-		if (inlen + len + 1 > incap) {
-			incap = (inlen + len + 1) * 2;
-			if ((in = realloc(in, incap)) == NULL)
-				err(EX_OSERR, "out of memory");
-		}
+		if ((in = grow(in, &incap, inlen + len + 1, 1)) == NULL)
+			err(EX_OSERR, "out of memory");
 		memcpy(in + inlen, line, len);
 		in[inlen + len] = '\n';
 		inlen += len + 1;
@@ -402,7 +373,7 @@ cmd_apply(int argc, char **argv)
 				    "(%.*s); BLOCK stands",
 				    (int)(v.rest - in - i - 1), in + i,
 				    (int)(olen - 1), in + i);
-				if ((made = realloc(made, (nmade + 1) *
+				if ((made = grow(made, &madecap, nmade + 1,
 				    sizeof *made)) == NULL)
 					err(EX_OSERR, "out of memory");
 				o = made[nmade++] = retest_ended_line(&cur, &v,
@@ -644,14 +615,9 @@ cmd_list(int argc, char **argv)
 static void
 print_time(long long t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[64];
+	char buf[UTC_TEXT_MAX];
 
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, sizeof buf, "@%lld", t);
-	fputs(buf, stdout);
+	fputs(utc_format(t, UTC_READABLE, buf), stdout);
 }
 
 /* The lines of one IP in the text, appended to b; a line equal to the

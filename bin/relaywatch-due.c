@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "grow.h"
 #include "ip.h"
 #include "iptable.h"
 #include "netset.h"
@@ -180,12 +181,9 @@ retest_note(const struct stateline *sl)
 {
 	struct retest *r;
 
-	if (nretests == retestcap) {
-		retestcap = retestcap ? 2 * retestcap : 16;
-		if ((retests = realloc(retests, retestcap * sizeof *retests)) ==
-		    NULL)
-			err(EX_OSERR, "out of memory");
-	}
+	if ((retests = grow(retests, &retestcap, nretests + 1,
+	    sizeof *retests)) == NULL)
+		err(EX_OSERR, "out of memory");
 	r = &retests[nretests++];
 	r->ip = sl->ip;
 	if (state_get(sl, "why", r->why, sizeof r->why) == NULL)
@@ -533,12 +531,9 @@ delivery_read(const char *line, size_t len, const char **why)
 		*why = "the token is for another address";
 		return -1;
 	}
-	if (ndeliveries == deliverycap) {
-		deliverycap = deliverycap ? 2 * deliverycap : 64;
-		if ((deliveries = realloc(deliveries, deliverycap *
-		    sizeof *deliveries)) == NULL)
-			err(EX_OSERR, "out of memory");
-	}
+	if ((deliveries = grow(deliveries, &deliverycap, ndeliveries + 1,
+	    sizeof *deliveries)) == NULL)
+		err(EX_OSERR, "out of memory");
 	deliveries[ndeliveries].ip = ip;
 	deliveries[ndeliveries].issued = t.time;
 	ndeliveries++;
@@ -614,11 +609,8 @@ record_and_print(void)
 	else
 		state_follow_catch_up(&follow);
 	for (i = 0; i < ndeliveries; i++) {
-		if (len + 256 > linecap) {
-			linecap = linecap ? 2 * linecap : 65536;
-			if ((lines = realloc(lines, linecap)) == NULL)
-				err(EX_OSERR, "out of memory");
-		}
+		if ((lines = grow(lines, &linecap, len + 256, 1)) == NULL)
+			err(EX_OSERR, "out of memory");
 		delivery_line(&deliveries[i], lines, &len);
 	}
 	ndeliveries = 0;
@@ -634,17 +626,9 @@ record_and_print(void)
 			continue;	/* tested, or blocked, meanwhile; or
 					 * another of its network is */
 		/* Room for the longest line, a retest's. */
-		if (len + 256 > linecap) {
-			linecap = linecap ? 2 * linecap : 65536;
-			if ((lines = realloc(lines, linecap)) == NULL)
-				err(EX_OSERR, "out of memory");
-		}
-		if (n == tookcap) {
-			tookcap = tookcap ? 2 * tookcap : 1024;
-			if ((took = realloc(took, tookcap * sizeof *took)) ==
-			    NULL)
-				err(EX_OSERR, "out of memory");
-		}
+		if ((lines = grow(lines, &linecap, len + 256, 1)) == NULL ||
+		    (took = grow(took, &tookcap, n + 1, sizeof *took)) == NULL)
+			err(EX_OSERR, "out of memory");
 		tl = ip_format(&ip, text);
 		memcpy(lines + len, text, tl);
 		len += tl;

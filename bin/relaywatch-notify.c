@@ -19,7 +19,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +27,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "contacts.h"
 #include "ip.h"
 #include "mailer.h"
+#include "mbox.h"
 #include "outbox.h"
 #include "statecdb.h"
 #include "stateline.h"
 #include "stream.h"
 #include "textfile.h"
 #include "usage.h"
+#include "utc.h"
 #include "variant.h"
 
 #define ADDR_MAX 254
@@ -203,48 +205,9 @@ postmaster_by_name(const struct ip *ip, char *out, size_t outsz)
 
 /* ---- the notice -------------------------------------------------------- */
 
-struct notice {
-	char b[NOTICE_MAX];
-	size_t len;
-};
-
-static void add(struct notice *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-add(struct notice *m, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(m->b + m->len, sizeof m->b - m->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof m->b - m->len)
-		errx(EX_SOFTWARE, "notice too long");
-	m->len += (size_t)n;
-}
-
-enum { T_RFC5322, T_READABLE, T_MBOX };
-
-static void
-utc(long long t, char *buf, size_t n, int form)
-{
-	time_t tt = (time_t)t;
-	struct tm g;
-
-	gmtime_r(&tt, &g);
-	if (form == T_RFC5322)
-		strftime(buf, n, "%a, %d %b %Y %H:%M:%S +0000", &g);
-	else if (form == T_READABLE)
-		strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &g);
-	else
-		strftime(buf, n, "%a %b %e %H:%M:%S %Y", &g);
-}
-
 /* The header of the returned message, each line indented, made safe. */
 static void
-add_evidence(struct notice *m)
+add_evidence(struct buf *m)
 {
 	FILE *f;
 	char line[1000];
@@ -252,7 +215,7 @@ add_evidence(struct notice *m)
 
 	if (evidence == NULL || *evidence == '\0' ||
 	    (f = fopen(evidence, "r")) == NULL) {
-		add(m, "  (not at hand; ask %s for it)\n", conf.abuse);
+		buf_printf(m, "  (not at hand; ask %s for it)\n", conf.abuse);
 		return;
 	}
 	while (fgets(line, sizeof line, f) != NULL && total < EVIDENCE_MAX) {
@@ -268,7 +231,7 @@ add_evidence(struct notice *m)
 			else if ((unsigned char)line[i] >= 0x7f)
 				line[i] = '?';
 		line[n] = '\0';
-		add(m, "  %s\n", line);
+		buf_printf(m, "  %s\n", line);
 		total += n + 3;
 		/* The rest of a line longer than the buffer. */
 		if (line[n] == '\0' && n == sizeof line - 1) {
@@ -282,10 +245,11 @@ add_evidence(struct notice *m)
 }
 
 static void
-compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
+compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
     const char *to)
 {
-	char text[IP_TEXT_MAX + 1], date[64], tested[64], back[64], v[256],
+	char text[IP_TEXT_MAX + 1], date[UTC_TEXT_MAX], tested[UTC_TEXT_MAX],
+	    back[UTC_TEXT_MAX], v[256],
 	    via[256], path[512], tt[32], id[64];
 	const char *variant, *p;
 	int i, multihop;
@@ -300,70 +264,70 @@ compose(struct notice *m, const struct ip *ip, const struct stateline *sl,
 	multihop = state_get(sl, "multihop", path, sizeof path) != NULL;
 	if (state_get(sl, "path", path, sizeof path) == NULL)
 		path[0] = '\0';
-	utc((long long)time(NULL), date, sizeof date, T_RFC5322);
-	utc(t, tested, sizeof tested, T_READABLE);
-	utc(sl->time, back, sizeof back, T_READABLE);
+	utc_format((long long)time(NULL), UTC_RFC5322, date);
+	utc_format(t, UTC_READABLE, tested);
+	utc_format(sl->time, UTC_READABLE, back);
 	snprintf(id, sizeof id, "%s", text);
 	for (i = 0; id[i]; i++)
 		if (id[i] == ':')
 			id[i] = '-';
 	m->len = 0;
-	add(m, "From: Abuse desk of %s <%s>\n", conf.domain, conf.abuse);
-	add(m, "To: %s\n", to);
-	add(m, "Cc: %s\n", conf.abuse);
-	add(m, conf.warn_only ? "Subject: Open relay at %s\n" :
+	buf_printf(m, "From: Abuse desk of %s <%s>\n", conf.domain, conf.abuse);
+	buf_printf(m, "To: %s\n", to);
+	buf_printf(m, "Cc: %s\n", conf.abuse);
+	buf_printf(m, conf.warn_only ? "Subject: Open relay at %s\n" :
 	    "Subject: Open relay at %s: mail from it is now refused\n", text);
-	add(m, "Date: %s\n", date);
-	add(m, "Message-ID: <relaywatch-notice.%s.%lld@%s>\n", id, sl->time,
+	buf_printf(m, "Date: %s\n", date);
+	buf_printf(m, "Message-ID: <relaywatch-notice.%s.%lld@%s>\n", id, sl->time,
 	    conf.domain);
-	add(m, "Auto-Submitted: auto-generated\n");
-	add(m, "Precedence: bulk\n");
-	add(m, "MIME-Version: 1.0\n");
-	add(m, "Content-Type: text/plain; charset=us-ascii\n");
-	add(m, "Content-Transfer-Encoding: 7bit\n\n");
-	add(m, "The mail server at %s is an open relay: it passes on\n"
+	buf_printf(m, "Auto-Submitted: auto-generated\n");
+	buf_printf(m, "Precedence: bulk\n");
+	buf_printf(m, "MIME-Version: 1.0\n");
+	buf_printf(m, "Content-Type: text/plain; charset=us-ascii\n");
+	buf_printf(m, "Content-Transfer-Encoding: 7bit\n\n");
+	buf_printf(m, "The mail server at %s is an open relay: it passes on\n"
 	    "mail from anybody to anybody.  Spammers look for such servers\n"
 	    "all the time, and the spam they send through yours leaves\n"
 	    "through our mail servers under our name.\n\n", text);
-	add(m, "What we found\n\n");
-	add(m, "  Address:        %s\n", text);
-	add(m, "  Test sent:      %s\n", t ? tested : "(unknown)");
-	add(m, "  Came back:      %s\n", back);
-	add(m, "  How addressed:  %s%s\n", variant ? variant : "unknown",
+	buf_printf(m, "What we found\n\n");
+	buf_printf(m, "  Address:        %s\n", text);
+	buf_printf(m, "  Test sent:      %s\n", t ? tested : "(unknown)");
+	buf_printf(m, "  Came back:      %s\n", back);
+	buf_printf(m, "  How addressed:  %s%s\n", variant ? variant : "unknown",
 	    variant ? variant_form((unsigned)variant_named(variant,
 	    strlen(variant))) : "");
 	if (via[0])
-		add(m, "  Handed back by: %s\n", via);
+		buf_printf(m, "  Handed back by: %s\n", via);
 	if (multihop && path[0]) {
-		add(m, "  Path:           ");
+		buf_printf(m, "  Path:           ");
 		for (p = path; *p; p++)
-			add(m, "%c", *p == ',' ? ' ' : *p);
-		add(m, "\n");
+			buf_printf(m, "%c", *p == ',' ? ' ' : *p);
+		buf_printf(m, "\n");
 	}
-	add(m, "\nWe sent your server a test message addressed to a mailbox\n"
+	buf_printf(m, "\nWe sent your server a test message addressed to a mailbox\n"
 	    "of ours, in a way no server should accept from a stranger, and\n"
 	    "your server delivered it back to us.  The header of the message\n"
 	    "as it came back:\n\n");
 	add_evidence(m);
 	if (conf.warn_only)
-		add(m, "\nWhat happens now\n\n"
+		buf_printf(m, "\nWhat happens now\n\n"
 		    "For now our mail servers still accept mail from %s,\n"
 		    "and mark it.  Soon they will refuse it (\"550 5.7.1 ...\n"
 		    "open relay\") until the relay is closed and a new test\n"
 		    "shows it.\n\n", text);
 	else
-		add(m, "\nWhat happens now\n\n"
+		buf_printf(m, "\nWhat happens now\n\n"
 		    "Our mail servers refuse mail from %s (\"550 5.7.1 ...\n"
 		    "open relay\") until the relay is closed and a new test\n"
 		    "shows it.\n\n", text);
-	add(m, "How to fix it\n\n"
+	buf_printf(m, "How to fix it\n\n"
 	    "Let your server accept mail only for your own domains, and relay\n"
 	    "only for your own users (your networks, or users who log in).\n"
 	    "Look in its configuration for relay or \"trusted networks\"\n"
 	    "settings that take in more than your own network, and make\n"
 	    "sure it does not take \"%%\", \"!\" or quoted local parts as\n"
 	    "addresses.\n\n");
-	add(m, "How to have it tested again\n\n"
+	buf_printf(m, "How to have it tested again\n\n"
 	    "When it is fixed, write to %s, naming\n"
 	    "%s.  We test again within minutes and lift the block when\n"
 	    "your server refuses to relay.\n", conf.abuse, text);
@@ -376,7 +340,7 @@ static int
 notify(const struct ip *ip, const struct stateline *sl, void (*done)(void *),
     void *arg)
 {
-	static struct notice m;
+	static struct buf m = { .max = NOTICE_MAX, .what = "notice" };
 	const struct contact *c = contacts_for(&contacts, ip);
 	const char *rcpt[MAILER_RCPTS_MAX];
 	char pm[ADDR_MAX + 16], to[MAILER_RCPTS_MAX * (ADDR_MAX + 2)],
@@ -401,20 +365,22 @@ notify(const struct ip *ip, const struct stateline *sl, void (*done)(void *),
 	rcpt[n++] = conf.abuse;
 	compose(&m, ip, sl, to);
 	if (dryrun) {
-		char from[64];
+		static struct buf head;
 
-		utc((long long)time(NULL), from, sizeof from, T_MBOX);
-		printf("From %s %s\nEnvelope-to: ", conf.abuse, from);
+		head.len = 0;
+		mbox_from(&head, conf.abuse, (long long)time(NULL));
+		buf_str(&head, "Envelope-to: ");
 		for (i = 0; i < n; i++)
-			printf("%s%s", i ? ", " : "", rcpt[i]);
-		printf("\n");
-		fwrite(m.b, 1, m.len, stdout);
+			buf_strs(&head, i ? ", " : "", rcpt[i], (char *)NULL);
+		buf_str(&head, "\n");
+		fwrite(head.p, 1, head.len, stdout);
+		fwrite(m.p, 1, m.len, stdout);
 		printf("\n");
 		if (fflush(stdout) != 0 || ferror(stdout))
 			err(EX_IOERR, "standard output");
 		return 0;
 	}
-	if (mailer_send_then(conf.abuse, rcpt, n, m.b, m.len, done, arg, why,
+	if (mailer_send_then(conf.abuse, rcpt, n, m.p, m.len, done, arg, why,
 	    sizeof why) < 0) {
 		warnx("%s: notice not sent: %s", text, why);
 		return -1;

@@ -8,7 +8,6 @@
 
 #include <err.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +15,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "ip.h"
 #include "mailer.h"
+#include "mbox.h"
 #include "stream.h"
 #include "textfile.h"
 #include "token.h"
 #include "usage.h"
+#include "utc.h"
 #include "variant.h"
 
 #define INPUT_LINE_MAX 256
@@ -31,39 +33,6 @@ static struct conf conf;
 static struct keys keys;
 static int dryrun;
 static struct writer out;
-
-/* A message being composed: bounded, as everything in it is. */
-struct msg {
-	char b[8192];
-	size_t len;
-};
-
-static void
-put(struct msg *m, const char *s, size_t n)
-{
-	if (m->len + n > sizeof m->b)
-		errx(EX_SOFTWARE, "message too long");
-	memcpy(m->b + m->len, s, n);
-	m->len += n;
-}
-
-static void
-puts_(struct msg *m, const char *s)
-{
-	put(m, s, strlen(s));
-}
-
-/* Several strings, up to a NULL. */
-static void
-putv(struct msg *m, const char *s, ...)
-{
-	va_list ap;
-
-	va_start(ap, s);
-	for (; s; s = va_arg(ap, const char *))
-		puts_(m, s);
-	va_end(ap);
-}
 
 static void
 emit(const char *s, size_t n)
@@ -76,17 +45,16 @@ emit(const char *s, size_t n)
 static void
 probe(const struct ip *ip, time_t now)
 {
-	char text[IP_TEXT_MAX + 1], literal[IP_TEXT_MAX + 8], date[64],
-	    from_line[32], tm[24];
-	struct tm g;
+	/* A message: bounded, as everything in it is. */
+	static struct buf m = { .max = 8192, .what = "probe message" };
+	char text[IP_TEXT_MAX + 1], literal[IP_TEXT_MAX + 8],
+	    date[UTC_TEXT_MAX], tm[24];
 	unsigned v;
 	int v4 = ip_is_v4(ip);
 
 	ip_format(ip, text);
 	snprintf(literal, sizeof literal, v4 ? "[%s]" : "[IPv6:%s]", text);
-	gmtime_r(&now, &g);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &g);
-	strftime(from_line, sizeof from_line, "%a %b %e %H:%M:%S %Y", &g);
+	utc_format((long long)now, UTC_RFC5322, date);
 	snprintf(tm, sizeof tm, "%lld", (long long)now);
 	for (v = 0; v <= TOKEN_VARIANT_MAX; v++) {
 		const char *name = variant_name(v);
@@ -95,7 +63,6 @@ probe(const struct ip *ip, time_t now)
 		    rcpt[4 * CONF_VALUE_MAX + 160], why[256];
 		const char *rcpts[1];
 		struct token t;
-		struct msg m;
 
 		if (name == NULL)
 			break;
@@ -112,11 +79,12 @@ probe(const struct ip *ip, time_t now)
 		    sizeof rcpt) < 0)
 			errx(EX_SOFTWARE, "recipient too long for %s", text);
 		m.len = 0;
-		if (dryrun)
-			putv(&m, "From ", sender, " ", from_line, "\n",
-			    "Return-path: <", sender, ">\n",
+		if (dryrun) {
+			mbox_from(&m, sender, (long long)now);
+			buf_strs(&m, "Return-path: <", sender, ">\n",
 			    "Envelope-to: ", rcpt, "\n", (char *)NULL);
-		putv(&m, "From: relaywatch at ", conf.domain, " <", sender,
+		}
+		buf_strs(&m, "From: relaywatch at ", conf.domain, " <", sender,
 		    ">\n",
 		    "To: ", rcpt, "\n",
 		    "Subject: Relay test ", tok, " for ", text, "\n",
@@ -144,12 +112,12 @@ probe(const struct ip *ip, time_t now)
 		    "Test: ip=", text, " variant=", name, " time=", tm,
 		    " token=", tok, "\n", (char *)NULL);
 		if (dryrun) {
-			puts_(&m, "\n");
-			emit(m.b, m.len);
+			buf_str(&m, "\n");
+			emit(m.p, m.len);
 			continue;
 		}
 		rcpts[0] = rcpt;
-		if (mailer_send(sender, rcpts, 1, m.b, m.len, why,
+		if (mailer_send(sender, rcpts, 1, m.p, m.len, why,
 		    sizeof why) < 0) {
 			/* What went out is said; then the supervisor retries. */
 			wr_flush(&out);

@@ -15,6 +15,7 @@
 
 #include "atomic.h"
 #include "blocked_nets.h"
+#include "utc.h"
 
 /* Is line (len bytes) one of ours: "ADDRESS<blanks># relaywatch ..."? */
 static int
@@ -63,10 +64,8 @@ fill_blocked(int fd, void *arg)
 	/* Ours: every BLOCK. */
 	for (i = 0; i < bf->m->n; i++) {
 		const struct statemap_entry *en = &bf->m->e[i];
-		char ip[IP_TEXT_MAX + 5], day[16], why[64] = "";
+		char ip[IP_TEXT_MAX + 5], day[UTC_TEXT_MAX], why[64] = "";
 		const char *r = en->rest, *sp, *w;
-		struct tm tm;
-		time_t t;
 
 		if (en->status != ST_BLOCK)
 			continue;
@@ -80,10 +79,7 @@ fill_blocked(int fd, void *arg)
 			n = ip_format(&net, ip);
 			snprintf(ip + n, sizeof ip - n, "/%d", bf->v6bits);
 		}
-		t = (time_t)strtoll(r + 6, NULL, 10);
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
-			strcpy(day, "?");
+		utc_format(strtoll(r + 6, NULL, 10), UTC_DAY, day);
 		/* The why= field, for the people reading the file. */
 		for (sp = r; (w = memchr(sp, ' ', (size_t)(r + en->rest_len -
 		    sp))) != NULL; sp = w + 1)

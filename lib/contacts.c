@@ -6,6 +6,7 @@
 
 #include "conf.h"
 #include "contacts.h"
+#include "grow.h"
 #include "textfile.h"
 
 void
@@ -97,17 +98,15 @@ contacts_read(struct contacts *cs, const char *path, char *err,
 			snprintf(err, errlen, "%s: more than %d lines", path,
 			    CONTACTS_MAX);
 			code = EX_CONFIG;
-		} else if (cs->n == cs->cap) {
-			size_t ncap = cs->cap ? 2 * cs->cap : 16;
-			struct contact *nv = realloc(cs->v, ncap * sizeof *nv);
+		} else {
+			struct contact *nv = grow(cs->v, &cs->cap, cs->n + 1,
+			    sizeof *nv);
 
 			if (nv == NULL) {
 				snprintf(err, errlen, "%s: out of memory", path);
 				code = EX_OSERR;
-			} else {
+			} else
 				cs->v = nv;
-				cs->cap = ncap;
-			}
 		}
 		if (code != 0) {
 			for (; c.n > 0; c.n--)

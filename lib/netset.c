@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "grow.h"
 #include "netset.h"
 #include "textfile.h"
 
@@ -25,18 +26,11 @@ netset_free(struct netset *ns)
 int
 netset_add(struct netset *ns, const struct ip *first, const struct ip *last)
 {
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 64;
-		struct netrange *r;
+	struct netrange *r = grow(ns->r, &ns->cap, ns->n + 1, sizeof *r);
 
-		if (cap > SIZE_MAX / sizeof *r)
-			return -1;
-		r = realloc(ns->r, cap * sizeof *r);
-		if (r == NULL)
-			return -1;
-		ns->r = r;
-		ns->cap = cap;
-	}
+	if (r == NULL)
+		return -1;
+	ns->r = r;
 	ns->r[ns->n].first = *first;
 	ns->r[ns->n].last = *last;
 	ns->n++;
