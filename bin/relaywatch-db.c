@@ -161,24 +161,12 @@ print_changes(const struct buf *changes)
 		err(EX_IOERR, "standard output");
 }
 
-/* The status and key=value part of a map entry. */
+/* A map entry's line, its fields pointing into the entry's own text. */
 static void
 entry_line(const struct statemap_entry *en, struct stateline *sl)
 {
-	char line[STATE_LINE_MAX + IP_TEXT_MAX + 2];
-	const char *why;
-	size_t n = ip_format(&en->ip, line);
-
-	line[n++] = ' ';
-	memcpy(line + n, en->rest, en->rest_len);
-	/* Entries come from lines that parsed; parse again for the fields,
-	 * then point the fields back into the entry's own text. */
-	if (state_parse(line, n + en->rest_len, sl, &why) < 0)
-		errx(EX_SOFTWARE, "state entry does not parse: %s", why);
-	sl->line = en->rest - en->keylen - 1;
-	sl->rest = en->rest;
-	sl->rest_len = en->rest_len;
-	sl->kv = en->rest + (sl->kv - (line + n));
+	if (statemap_line(en, sl) < 0)
+		errx(EX_SOFTWARE, "state entry does not parse");
 }
 
 static int
@@ -424,8 +412,8 @@ cmd_apply(int argc, char **argv)
 		free(made[i]);
 	free(made);
 	free(in);
-	free(out.p);
-	free(changes.p);
+	buf_free(&out);
+	buf_free(&changes);
 	return rc;
 }
 
@@ -556,8 +544,8 @@ cmd_sweep(int argc, char **argv)
 	state_close(&sf);
 	print_changes(&changes);
 	statemap_free(&m);
-	free(out.p);
-	free(changes.p);
+	buf_free(&out);
+	buf_free(&changes);
 	return rc;
 }
 
@@ -717,7 +705,7 @@ cmd_show(int argc, char **argv)
 			printf("  %-7s %.*s\n", status_name(sl.status),
 			    (int)sl.kv_len, sl.kv);
 		}
-		free(h.p);
+		buf_free(&h);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EX_IOERR, "standard output");
@@ -758,7 +746,7 @@ fill_compact(int fd, void *arg)
 			b.len = 0;
 		}
 	}
-	free(b.p);
+	buf_free(&b);
 	return rc;
 }
 
@@ -921,7 +909,7 @@ cmd_operator(int unblock, int argc, char **argv)
 	state_close(&sf);
 	print_changes(&change);
 	statemap_free(&m);
-	free(change.p);
+	buf_free(&change);
 	return rc;
 }
 

@@ -289,29 +289,6 @@ do_line(const char *line, size_t len, int flags)
 	print_ip(&el);
 }
 
-/* The start of the line that holds p: just after the last newline
- * before p, or s.  Eight bytes at a time, as the prefix before an
- * arrival's "<=" is some 40 to 100 bytes. */
-static char *
-line_start(char *s, char *p)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t nl = ones * '\n';
-
-	while (p - s >= 8) {
-		uint64_t w, x;
-
-		memcpy(&w, p - 8, 8);
-		x = w ^ nl;
-		if (((x - ones) & ~x & (ones << 7)) != 0)
-			break;
-		p -= 8;
-	}
-	while (p > s && p[-1] != '\n')
-		p--;
-	return p;
-}
-
 /*
  * A run of whole lines.  Only lines holding "<= " or "RELAYWATCH ip="
  * can name a host, so the run is searched for those (memchr for '<' and

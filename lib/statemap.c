@@ -135,6 +135,18 @@ statemap_put(struct statemap *m, const struct stateline *sl)
 	return 0;
 }
 
+int
+statemap_line(const struct statemap_entry *en, struct stateline *sl)
+{
+	const char *why;
+
+	if (state_parse_value(en->rest, en->rest_len, sl, &why) < 0)
+		return -1;
+	sl->line = en->rest - en->keylen - 1;
+	sl->ip = en->ip;
+	return 0;
+}
+
 const struct statemap_entry *
 statemap_get(const struct statemap *m, const struct ip *ip)
 {

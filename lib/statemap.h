@@ -41,6 +41,9 @@ void statemap_free(struct statemap *m);
 int statemap_put(struct statemap *m, const struct stateline *sl);
 const struct statemap_entry *statemap_get(const struct statemap *m,
     const struct ip *ip);
+/* en's line, parsed (its fields point into the text the map was read
+ * from); 0, or -1 when it does not parse. */
+int statemap_line(const struct statemap_entry *en, struct stateline *sl);
 
 
 /*

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -251,4 +252,27 @@ int
 wr_pause_hook(void *arg)
 {
 	return wr_flush(arg);
+}
+
+/* The start of the line that holds p: just after the last newline
+ * before p, or s.  Eight bytes at a time, as the prefix before an
+ * arrival's "<=" is some 40 to 100 bytes. */
+char *
+line_start(char *s, char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t nl = ones * '\n';
+
+	while (p - s >= 8) {
+		uint64_t w, x;
+
+		memcpy(&w, p - 8, 8);
+		x = w ^ nl;
+		if (((x - ones) & ~x & (ones << 7)) != 0)
+			break;
+		p -= 8;
+	}
+	while (p > s && p[-1] != '\n')
+		p--;
+	return p;
 }

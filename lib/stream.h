@@ -79,6 +79,10 @@ int write_all(int fd, const char *s, size_t n);
 /* The number of newlines in n bytes at p. */
 size_t count_newlines(const char *p, size_t n);
 
+/* The start of the line that holds p: just after the last newline
+ * before p, or s (eight bytes at a time). */
+char *line_start(char *s, char *p);
+
 struct writer {
 	int fd;
 	size_t len;
