@@ -57,18 +57,13 @@ count_lines(const struct statefile *sf)
 	return sf->len ? count_newlines(sf->text, sf->len) : 0;
 }
 
-/* "IP OLD NEW TIME key=value...\n" for a change of status. */
+/* The change line of a change of status, with its newline. */
 static void
 add_change(struct buf *b, const struct stateline *sl, enum status old)
 {
-	char ip[IP_TEXT_MAX + 1];
+	char line[STATE_CHANGE_MAX];
 
-	buf_add(b, ip, ip_format(&sl->ip, ip));
-	buf_str(b, " ");
-	buf_str(b, old == ST_NONE ? "-" : status_name(old));
-	buf_str(b, " ");
-	buf_add(b, sl->rest, sl->rest_len);
-	buf_str(b, "\n");
+	buf_add(b, line, state_format_change(sl, old, line));
 }
 
 static const char usage_text[] =

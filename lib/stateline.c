@@ -35,6 +35,24 @@ state_parse_change(const char *line, size_t len, struct ip *ip,
 	return state_parse_value(sp2 + 1, (size_t)(e - sp2 - 1), sl, why);
 }
 
+size_t
+state_format_change(const struct stateline *sl, enum status old, char *out)
+{
+	const char *o = old == ST_NONE ? "-" : status_names[old];
+	size_t n = ip_format(&sl->ip, out), ol = strlen(o), rl = sl->rest_len;
+
+	out[n++] = ' ';
+	memcpy(out + n, o, ol);
+	n += ol;
+	out[n++] = ' ';
+	if (rl > STATE_CHANGE_MAX - n - 1)
+		rl = STATE_CHANGE_MAX - n - 1;	/* (a parsed line fits) */
+	memcpy(out + n, sl->rest, rl);
+	n += rl;
+	out[n++] = '\n';
+	return n;
+}
+
 const char *
 status_name(enum status s)
 {

@@ -38,8 +38,13 @@ int state_parse_value(const char *rest, size_t len, struct stateline *out,
 const char *status_name(enum status s);
 
 /* A change line of relaywatch-db apply, "IP OLD NEW TIME [key=value ...]",
- * OLD a status or "-": 0 with *ip and, in *sl, NEW's value (sl->ip not
- * set), or -1 with *why. */
+ * OLD a status or "-" (ST_NONE).  state_format_change writes sl's with
+ * its newline into out (STATE_CHANGE_MAX bytes) and returns its length;
+ * state_parse_change reads one (without its newline): 0 with *ip and, in
+ * *sl, NEW's value (sl->ip not set), or -1 with *why. */
+#define STATE_CHANGE_MAX (IP_TEXT_MAX + STATE_LINE_MAX + 16)
+size_t state_format_change(const struct stateline *sl, enum status old,
+    char *out);
 int state_parse_change(const char *line, size_t len, struct ip *ip,
     struct stateline *sl, const char **why);
 

@@ -180,5 +180,32 @@ main(void)
 		ok(wrong == 0, "no put failed");
 	}
 	statemap_free(&m);
+
+	/* Change lines: written by apply, read by notify, one format. */
+	{
+		static const char *const in[] = {
+			"192.0.2.7 BLOCK 1800000000 why=relayed variant=percent",
+			"2001:db8::7 OK 1800000001 why=refused diag=\"550 no\"",
+		};
+		enum status olds[] = { ST_NONE, ST_BLOCK };
+		struct stateline cl, back;
+		char out[STATE_CHANGE_MAX];
+		const char *cwhy;
+		struct ip ip2;
+		size_t k, cn = 0;
+
+		for (k = 0; k < 2; k++) {
+			state_parse(in[k], strlen(in[k]), &cl, &cwhy);
+			cn = state_format_change(&cl, olds[k], out);
+			ok(cn > 0 && out[cn - 1] == '\n' &&
+			    state_parse_change(out, cn - 1, &ip2, &back,
+			    &cwhy) == 0 && ip_cmp(&ip2, &cl.ip) == 0 &&
+			    back.status == cl.status && back.time == cl.time &&
+			    back.rest_len == cl.rest_len,
+			    "a change line read back as written");
+		}
+		ok(memcmp(out, "2001:db8::7 BLOCK OK ", 21) == 0,
+		    "change line: IP OLD NEW TIME ...");
+	}
 	return done_testing();
 }
