@@ -480,8 +480,10 @@ is_due(const struct host *h)
 }
 
 static struct writer out;
-static unsigned long long nlines, nprinted, ndropped, nbadin;
-static unsigned long long ndelivered, nrecorded;
+/* What was done, for -v and the supervisor's reports. */
+static struct {
+	unsigned long long lines, badin, printed, dropped, delivered, recorded;
+} count;
 
 /*
  * The probes that customers' hosts accepted, as read ("IP delivered
@@ -537,7 +539,7 @@ delivery_read(const char *line, size_t len, const char **why)
 	deliveries[ndeliveries].ip = ip;
 	deliveries[ndeliveries].issued = t.time;
 	ndeliveries++;
-	ndelivered++;
+	count.delivered++;
 	return 1;
 }
 
@@ -581,7 +583,7 @@ delivery_line(const struct delivery *d, char *lines, size_t *len)
 	lines[n++] = '\n';
 	*len = n;
 	h->flags |= H_DELIVERED;
-	nrecorded++;
+	count.recorded++;
 }
 
 /*
@@ -666,7 +668,7 @@ record_and_print(void)
 	}
 	if (wr_flush(&out) < 0)
 		err(EX_IOERR, "standard output");
-	nprinted += n;
+	count.printed += n;
 }
 
 /* Queue the retests asked since last time. */
@@ -686,7 +688,7 @@ queue_retests(void)
 		if (queue_push(ip) < 0) {
 			if (queue.dropped++ == 0)
 				queue.first_drop = now;
-			ndropped++;
+			count.dropped++;
 			continue;
 		}
 		h->flags |= H_QUEUED;
@@ -727,7 +729,7 @@ consider(const struct ip *ip, uint64_t hash)
 	if (queue_push(ip) < 0) {
 		if (queue.dropped++ == 0)
 			queue.first_drop = now;
-		ndropped++;
+		count.dropped++;
 		return;
 	}
 	if (h == NULL)
@@ -799,11 +801,11 @@ report(void)
 	report_asked = 0;
 	if (conf.probe_rate > 0)
 		warnx("%llu hosts probed since start; %zu waiting for "
-		    "probe_rate (%lld hosts a minute)", nprinted, queue.n,
+		    "probe_rate (%lld hosts a minute)", count.printed, queue.n,
 		    conf.probe_rate);
 	else
 		warnx("%llu hosts probed since start; %zu waiting (no "
-		    "probe_rate)", nprinted, queue.n);
+		    "probe_rate)", count.printed, queue.n);
 }
 
 static int
@@ -902,7 +904,8 @@ main(int argc, char *argv[])
 
 		/* Input that does not pause: once a second, catch up and
 		 * let out what is due (one append and fsync for all). */
-		if ((++nlines & (TICK_LINES - 1)) == 0 && time(NULL) != now) {
+		if ((++count.lines & (TICK_LINES - 1)) == 0 &&
+		    time(NULL) != now) {
 			consider_ahead();
 			now = time(NULL);
 			refresh();
@@ -918,14 +921,14 @@ main(int argc, char *argv[])
 		if (!(flags & RD_TOOLONG) && (rc = delivery_read(line, len,
 		    &why)) != 0) {
 			if (rc < 0)
-				text_warn_line(&nbadin, "standard input",
+				text_warn_line(&count.badin, "standard input",
 				    rd.lineno, line, len, "not a delivery of "
 				    "our probe", why);
 			continue;
 		}
 		if (flags & RD_TOOLONG)
 			why = "line too long";
-		text_warn_line(&nbadin, "standard input", rd.lineno, line, len,
+		text_warn_line(&count.badin, "standard input", rd.lineno, line, len,
 		    "not an address as relaywatch-hosts prints them", why);
 	}
 	if (rc < 0)
@@ -944,8 +947,9 @@ main(int argc, char *argv[])
 	if (verbose)
 		fprintf(stderr, "relaywatch-due: %llu lines, %llu bad; %llu "
 		    "hosts printed, %llu not queued (queue full); %zu hosts "
-		    "known; %llu probes delivered, %llu recorded\n", nlines,
-		    nbadin, nprinted, ndropped, hosts.n, ndelivered, nrecorded);
+		    "known; %llu probes delivered, %llu recorded\n",
+		    count.lines, count.badin, count.printed, count.dropped,
+		    hosts.n, count.delivered, count.recorded);
 	rd_free(&rd);
-	return nbadin > 0 ? EX_DATAERR : 0;
+	return count.badin > 0 ? EX_DATAERR : 0;
 }
