@@ -115,8 +115,8 @@ main(void)
 	is_int(c.token_lifetime, 7 * 86400, "default token_lifetime");
 	is_int(c.probe_rate, 60, "default probe_rate");
 	is_int(c.probe_queue, 100000, "default probe_queue");
-	is_int(c.variants, VARIANT_BIT(VARIANT_PLAIN) | VARIANT_BIT(VARIANT_PERCENT) |
-	    VARIANT_BIT(VARIANT_QUOTED),
+	is_int(c.variants, VARIANT_BIT(VARIANT_PLAIN) |
+	    VARIANT_BIT(VARIANT_PERCENT) | VARIANT_BIT(VARIANT_QUOTED),
 	    "default variants");
 	is_str(c.probe_source, "", "no default probe_source");
 	is_int(c.retest_unreachable, 86400, "default retest_unreachable");
@@ -158,7 +158,8 @@ main(void)
 	is_int(c.retest_after, 7 * 86400, "retest_after");
 	is_int(c.pending_timeout, 36 * 3600, "pending_timeout");
 	is_int(c.probe_rate, 0, "probe_rate 0");
-	is_int(c.variants, VARIANT_BIT(VARIANT_PLAIN) | VARIANT_BIT(VARIANT_QUOTED), "variants");
+	is_int(c.variants, VARIANT_BIT(VARIANT_PLAIN) |
+	    VARIANT_BIT(VARIANT_QUOTED), "variants");
 	is_str(c.probe_source, "2001:db8::9", "probe_source");
 	is_int(c.nprobe_src, 1, "probe_source: one address");
 	is_int(c.retest_unreachable, 5400, "CRLF line");
