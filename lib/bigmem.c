@@ -26,6 +26,9 @@ bigmem_alloc(size_t n, size_t size, int *mapped)
 		if (p == MAP_FAILED)
 			return NULL;
 #if defined(MADV_HUGEPAGE)
+		/* Fewer TLB misses in tables read at random: compile of
+		 * 10 M addresses 10.5 s with, 12.9 to 13.8 s without;
+		 * relaywatch-due 2.2 s with, 2.6 to 2.7 s without. */
 		madvise(p, bytes, MADV_HUGEPAGE);
 #endif
 		*mapped = 1;

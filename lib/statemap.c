@@ -172,6 +172,8 @@ prefetch_slot(const struct statemap *m, const struct ip *ip)
 #endif
 }
 
+/* (compile of 10 M addresses: 10.5 s with it, 10.7 to 11.2 s without;
+ * at 1 M the difference is within the noise) */
 #define LOAD_AHEAD 16
 
 long
