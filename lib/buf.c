@@ -23,18 +23,12 @@ room(struct buf *b, size_t n)
 }
 
 void
-buf_add(struct buf *b, const char *s, size_t n)
+buf_add_slow(struct buf *b, const char *s, size_t n)
 {
 	room(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
-}
-
-void
-buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
 }
 
 void
