@@ -74,7 +74,14 @@ send 127.0.0.1 "$PS" 127.0.0.5 > /dev/null
 wait_for "[ -n \"\$(last 127.0.0.5 | grep ' OK ')\" ]" 30
 like "$(last 127.0.0.5)" "^127\.0\.0\.5 OK [0-9]+ why=refused .*relaying denied" "after rotation, a new customer tested"
 
-# relaywatch-due killed: restarted, and nobody tested twice.
+# relaywatch-due killed: restarted, and nobody tested twice.  First the
+# run that the rotation began must be under way (its catch-up of the old
+# file done, its tail following the new one): a kill while the rotation
+# ends a run is a rotation, not a stage that died.
+wait_for "grep -q 'rotated; going on' '$RELAYWATCH_LOG' &&
+    pgrep -f -- '-F $S/log/mainlog\$' > /dev/null &&
+    [ \"\$(pgrep -x relaywatch-due | wc -l)\" = 1 ]" 20
+ok $? "the run after the rotation under way" || diag "$(cat "$RELAYWATCH_LOG")"
 before=$(wc -l < "$ST/probes")
 pkill -KILL -x relaywatch-due
 wait_for "grep -q 'pipeline ended (relaywatch-due' '$RELAYWATCH_LOG' && [ -n \"\$(pgrep -x relaywatch-due)\" ]" 20
