@@ -46,9 +46,10 @@ OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/dsn.o lib/grow.o \
 	lib/stateline.o lib/textfile.o lib/token.o lib/token_find.o lib/usage.o \
 	lib/variant.o
 OBJS_relaywatch-db = lib/atomic.o lib/bigmem.o lib/blocked_nets.o \
-	lib/buf.o lib/conf.o lib/grow.o lib/ip.o lib/netset.o lib/outbox.o \
-	lib/owner.o lib/preflight.o lib/statecdb.o lib/statefile.o \
-	lib/stateline.o lib/statemap.o lib/stream.o lib/textfile.o lib/token.o \
+	lib/buf.o lib/conf.o lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o \
+	lib/netset.o lib/outbox.o lib/owner.o lib/preflight.o lib/recent.o \
+	lib/statecdb.o lib/statecompile.o lib/statefile.o lib/stateline.o \
+	lib/statemap.o lib/stateview.o lib/stream.o lib/textfile.o lib/token.o \
 	lib/usage.o lib/utc.o lib/variant.o
 OBJS_relaywatch-notify = lib/atomic.o lib/buf.o lib/conf.o \
 	lib/contacts.o lib/grow.o lib/ip.o lib/mailer.o lib/mbox.o lib/outbox.o \
@@ -100,7 +101,7 @@ EXIM_CONFD = share/exim4/conf.d/acl/35_relaywatch \
 
 # Fuzzing harnesses (t/fuzz): replayed over their seeds and past crashes
 # by make check, run under libFuzzer by make fuzz.
-FUZZ = lines eximlog files token ip classify
+FUZZ = lines eximlog files token ip classify state
 FUZZ_REPLAY = $(FUZZ:%=t/fuzz/%.replay)
 FUZZ_SECONDS ?= 60
 

@@ -11,6 +11,7 @@
  *   unblock    an operator lifts a BLOCK
  *   retest     an operator lets the next test's answer lift a BLOCK
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -35,10 +36,13 @@
 #include "outbox.h"
 #include "owner.h"
 #include "preflight.h"
+#include "recent.h"
 #include "statecdb.h"
+#include "statecompile.h"
 #include "statefile.h"
 #include "stateline.h"
 #include "statemap.h"
+#include "stateview.h"
 #include "stream.h"
 #include "textfile.h"
 #include "usage.h"
@@ -49,6 +53,7 @@
 static struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
 static char cdb_path[CONF_VALUE_MAX + 16];
+static char recent_path[CONF_VALUE_MAX + 16];
 static char pending_path[CONF_VALUE_MAX + 32];
 
 static size_t
@@ -104,47 +109,142 @@ state_failed(const char *what)
 	err(EX_TEMPFAIL, "%s", what);
 }
 
+/* The state locked and mapped, not read. */
 static void
-open_state(struct statefile *sf, int exclusive, struct statemap *m)
+lock_state(struct statefile *sf, int exclusive)
 {
 	if (state_open(sf, state_path, exclusive) < 0 || state_map(sf) < 0)
 		state_failed(state_path);
+}
+
+/* All of it read, too. */
+static void
+open_state(struct statefile *sf, int exclusive, struct statemap *m)
+{
+	lock_state(sf, exclusive);
 	statemap_init(m);
 	if (state_load(sf, m) < 0)
 		errx(EX_OSERR, "%s: out of memory", state_path);
 }
 
-/* state.cdb from m, read from sf: the CDB records where in which file
- * its content ends (relaywatch-due reads on from there). */
-static void
-write_cdb(const struct statemap *m, const struct statefile *sf)
+/* The view of the state through state.cdb (stateview.h): 1, or 0 when
+ * only all of the state tells (said, with what to do). */
+static int
+view_state(struct stateview *v, const struct statefile *sf)
 {
-	struct statepos pos;
-	int known = state_position(sf, &pos) == 0;
+	const char *why;
 
-	if (state_write_cdb(cdb_path, m, known ? &pos : NULL,
-	    conf.ipv6_prefix) < 0)
-		state_failed(cdb_path);
+	if (stateview_open(v, sf, cdb_path, &why) == 0)
+		return 1;
+	if (sf->len > 0)
+		warnx("%s: %s; reading all of %s (relaywatch-db compile "
+		    "makes it again)", cdb_path, why, state_path);
+	return 0;
 }
 
-/* blocked.nets after a change of the BLOCKs; 0, or -1 after a warning. */
+/* Is sf's file the one pos is in? */
 static int
-sync_blocked(const struct statemap *m)
+same_file(const struct statefile *sf, const struct statepos *pos)
 {
-	if (blocked_nets_sync(conf.blocked_nets, m, conf.ipv6_prefix) == 0)
+	struct statepos now;
+
+	return state_position(sf, &now) == 0 && now.dev == pos->dev &&
+	    now.ino == pos->ino;
+}
+
+/* The text of sf up to its last newline: what a CDB is built from (a
+ * line a crash cut short stays in the tail, where it is said). */
+static size_t
+whole_lines(const struct statefile *sf)
+{
+	if (sf->len == 0 || sf->text[sf->len - 1] == '\n')
+		return sf->len;
+	return (size_t)(line_start(sf->text, sf->text + sf->len) - sf->text);
+}
+
+/* blocked.nets after a change of the BLOCKs: all of relaywatch's lines
+ * from m, or those of m's addresses only; 0, or -1 after a warning. */
+static int
+sync_blocked(const struct statemap *m, int whole)
+{
+	if ((whole ? blocked_nets_sync : blocked_nets_update)(conf.blocked_nets,
+	    m, conf.ipv6_prefix) == 0)
 		return 0;
 	warn("%s", conf.blocked_nets);
 	return -1;
 }
 
-/* A BLOCK set or lifted: state.cdb at once (or a temporary failure), then
- * blocked.nets; returns 0, or EX_TEMPFAIL when blocked.nets failed (the
- * change is recorded and enforced; the MTA's retry will sync it). */
-static int
-enforce(const struct statemap *m, const struct statefile *sf)
+/* recent.cdb for the state's lines after the view's, sf mapped again
+ * after an append; it ends at pos.  The tail's last lines are left in
+ * tail. */
+static void
+write_recent(struct stateview *v, const struct statefile *sf,
+    struct statemap *tail)
 {
-	write_cdb(m, sf);
-	return sync_blocked(m) < 0 ? EX_TEMPFAIL : 0;
+	struct statepos pos;
+
+	statemap_init(tail);
+	if (stateview_tail(v, tail) < 0)
+		errx(EX_OSERR, "%s: out of memory", state_path);
+	if (state_position(sf, &pos) < 0)
+		state_failed(state_path);
+	pos.off = whole_lines(sf);
+	if (recent_write(recent_path, tail, &v->cdb, &pos,
+	    conf.ipv6_prefix) < 0)
+		state_failed(recent_path);
+}
+
+/*
+ * state.cdb from all of sf (locked), recent.cdb empty after it, and
+ * blocked.nets whole: when there is no state.cdb to go on from.  Returns
+ * 0, or EX_TEMPFAIL when blocked.nets failed.
+ */
+static int
+rebuild(const struct statefile *sf)
+{
+	struct atomic_file af;
+	struct statemap blocks, none;
+	struct statepos pos;
+	int rc;
+
+	statemap_init(&blocks);
+	statemap_init(&none);
+	if (state_position(sf, &pos) < 0)
+		state_failed(state_path);
+	pos.off = whole_lines(sf);
+	if (state_compile(&af, cdb_path, state_path, sf->text, pos.off, &pos,
+	    conf.ipv6_prefix, &blocks, NULL) < 0 || atomic_commit(&af,
+	    NULL) < 0)
+		state_failed(cdb_path);
+	if (recent_write(recent_path, &none, NULL, &pos, conf.ipv6_prefix) < 0)
+		state_failed(recent_path);
+	rc = sync_blocked(&blocks, 1) < 0 ? EX_TEMPFAIL : 0;
+	statemap_free(&blocks);
+	return rc;
+}
+
+/*
+ * A BLOCK set or lifted, sf locked and its lines appended: what Exim
+ * reads made to say so at once (or a temporary failure).  With a view
+ * (v not NULL), recent.cdb and blocked.nets for the addresses of the
+ * lines after state.cdb, in time that does not grow with the state; else
+ * all of it.  Returns 0, or EX_TEMPFAIL when blocked.nets failed (the
+ * change is recorded and enforced; the MTA's retry will sync it).
+ */
+static int
+enforce(struct statefile *sf, struct stateview *v)
+{
+	struct statemap tail;
+	int rc;
+
+	if (state_map(sf) < 0)
+		state_failed(state_path);
+	if (v == NULL)
+		return rebuild(sf);
+	write_recent(v, sf, &tail);
+	rc = sync_blocked(&tail, 0) < 0 ? EX_TEMPFAIL : 0;
+	statemap_free(&tail);
+	return rc;
 }
 
 /* The change lines, once what they say is recorded. */
@@ -287,8 +387,9 @@ outbox_changes(const struct buf *changes)
 
 /*
  * apply: read every verdict first, then, under the lock, decide each
- * against the state as it is, append what stands in one write, build the
- * CDB if a BLOCK is new, and only then report the changes.
+ * against the state as it is (state.cdb and the lines after it), append
+ * what stands in one write, make a new or lifted BLOCK Exim's at once
+ * (recent.cdb), and only then report the changes.
  */
 static int
 cmd_apply(int argc, char **argv)
@@ -296,11 +397,12 @@ cmd_apply(int argc, char **argv)
 	struct reader rd;
 	struct statefile sf;
 	struct statemap m;
+	struct stateview view;
 	char *in = NULL, *line, **made = NULL;
 	struct buf out = { 0 }, changes = { 0 };
 	size_t inlen = 0, incap = 0, nmade = 0, madecap = 0, len, i;
 	unsigned long long bad = 0;
-	int flags, rc = 0, rrc, enforced = 0;
+	int flags, rc = 0, rrc, enforced = 0, viewed;
 
 	(void)argc;
 	(void)argv;
@@ -330,7 +432,30 @@ cmd_apply(int argc, char **argv)
 	if (inlen == 0)
 		return rc;
 
-	open_state(&sf, 1, &m);
+	lock_state(&sf, 1);
+	statemap_init(&m);
+	if ((viewed = view_state(&view, &sf))) {
+		/* The verdicts' addresses, as the state has them now. */
+		struct ip *ips;
+		size_t n = 0;
+
+		if ((ips = malloc((count_newlines(in, inlen) + 1) *
+		    sizeof *ips)) == NULL)
+			err(EX_OSERR, "out of memory");
+		for (i = 0; i < inlen; n++) {
+			char *nl = memchr(in + i, '\n', inlen - i);
+			struct stateline v;
+			const char *why;
+
+			state_parse(in + i, (size_t)(nl - in - i), &v, &why);
+			ips[n] = v.ip;
+			i = (size_t)(nl - in) + 1;
+		}
+		if (stateview_get(&view, ips, n, &m) < 0)
+			err(EX_TEMPFAIL, "%s", cdb_path);
+		free(ips);
+	} else if (state_load(&sf, &m) < 0)
+		errx(EX_OSERR, "%s: out of memory", state_path);
 	for (i = 0; i < inlen;) {
 		char *nl = memchr(in + i, '\n', inlen - i), *o = in + i;
 		struct stateline v, cur;
@@ -394,15 +519,18 @@ cmd_apply(int argc, char **argv)
 		enforced = enforce_pending();
 	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
 		state_failed(state_path);
+	/* (m's lines of the state go with its old mapping) */
+	statemap_free(&m);
 	if (enforced) {
-		if (enforce(&m, &sf) != 0)
+		if (enforce(&sf, viewed ? &view : NULL) != 0)
 			rc = EX_TEMPFAIL;
 		else
 			enforce_done();
 	}
+	if (viewed)
+		stateview_close(&view);
 	state_close(&sf);
 	print_changes(&changes);
-	statemap_free(&m);
 	for (i = 0; i < nmade; i++)
 		free(made[i]);
 	free(made);
@@ -412,25 +540,77 @@ cmd_apply(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * compile: state.cdb built from the state as it was when compile began,
+ * without holding the lock while it is built (appliers go on); then,
+ * locked, put in place with recent.cdb made anew for the lines written
+ * meanwhile, and blocked.nets whole.
+ */
 static int
 cmd_compile(int argc, char **argv)
 {
-	struct statefile sf;
-	struct statemap m;
+	struct statefile sf, now;
+	struct statemap blocks, tail;
+	struct stateview view;
+	struct atomic_file af;
+	struct statepos pos;
+	size_t i;
 	int rc = 0;
 
 	(void)argc;
 	(void)argv;
 	/* (a compact killed on the way left its copy of the state) */
 	atomic_remove_dead_temps(state_path);
-	open_state(&sf, 0, &m);
-	write_cdb(&m, &sf);
-	if (sync_blocked(&m) < 0)
+	lock_state(&sf, 0);
+	if (sf.fd < 0) {
+		/* No state yet: the empty one, created. */
+		state_close(&sf);
+		lock_state(&sf, 1);
+		rc = rebuild(&sf);
+		if (rc == 0)
+			enforce_done();
+		state_close(&sf);
+		return rc;
+	}
+	if (state_position(&sf, &pos) < 0 || state_unlock(&sf) < 0)
+		state_failed(state_path);
+	pos.off = whole_lines(&sf);
+	statemap_init(&blocks);
+	if (state_compile(&af, cdb_path, state_path, sf.text, pos.off, &pos,
+	    conf.ipv6_prefix, &blocks, NULL) < 0)
+		state_failed(cdb_path);
+	lock_state(&now, 1);
+	if (!same_file(&now, &pos)) {
+		/* Compacted meanwhile, which built its own. */
+		atomic_abandon(&af);
+		state_close(&now);
+		state_close(&sf);
+		statemap_free(&blocks);
+		return 0;
+	}
+	if (atomic_commit(&af, NULL) < 0)
+		state_failed(cdb_path);
+	if (!view_state(&view, &now))
+		errx(EX_SOFTWARE, "%s: not the one just built", cdb_path);
+	write_recent(&view, &now, &tail);
+	/* blocked.nets: the BLOCKs the CDB has, as the lines after it
+	 * leave them. */
+	for (i = 0; i < tail.n; i++) {
+		struct stateline sl;
+
+		entry_line(&tail.e[i], &sl);
+		if (statemap_put(&blocks, &sl) < 0)
+			err(EX_OSERR, "out of memory");
+	}
+	if (sync_blocked(&blocks, 1) < 0)
 		rc = EX_TEMPFAIL;
 	else
 		enforce_done();
+	statemap_free(&tail);
+	statemap_free(&blocks);
+	stateview_close(&view);
+	state_close(&now);
 	state_close(&sf);
-	statemap_free(&m);
 	return rc;
 }
 
@@ -444,69 +624,167 @@ cmd_compile(int argc, char **argv)
  */
 #define SWEEP_SAID_MAX 10
 
+/* What sweep does to cur now: 0 nothing, else the line it writes (its
+ * newline not included) in line (STATE_LINE_MAX + 1 bytes), *len bytes;
+ * *retest and *delivered say which case. */
+static int
+sweep_line(const struct stateline *cur, long long now, char *line,
+    size_t *len, int *retest, int *delivered)
+{
+	char val[STATE_LINE_MAX];
+	long long when, from;
+	size_t n;
+
+	if (cur->time + conf.pending_timeout > now)
+		return 0;
+	/* A test under way (UNKNOWN why=probe), or a retest an operator
+	 * asked for whose probe went out (retest=pending). */
+	*retest = cur->status == ST_BLOCK && state_get(cur, "retest", val,
+	    sizeof val) && strcmp(val, "pending") == 0;
+	if (!*retest && !(cur->status == ST_UNKNOWN && state_get(cur, "why",
+	    val, sizeof val) && strcmp(val, "probe") == 0))
+		return 0;
+	*delivered = state_get_time(cur, "delivered", &when) == 0;
+	from = *delivered && when > cur->time ? when : cur->time;
+	if (from + conf.pending_timeout > now)
+		return 0;
+	n = ip_format(&cur->ip, line);
+	if (*delivered) {
+		/* tested=: when the probe went out, which the next test
+		 * counts from (relaywatch-due). */
+		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
+		    " OK %lld why=no-answer tested=%lld", now, cur->time);
+	} else if (*retest) {
+		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
+		    " BLOCK %lld", now);
+		if (state_get(cur, "why", val, sizeof val) &&
+		    state_put_kv(line, STATE_LINE_MAX + 1, &n, "why", val) < 0)
+			errx(EX_SOFTWARE, "line too long");
+		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
+		    " retest=requested retest-result=undelivered");
+	} else
+		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
+		    " UNKNOWN %lld why=undelivered probed=%lld", now,
+		    cur->time);
+	*len = n;
+	return 1;
+}
+
+/* The addresses sweep may act on, found without the lock. */
+struct sweep_scan {
+	long long now;
+	const struct statemap *tail;	/* the lines after the CDB */
+	struct ip *v;
+	size_t n, cap;
+};
+
+static void
+sweep_candidate(void *arg, const struct stateline *sl)
+{
+	struct sweep_scan *sc = arg;
+	char line[STATE_LINE_MAX + 1];
+	size_t len;
+	int retest, delivered;
+
+	/* (a record the lines after the CDB override is theirs to say) */
+	if (sc->tail && statemap_get(sc->tail, &sl->ip) != NULL)
+		return;
+	if (!sweep_line(sl, sc->now, line, &len, &retest, &delivered))
+		return;
+	if ((sc->v = grow(sc->v, &sc->cap, sc->n + 1, sizeof *sc->v)) == NULL)
+		err(EX_OSERR, "out of memory");
+	sc->v[sc->n++] = sl->ip;
+}
+
+/*
+ * The addresses sweep may act on: from state.cdb and the lines after it,
+ * read without holding the lock (the text before the end taken under it
+ * never changes), so that appliers are not held up for as long as a read
+ * of the whole state takes.  0, or -1 when there is no state.cdb of this
+ * state to go on from.
+ */
+static int
+sweep_scan(struct sweep_scan *sc)
+{
+	struct statefile sf;
+	struct stateview v;
+	struct statemap tail;
+	const char *why;
+	size_t i;
+	int rc = -1;
+
+	lock_state(&sf, 0);
+	if (sf.fd < 0) {
+		state_close(&sf);
+		return 0;
+	}
+	if (stateview_open(&v, &sf, cdb_path, &why) < 0) {
+		state_close(&sf);
+		return -1;
+	}
+	if (state_unlock(&sf) < 0)
+		state_failed(state_path);
+	statemap_init(&tail);
+	if (stateview_tail(&v, &tail) < 0)
+		errx(EX_OSERR, "%s: out of memory", state_path);
+	sc->tail = &tail;
+	if (state_cdb_each(&v.cdb, cdb_path, sweep_candidate, sc) == 0) {
+		sc->tail = NULL;
+		for (i = 0; i < tail.n; i++) {
+			struct stateline sl;
+
+			entry_line(&tail.e[i], &sl);
+			sweep_candidate(sc, &sl);
+		}
+		rc = 0;
+	}
+	sc->tail = NULL;
+	statemap_free(&tail);
+	stateview_close(&v);
+	state_close(&sf);
+	return rc;
+}
+
 static int
 cmd_sweep(int argc, char **argv)
 {
 	struct statefile sf;
 	struct statemap m;
+	struct stateview view;
+	struct sweep_scan sc = { 0 };
 	struct buf out = { 0 }, changes = { 0 };
 	long long now = (long long)time(NULL);
 	size_t i, nlifted = 0, nundelivered = 0;
-	int rc = 0;
+	int rc = 0, viewed, scanned;
 
 	(void)argc;
 	(void)argv;
-	open_state(&sf, 1, &m);
+	sc.now = now;
+	scanned = sweep_scan(&sc) == 0;
+	/* Under the lock, each as it is now. */
+	lock_state(&sf, 1);
+	statemap_init(&m);
+	viewed = view_state(&view, &sf);
+	if (viewed && scanned) {
+		if (stateview_get(&view, sc.v, sc.n, &m) < 0)
+			err(EX_TEMPFAIL, "%s", cdb_path);
+	} else if (state_load(&sf, &m) < 0)
+		errx(EX_OSERR, "%s: out of memory", state_path);
 	for (i = 0; i < m.n; i++) {
 		struct stateline cur, next;
-		char line[STATE_LINE_MAX + 1], val[STATE_LINE_MAX];
-		char ipt[IP_TEXT_MAX + 1];
+		char line[STATE_LINE_MAX + 1], ipt[IP_TEXT_MAX + 1];
 		const char *why;
-		long long delivered, from;
 		size_t n;
-		int retest, has_delivery;
+		int retest, delivered;
 
 		entry_line(&m.e[i], &cur);
-		if (cur.time + conf.pending_timeout > now)
+		if (!sweep_line(&cur, now, line, &n, &retest, &delivered))
 			continue;
-		/* A test under way (UNKNOWN why=probe), or a retest an
-		 * operator asked for whose probe went out (retest=pending). */
-		retest = cur.status == ST_BLOCK && state_get(&cur, "retest",
-		    val, sizeof val) && strcmp(val, "pending") == 0;
-		if (!retest && !(cur.status == ST_UNKNOWN && state_get(&cur,
-		    "why", val, sizeof val) && strcmp(val, "probe") == 0))
-			continue;
-		has_delivery = state_get_time(&cur, "delivered", &delivered) ==
-		    0;
-		from = has_delivery && delivered > cur.time ? delivered :
-		    cur.time;
-		if (from + conf.pending_timeout > now)
-			continue;
-		n = ip_format(&cur.ip, line);
-		if (has_delivery) {
-			/* tested=: when the probe went out, which the next
-			 * test counts from (relaywatch-due). */
-			n += (size_t)snprintf(line + n, sizeof line - n,
-			    " OK %lld why=no-answer tested=%lld", now,
-			    cur.time);
-		} else if (retest) {
-			n += (size_t)snprintf(line + n, sizeof line - n,
-			    " BLOCK %lld", now);
-			if (state_get(&cur, "why", val, sizeof val) &&
-			    state_put_kv(line, sizeof line, &n, "why",
-			    val) < 0)
-				errx(EX_SOFTWARE, "line too long");
-			n += (size_t)snprintf(line + n, sizeof line - n,
-			    " retest=requested retest-result=undelivered");
-		} else
-			n += (size_t)snprintf(line + n, sizeof line - n,
-			    " UNKNOWN %lld why=undelivered probed=%lld", now,
-			    cur.time);
 		if (state_parse(line, n, &next, &why) < 0)
 			errx(EX_SOFTWARE, "sweep line does not parse: %s", why);
 		buf_add(&out, line, n);
 		buf_str(&out, "\n");
-		if (!has_delivery) {
+		if (!delivered) {
 			if (nundelivered++ < SWEEP_SAID_MAX) {
 				ip_format(&cur.ip, ipt);
 				warnx("%s: no delivery of its probe (sent %lld) "
@@ -526,21 +804,17 @@ cmd_sweep(int argc, char **argv)
 		    "and does relaywatch-hosts -d read that log?", nundelivered);
 	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
 		state_failed(state_path);
-	if (nlifted > 0) {
-		/* The map's entries still hold the old lines: read again. */
-		statemap_free(&m);
-		if (state_map(&sf) < 0)
-			state_failed(state_path);
-		statemap_init(&m);
-		if (state_load(&sf, &m) < 0)
-			errx(EX_OSERR, "%s: out of memory", state_path);
-		rc = enforce(&m, &sf);
-	}
+	/* (m's lines of the state go with its old mapping) */
+	statemap_free(&m);
+	if (nlifted > 0)
+		rc = enforce(&sf, viewed ? &view : NULL);
+	if (viewed)
+		stateview_close(&view);
 	state_close(&sf);
 	print_changes(&changes);
-	statemap_free(&m);
 	buf_free(&out);
 	buf_free(&changes);
+	free(sc.v);
 	return rc;
 }
 
@@ -745,6 +1019,34 @@ fill_compact(int fd, void *arg)
 	return rc;
 }
 
+/* state.cdb and an empty recent.cdb for the compacted file (fd, its
+ * text ending at pos->off); 0, or -1 with errno. */
+static int
+compact_cdb(int fd, const struct statepos *pos)
+{
+	struct statemap blocks, none;
+	struct atomic_file af;
+	char *text = NULL;
+	int rc = -1, e;
+
+	statemap_init(&blocks);
+	statemap_init(&none);
+	if (pos->off > 0 && (text = mmap(NULL, (size_t)pos->off, PROT_READ,
+	    MAP_SHARED, fd, 0)) == MAP_FAILED)
+		return -1;
+	if (state_compile(&af, cdb_path, state_path, text, (size_t)pos->off,
+	    pos, conf.ipv6_prefix, &blocks, NULL) == 0 &&
+	    atomic_commit(&af, NULL) == 0 &&
+	    recent_write(recent_path, &none, NULL, pos, conf.ipv6_prefix) == 0)
+		rc = 0;
+	e = errno;
+	if (text)
+		munmap(text, (size_t)pos->off);
+	statemap_free(&blocks);
+	errno = e;
+	return rc;
+}
+
 /*
  * compact: the state as one line per IP, its last; the file it replaces
  * is kept as state.1 (state.1 becomes state.2, and so on).  The state file
@@ -795,7 +1097,7 @@ cmd_compact(int argc, char **argv)
 	pos.dev = (unsigned long long)st.st_dev;
 	pos.ino = (unsigned long long)st.st_ino;
 	pos.off = cf.written;
-	if (state_write_cdb(cdb_path, &m, &pos, conf.ipv6_prefix) < 0)
+	if (compact_cdb(held, &pos) < 0)
 		state_failed(cdb_path);
 	if (close(held) < 0)
 		state_failed(state_path);
@@ -834,6 +1136,7 @@ cmd_operator(int unblock, int argc, char **argv)
 {
 	struct statefile sf;
 	struct statemap m;
+	struct stateview view;
 	struct stateline cur, next;
 	const struct statemap_entry *en;
 	struct ip ip;
@@ -841,7 +1144,7 @@ cmd_operator(int unblock, int argc, char **argv)
 	const char *why = NULL, *w;
 	size_t n;
 	struct buf change = { 0 };
-	int ch, rc = 0;
+	int ch, rc = 0, viewed;
 
 	/* argv[-1] is the command's name, for getopt. */
 	optind = 1;
@@ -863,7 +1166,13 @@ cmd_operator(int unblock, int argc, char **argv)
 		errx(EX_USAGE, "-w needs a reason");
 	if (ip_parse(argv[0], strlen(argv[0]), &ip, &w) < 0)
 		errx(EX_DATAERR, "%s: not an IP address: %s", argv[0], w);
-	open_state(&sf, 1, &m);
+	lock_state(&sf, 1);
+	statemap_init(&m);
+	if ((viewed = view_state(&view, &sf))) {
+		if (stateview_get(&view, &ip, 1, &m) < 0)
+			err(EX_TEMPFAIL, "%s", cdb_path);
+	} else if (state_load(&sf, &m) < 0)
+		errx(EX_OSERR, "%s: out of memory", state_path);
 	if ((en = statemap_get(&m, &ip)) == NULL)
 		errx(EX_DATAERR, "%s: not in the state", argv[0]);
 	entry_line(en, &cur);
@@ -895,15 +1204,15 @@ cmd_operator(int unblock, int argc, char **argv)
 	line[n++] = '\n';
 	if (state_append(&sf, line, n) < 0)
 		state_failed(state_path);
+	statemap_free(&m);
 	if (unblock) {
-		if (statemap_put(&m, &next) < 0)
-			err(EX_OSERR, "out of memory");
-		rc = enforce(&m, &sf);
+		rc = enforce(&sf, viewed ? &view : NULL);
 		add_change(&change, &next, ST_BLOCK);
 	}
+	if (viewed)
+		stateview_close(&view);
 	state_close(&sf);
 	print_changes(&change);
-	statemap_free(&m);
 	buf_free(&change);
 	return rc;
 }
@@ -959,6 +1268,7 @@ cmd_exim_macros(int argc, char **argv)
 	    "# \"relaywatch-db exim-macros\": change that file and run it "
 	    "again, never this one.\n", conf.path);
 	printf("RELAYWATCH_CDB = %s\n", cdb_path);
+	printf("RELAYWATCH_RECENT = %s\n", recent_path);
 	printf("RELAYWATCH_DOMAINS = %s\n", conf.domain);
 	printf("RELAYWATCH_MAILBOX = %s\n", conf.mailbox);
 	printf("RELAYWATCH_ABUSE = %s\n", conf.abuse);
@@ -1060,7 +1370,9 @@ main(int argc, char *argv[])
 	/* Run by root: act as the owner of the state. */
 	become_owner_of(conf.statedir);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
-	    sizeof cdb_path) < 0 || (size_t)snprintf(pending_path,
+	    sizeof cdb_path) < 0 || (size_t)snprintf(recent_path,
+	    sizeof recent_path, "%s/recent.cdb", conf.statedir) >=
+	    sizeof recent_path || (size_t)snprintf(pending_path,
 	    sizeof pending_path, "%s/enforce-pending", conf.statedir) >=
 	    sizeof pending_path)
 		errx(EX_CONFIG, "statedir too long");

@@ -48,8 +48,9 @@
 
 /* An outbox entry younger than this is the live notify's, not -q's. */
 #define OUTBOX_GRACE 60
-/* A notice whose BLOCK is not in state.cdb is kept this long (the apply
- * that put it there may yet be retried), then dropped. */
+/* A notice whose BLOCK Exim does not find (recent.cdb, state.cdb) is kept
+ * this long (the apply that put it there may yet be retried), then
+ * dropped. */
 #define OUTBOX_STALE 86400
 
 static struct conf conf;
@@ -440,10 +441,10 @@ take_entry(void *arg)
 /* One outbox entry, locked in fd: sent and taken out when its BLOCK
  * stands.  Returns 0, or EX_TEMPFAIL when it must be tried again. */
 static int
-send_entry(int fd, const char *path, const struct ip *ip, const char *cdb,
-    time_t age)
+send_entry(int fd, const char *path, const struct ip *ip, time_t age)
 {
 	char buf[OUTBOX_ENTRY_MAX + 1], cur_text[STATE_LINE_MAX + 1];
+	char cdb[4096];
 	struct stateline sl, cur;
 	const char *why, *nl, *ev;
 	struct ip named;
@@ -469,7 +470,8 @@ send_entry(int fd, const char *path, const struct ip *ip, const char *cdb,
 		if ((nl = strchr(ev, '\n')) != NULL)
 			*(char *)nl = '\0';
 	}
-	if ((r = state_cdb_get(cdb, ip, &cur, cur_text, sizeof cur_text)) < 0) {
+	if ((r = state_cdb_now(conf.statedir, ip, &cur, cur_text,
+	    sizeof cur_text, cdb, sizeof cdb)) < 0) {
 		warn("%s", cdb);
 		return EX_TEMPFAIL;
 	}
@@ -495,15 +497,13 @@ send_entry(int fd, const char *path, const struct ip *ip, const char *cdb,
 static int
 run_outbox(void)
 {
-	char dir[4096], path[4096 + 258], cdb[4096];
+	char dir[4096], path[4096 + 258];
 	time_t now = time(NULL);
 	struct dirent *de;
 	int rc = 0;
 	DIR *d;
 
-	if (outbox_dir(conf.statedir, dir, sizeof dir) < 0 ||
-	    (size_t)snprintf(cdb, sizeof cdb, "%s/state.cdb", conf.statedir) >=
-	    sizeof cdb)
+	if (outbox_dir(conf.statedir, dir, sizeof dir) < 0)
 		errx(EX_CONFIG, "statedir too long");
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
@@ -534,7 +534,7 @@ run_outbox(void)
 			close(fd);
 			continue;
 		}
-		if ((r = send_entry(fd, path, &ip, cdb, now - st.st_mtime)) != 0)
+		if ((r = send_entry(fd, path, &ip, now - st.st_mtime)) != 0)
 			rc = r;
 		close(fd);
 	}

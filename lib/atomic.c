@@ -65,6 +65,83 @@ atomic_remove_dead_temps(const char *path)
 }
 
 int
+atomic_prepare(struct atomic_file *af, const char *path,
+    int (*fill)(int fd, void *arg), void *arg, int mode)
+{
+	const char *slash = strrchr(path, '/');
+	int e;
+
+	af->fd = -1;
+	if (strlen(path) + 16 >= sizeof af->tmp ||
+	    path_dir(path, af->dir, sizeof af->dir) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	af->path = path;
+	/* The temp file beside the target. */
+	snprintf(af->tmp, sizeof af->tmp, "%.*s.%s.XXXXXX",
+	    slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
+	remove_dead_temps(af->dir, slash ? slash + 1 : path);
+	if ((af->fd = mkstemp(af->tmp)) < 0)
+		return -1;
+	/* Locked while written: a writer that died leaves it unlocked. */
+	while (flock(af->fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	if (fchmod(af->fd, (mode_t)mode) < 0 || fill(af->fd, arg) < 0 ||
+	    fsync(af->fd) < 0) {
+		e = errno;
+		atomic_abandon(af);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void
+atomic_abandon(struct atomic_file *af)
+{
+	if (af->fd < 0)
+		return;
+	close(af->fd);
+	unlink(af->tmp);
+	af->fd = -1;
+}
+
+int
+atomic_commit(struct atomic_file *af, int *held)
+{
+	int dfd, e;
+
+	if ((held == NULL && close(af->fd) < 0) ||
+	    rename(af->tmp, af->path) < 0) {
+		e = errno;
+		if (held)
+			close(af->fd);
+		unlink(af->tmp);
+		af->fd = -1;
+		errno = e;
+		return -1;
+	}
+	if (held)
+		*held = af->fd;
+	af->fd = -1;
+	if ((dfd = open(af->dir, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (fsync(dfd) < 0) {
+			e = errno;
+			close(dfd);
+			if (held) {
+				close(*held);
+				*held = -1;
+			}
+			errno = e;
+			return -1;
+		}
+		close(dfd);
+	}
+	return 0;
+}
+
+int
 atomic_write(const char *path, int (*fill)(int fd, void *arg), void *arg,
     int mode)
 {
@@ -75,54 +152,9 @@ int
 atomic_write_held(const char *path, int (*fill)(int fd, void *arg),
     void *arg, int mode, int *held)
 {
-	const char *slash = strrchr(path, '/');
-	char tmp[4096], dir[4096];
-	int fd, dfd, e;
+	struct atomic_file af;
 
-	if (strlen(path) + 16 >= sizeof tmp ||
-	    path_dir(path, dir, sizeof dir) < 0) {
-		errno = ENAMETOOLONG;
+	if (atomic_prepare(&af, path, fill, arg, mode) < 0)
 		return -1;
-	}
-	/* The directory, for its fsync; the temp file beside the target. */
-	snprintf(tmp, sizeof tmp, "%.*s.%s.XXXXXX",
-	    slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path);
-	remove_dead_temps(dir, slash ? slash + 1 : path);
-	if ((fd = mkstemp(tmp)) < 0)
-		return -1;
-	/* Locked while written: a writer that died leaves it unlocked. */
-	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
-		;
-	if (fchmod(fd, (mode_t)mode) < 0 || fill(fd, arg) < 0 ||
-	    fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if ((held == NULL && close(fd) < 0) || rename(tmp, path) < 0) {
-		e = errno;
-		if (held)
-			close(fd);
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if (held)
-		*held = fd;
-	if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
-		if (fsync(dfd) < 0) {
-			e = errno;
-			close(dfd);
-			if (held) {
-				close(fd);
-				*held = -1;
-			}
-			errno = e;
-			return -1;
-		}
-		close(dfd);
-	}
-	return 0;
+	return atomic_commit(&af, held);
 }

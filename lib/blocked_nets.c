@@ -29,18 +29,41 @@ blocked_line_ours(const char *line, size_t len)
 	    (line + len - hash == 12 || hash[12] == ' ');
 }
 
+/* The address one of our lines is for: the host it names, or the
+ * address= of a network's line; 0, or -1 when it names none (a network
+ * line written before they named it). */
+static int
+blocked_line_address(const char *line, size_t len, struct ip *ip)
+{
+	const char *e = line + len, *p, *why;
+	size_t n;
+
+	for (p = line; p + 9 < e; p++)
+		if ((p[0] == ' ') && memcmp(p + 1, "address=", 8) == 0) {
+			const char *v = p + 9, *ve = v;
+
+			while (ve < e && *ve != ' ')
+				ve++;
+			return ip_parse_canonical(v, (size_t)(ve - v), ip, &why);
+		}
+	for (n = 0; n < len && line[n] != ' ' && line[n] != '\t'; n++)
+		if (line[n] == '/')
+			return -1;
+	return ip_parse_canonical(line, n, ip, &why);
+}
+
 struct blocked_fill {
 	const char *old;	/* the current file's text, or NULL */
 	size_t oldlen;
 	const struct statemap *m;
-	int v6bits;
+	int whole, v6bits;
 };
 
 static int
 fill_blocked(int fd, void *arg)
 {
 	const struct blocked_fill *bf = arg;
-	const char *p = bf->old, *e = bf->old + bf->oldlen;
+	const char *p = bf->old, *e = p ? p + bf->oldlen : NULL;
 	FILE *f;
 	size_t i;
 	int rc;
@@ -55,16 +78,23 @@ fill_blocked(int fd, void *arg)
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
 
-		if (!blocked_line_ours(p, n)) {
+		struct ip a;
+
+		/* Ours go unless only some addresses are written (m's)
+		 * and the line is for another. */
+		if (!blocked_line_ours(p, n) || (!bf->whole &&
+		    (blocked_line_address(p, n, &a) < 0 ||
+		    statemap_get(bf->m, &a) == NULL))) {
 			fwrite(p, 1, n, f);
 			fputc('\n', f);
 		}
 		p += n + 1;
 	}
-	/* Ours: every BLOCK. */
+	/* Ours: every BLOCK of m. */
 	for (i = 0; i < bf->m->n; i++) {
 		const struct statemap_entry *en = &bf->m->e[i];
 		char ip[IP_TEXT_MAX + 5], day[UTC_TEXT_MAX], why[64] = "";
+		char addr[IP_TEXT_MAX + 10] = "";
 		const char *r = en->rest, *sp, *w;
 
 		if (en->status != ST_BLOCK)
@@ -78,6 +108,8 @@ fill_blocked(int fd, void *arg)
 			ip_network(&en->ip, bf->v6bits, &net);
 			n = ip_format(&net, ip);
 			snprintf(ip + n, sizeof ip - n, "/%d", bf->v6bits);
+			memcpy(addr, " address=", 9);
+			ip_format(&en->ip, addr + 9);
 		}
 		utc_format(strtoll(r + 6, NULL, 10), UTC_DAY, day);
 		/* The why= field, for the people reading the file. */
@@ -93,7 +125,7 @@ fill_blocked(int fd, void *arg)
 				    (int)(ve - v), v);
 				break;
 			}
-		fprintf(f, "%s  # relaywatch %s%s\n", ip, day, why);
+		fprintf(f, "%s  # relaywatch %s%s%s\n", ip, day, why, addr);
 	}
 	rc = fflush(f) == 0 && !ferror(f) ? 0 : -1;
 	if (fclose(f) != 0)
@@ -101,10 +133,11 @@ fill_blocked(int fd, void *arg)
 	return rc;
 }
 
-int
-blocked_nets_sync(const char *path, const struct statemap *m, int v6bits)
+static int
+write_blocked(const char *path, const struct statemap *m, int whole,
+    int v6bits)
 {
-	struct blocked_fill bf = { NULL, 0, m, v6bits };
+	struct blocked_fill bf = { NULL, 0, m, whole, v6bits };
 	struct stat st;
 	int fd, rc, e;
 
@@ -138,4 +171,16 @@ blocked_nets_sync(const char *path, const struct statemap *m, int v6bits)
 		close(fd);
 	errno = e;
 	return rc;
+}
+
+int
+blocked_nets_sync(const char *path, const struct statemap *m, int v6bits)
+{
+	return write_blocked(path, m, 1, v6bits);
+}
+
+int
+blocked_nets_update(const char *path, const struct statemap *m, int v6bits)
+{
+	return write_blocked(path, m, 0, v6bits);
 }

@@ -11,11 +11,17 @@
  * Make relaywatch's lines in the Exim host list at path name exactly the
  * addresses whose status in m is BLOCK, one a line with a comment
  * ("192.0.2.7  # relaywatch 2026-11-26 why=relayed"), an IPv6 one by its
- * network of v6bits bits ("2001:db8:1:2::/64  # relaywatch ..."); lines
+ * network of v6bits bits, naming the address ("2001:db8:1:2::/64  #
+ * relaywatch 2026-11-26 why=relayed address=2001:db8:1:2::5"); lines
  * written by people stay as they are.  The file is replaced atomically,
  * created if missing.  Returns 0, or -1 with errno set.
  */
 int blocked_nets_sync(const char *path, const struct statemap *m,
+    int v6bits);
+
+/* The same for the addresses of m only (the state's last lines, those
+ * that changed): relaywatch's lines for the others stay. */
+int blocked_nets_update(const char *path, const struct statemap *m,
     int v6bits);
 
 #endif

@@ -35,29 +35,12 @@ state_follow_init(struct state_follow *f, const char *state_path,
 	return (f->buf = malloc(FOLLOW_BUF)) == NULL ? -1 : 0;
 }
 
-/* The number of lines before offset `to' of the state, for messages. */
-static unsigned long long
-lines_before(const struct state_follow *f, off_t to)
-{
-	unsigned long long n = 0;
-	char buf[65536];
-	off_t at = 0;
-	ssize_t r;
-
-	while (at < to && (r = pread(f->fd, buf, (size_t)(to - at <
-	    (off_t)sizeof buf ? to - at : (off_t)sizeof buf), at)) > 0) {
-		n += count_newlines(buf, (size_t)r);
-		at += r;
-	}
-	return n;
-}
-
 static void
 bad_line(struct state_follow *f, const char *why)
 {
 	if (f->bad++ < WARN_MAX) {
 		if (!f->counted) {
-			f->before = lines_before(f, f->from);
+			f->before = fd_count_newlines(f->fd, f->from);
 			f->counted = 1;
 		}
 		warnx("%s:%llu: %s", f->state_path, f->before + f->lines, why);

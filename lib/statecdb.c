@@ -18,72 +18,28 @@
 #include "statecdb.h"
 #include "textfile.h"
 
-struct cdb_fill {
-	const struct statemap *m;
-	const struct statepos *pos;
-	int v6bits;
-};
-
-static int
-fill_cdb(int fd, void *arg)
-{
-	const struct cdb_fill *cf = arg;
-	const struct statemap *m = cf->m;
-	struct cdb_make cm;
-	char pos[80];
-	size_t i;
-	int n = 0;
-
-	if (cdb_make_start(&cm, fd) < 0)
-		return -1;
-	if (cf->pos)
-		n = snprintf(pos, sizeof pos, "%llu %llu %llu", cf->pos->dev,
-		    cf->pos->ino, cf->pos->off);
-	if (n > 0 && cdb_make_add(&cm, STATE_CDB_POSKEY,
-	    sizeof STATE_CDB_POSKEY - 1, pos, (unsigned)n) < 0)
-		goto fail;
-	/* In the entries' order, nearly the text's: read in one sweep. */
-	for (i = 0; i < m->n; i++) {
-		const struct statemap_entry *en = &m->e[i];
-
-		/* The key is the line's canonical IP, just before rest. */
-		if (cdb_make_add(&cm, en->rest - 1 - en->keylen, en->keylen,
-		    en->rest, en->rest_len) < 0)
-			goto fail;
-	}
-	/* The IPv6 BLOCKs' networks (several BLOCKs in one: several
-	 * records, each a BLOCK; Exim takes the first). */
-	for (i = 0; cf->v6bits < 128 && i < m->n; i++) {
-		const struct statemap_entry *en = &m->e[i];
-		char key[IP_MASK_TEXT_MAX + 1];
-		size_t kl;
-
-		if (en->status != ST_BLOCK || ip_is_v4(&en->ip))
-			continue;
-		kl = ip_format_exim_mask(&en->ip, cf->v6bits, key);
-		if (cdb_make_add(&cm, key, (unsigned)kl, en->rest,
-		    en->rest_len) < 0)
-			goto fail;
-	}
-	return cdb_make_finish(&cm);
-fail:
-	{
-		int e = errno;
-
-		cdb_make_finish(&cm);	/* frees its memory */
-		errno = e;
-		return -1;
-	}
-}
-
 int
-state_write_cdb(const char *path, const struct statemap *m,
-    const struct statepos *pos, int v6bits)
+state_cdb_add_network(struct cdb_make *cm, const struct statemap_entry *en,
+    int v6bits)
 {
-	struct cdb_fill cf = { m, pos, v6bits };
+	char key[IP_MASK_TEXT_MAX + 1], val[STATE_LINE_MAX + IP_TEXT_MAX + 16];
+	size_t kl, vl;
 
-	return atomic_write(path, fill_cdb, &cf, 0644);
+	if (en->status != ST_BLOCK || ip_is_v4(&en->ip) || v6bits >= 128)
+		return 0;
+	kl = ip_format_exim_mask(&en->ip, v6bits, key);
+	if (en->rest_len > STATE_LINE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(val, en->rest, en->rest_len);
+	vl = en->rest_len;
+	memcpy(val + vl, " address=", 9);
+	vl += 9;
+	vl += ip_format(&en->ip, val + vl);
+	return cdb_make_add(cm, key, (unsigned)kl, val, (unsigned)vl);
 }
+
 /* A whole decimal number at *p, up to a blank or the end; 0 or -1. */
 static int
 parse_ull(const char **p, const char *e, unsigned long long *v)
@@ -137,6 +93,28 @@ state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,
 	if (rc < 0)
 		errno = e;
 	return rc;
+}
+
+int
+state_cdb_now(const char *statedir, const struct ip *ip, struct stateline *sl,
+    char *buf, size_t bufsz, char *path, size_t pathsz)
+{
+	int r;
+
+	if ((size_t)snprintf(path, pathsz, "%s/recent.cdb", statedir) >=
+	    pathsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((r = state_cdb_get(path, ip, sl, buf, bufsz)) != 0 &&
+	    !(r < 0 && errno == ENOENT))
+		return r;
+	if ((size_t)snprintf(path, pathsz, "%s/state.cdb", statedir) >=
+	    pathsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return state_cdb_get(path, ip, sl, buf, bufsz);
 }
 
 int

@@ -20,15 +20,17 @@
  */
 #define STATE_CDB_POSKEY "relaywatch-state"
 
-/* Build PATH's CDB from m: key the IP, value its last line's rest; and
- * pos, when not NULL, under STATE_CDB_POSKEY.  An IPv6 BLOCK is also
- * recorded under its network of v6bits bits, keyed as Exim's ${mask}
- * writes it (ip_format_exim_mask), so that the RCPT ACL refuses the
- * customer's other addresses too; a key with a '/' is such a record. */
-int state_write_cdb(const char *path, const struct statemap *m,
-    const struct statepos *pos, int v6bits);
-
 struct cdb;
+struct cdb_make;
+/* An IPv6 BLOCK's record under its network of v6bits bits, keyed as
+ * Exim's ${mask} writes it (ip_format_exim_mask), so that the RCPT ACL
+ * refuses the customer's other addresses too: its value, then
+ * " address=IP".  A key with a '/' is such a record; several BLOCKs in
+ * one network are several records.  Nothing for an IPv4 address, another
+ * status, or v6bits 128.  Returns 0, or -1 with errno. */
+int state_cdb_add_network(struct cdb_make *cm,
+    const struct statemap_entry *en, int v6bits);
+
 /* The position recorded in an open CDB: 0, or -1 when it has none or
  * it does not parse. */
 int state_cdb_position(struct cdb *c, struct statepos *pos);
@@ -37,6 +39,13 @@ int state_cdb_position(struct cdb *c, struct statepos *pos);
  * bytes), 0 when it has none, -1 with errno. */
 int state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,
     char *buf, size_t bufsz);
+
+/* ip's record as Exim's RCPT ACL finds it: in recent.cdb in statedir,
+ * else in state.cdb (recent.h); a missing recent.cdb has none.  As
+ * state_cdb_get; the file last read is in path (pathsz bytes). */
+int state_cdb_now(const char *statedir, const struct ip *ip,
+    struct stateline *sl, char *buf, size_t bufsz, char *path,
+    size_t pathsz);
 
 /* About how many records the open CDB holds, read from its header (each
  * hash table has twice as many slots as records). */

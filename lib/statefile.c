@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,6 +105,9 @@ state_append(struct statefile *sf, const char *buf, size_t n)
 	 * be read as a verdict with a wrong time. */
 	if (st.st_size > 0 && pread(sf->fd, &last, 1, st.st_size - 1) == 1 &&
 	    last != '\n') {
+		warnx("%s:%llu: last line cut short (no newline); marked so "
+		    "that it does not parse", sf->path,
+		    fd_count_newlines(sf->fd, st.st_size) + 1);
 		if (write_all(sf->fd, STATE_CUT_MARK "\n",
 		    sizeof STATE_CUT_MARK) < 0)
 			goto undo;
@@ -122,6 +126,12 @@ undo:
 		errno = e;
 		return -1;
 	}
+}
+
+int
+state_unlock(struct statefile *sf)
+{
+	return flock(sf->fd, LOCK_UN);
 }
 
 void

@@ -32,6 +32,9 @@ int state_map(struct statefile *sf);
  * them is ended with STATE_CUT_MARK first.  When a write fails part way
  * the file is cut back to where it ended. */
 int state_append(struct statefile *sf, const char *buf, size_t n);
+/* Let go of the lock, the file still open and mapped (a reader that has
+ * what it needs: the text up to a newline never changes). */
+int state_unlock(struct statefile *sf);
 void state_close(struct statefile *sf);
 
 /* A place in a state file: the file (device and inode) and an offset. */

@@ -13,6 +13,7 @@
 
 #include "bigmem.h"
 #include "statemap.h"
+#include "stream.h"
 
 static uint64_t *
 index_alloc(size_t cap, int *mapped)
@@ -179,14 +180,25 @@ prefetch_slot(const struct statemap *m, const struct ip *ip)
 long
 state_load(const struct statefile *sf, struct statemap *m)
 {
-	const char *p = sf->text, *e = sf->text + sf->len;
+	return state_load_from(sf, 0, m);
+}
+
+long
+state_load_from(const struct statefile *sf, size_t from, struct statemap *m)
+{
+	const char *p, *e;
 	struct stateline ring[LOAD_AHEAD];
 	unsigned long lineno = 0, parsed = 0, put = 0;
 	long bad = 0;
 
+	if (sf->len <= from)
+		return 0;
+	p = sf->text + from;
+	e = sf->text + sf->len;
+
 	/* Some 50 bytes a line: room for about as many IPs as lines, so
 	 * that the table seldom grows. */
-	if (statemap_reserve(m, sf->len / 50) < 0)
+	if (statemap_reserve(m, (sf->len - from) / 50) < 0)
 		return -1;
 
 	/* Lines are parsed LOAD_AHEAD ahead of their insertion, their slots
@@ -207,6 +219,9 @@ state_load(const struct statefile *sf, struct statemap *m)
 				p = nl + 1;
 				continue;
 			}
+			/* (the lines before from counted only now) */
+			if (bad == 0 && from > 0)
+				lineno += count_newlines(sf->text, from);
 			if (bad++ < 100)
 				warnx("%s:%lu: %s", sf->path, lineno, why);
 			else if (bad == 101)

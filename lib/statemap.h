@@ -52,5 +52,8 @@ int statemap_line(const struct statemap_entry *en, struct stateline *sl);
  * Returns the number of bad lines, or -1 when out of memory.
  */
 long state_load(const struct statefile *sf, struct statemap *m);
+/* The same for the lines from offset from (after a newline) on. */
+long state_load_from(const struct statefile *sf, size_t from,
+    struct statemap *m);
 
 #endif

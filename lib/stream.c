@@ -277,3 +277,19 @@ line_start(char *s, char *p)
 		p--;
 	return p;
 }
+
+unsigned long long
+fd_count_newlines(int fd, off_t to)
+{
+	unsigned long long n = 0;
+	char buf[65536];
+	off_t at = 0;
+	ssize_t r;
+
+	while (at < to && (r = pread(fd, buf, (size_t)(to - at <
+	    (off_t)sizeof buf ? to - at : (off_t)sizeof buf), at)) > 0) {
+		n += count_newlines(buf, (size_t)r);
+		at += r;
+	}
+	return n;
+}

@@ -8,6 +8,8 @@
 #ifndef RW_STREAM_H
 #define RW_STREAM_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <string.h>
 
@@ -78,6 +80,9 @@ int write_all(int fd, const char *s, size_t n);
 
 /* The number of newlines in n bytes at p. */
 size_t count_newlines(const char *p, size_t n);
+
+/* The number of newlines in fd before offset to (read with pread). */
+unsigned long long fd_count_newlines(int fd, off_t to);
 
 /* The start of the line that holds p: just after the last newline
  * before p, or s (eight bytes at a time). */

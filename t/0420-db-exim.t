@@ -73,6 +73,18 @@ echo "::1 BLOCK $now why=relayed" | db apply > /dev/null
 is "$(rcpt ::1)" 550 "4. ::1 blocked the same way"
 
 # 3. A missing, empty or garbage CDB: mail goes through, and it is logged.
+# recent.cdb first (127.0.0.5's BLOCK is there only), then, once compile
+# has put it in state.cdb, state.cdb.
+mv "$S/recent.cdb" "$S/recent.cdb.saved"
+is "$(rcpt 127.0.0.5)" 250 "3. recent.cdb missing: accepted"
+grep -q 'relaywatch: .*recent.cdb missing or damaged; hosts blocked since the last compile are not refused' "$log"
+ok $? "3. recent.cdb missing: logged"
+head -c 5000 /dev/urandom > "$S/recent.cdb"
+is "$(rcpt 127.0.0.5)" 250 "3. recent.cdb garbage: accepted"
+mv "$S/recent.cdb.saved" "$S/recent.cdb"
+is "$(rcpt 127.0.0.5)" 550 "3. recent.cdb back: refused again"
+db compile
+is "$(cdb -q "$S/recent.cdb" 127.0.0.5)" "" "3. compile: the BLOCK in state.cdb, recent.cdb empty"
 mv "$S/state.cdb" "$S/state.cdb.saved"
 is "$(rcpt 127.0.0.5)" 250 "3. CDB missing: accepted"
 grep -q 'relaywatch: .*state.cdb missing or damaged' "$log"
@@ -141,7 +153,7 @@ d=$(exim_setup nomacros)
 chmod 644 "$d/exim.conf"
 out=$("$EXIM" -C "$d/exim.conf" -bV 2>&1)
 like "$out" "RELAYWATCH_CDB_is_not_set:_run_relaywatch-db_exim-macros" "no generated macros: exim -bV fails, naming the macro and the command"
-printf 'RELAYWATCH_CDB = /x\nRELAYWATCH_DOMAINS = x\nRELAYWATCH_MAILBOX = x\nRELAYWATCH_ABUSE = a@x\n' > "$TMP/noprobe.macros"
+printf 'RELAYWATCH_CDB = /x\nRELAYWATCH_RECENT = /y\nRELAYWATCH_DOMAINS = x\nRELAYWATCH_MAILBOX = x\nRELAYWATCH_ABUSE = a@x\n' > "$TMP/noprobe.macros"
 sed -i "s|$TMP/nonexistent.macros|$TMP/noprobe.macros|" "$d/exim.conf"
 out=$("$EXIM" -C "$d/exim.conf" -bV 2>&1)
 like "$out" "RELAYWATCH_PROBE_SOURCE_is_not_set" "a forgotten probe source: exim -bV fails"

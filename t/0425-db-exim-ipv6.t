@@ -44,30 +44,40 @@ rcpt() {
 now=$(date +%s)
 is "$(rcpt $A) $(rcpt $B) $(rcpt $C)" "250 250 250" "before: all accepted"
 echo "$A BLOCK $now why=relayed" | db apply > /dev/null
-is "$(cdb -q "$S/state.cdb" 2001.0db8.0001.0002.0000.0000.0000.0000/64 | cut -d' ' -f1-2)" "BLOCK $now" \
-    "state.cdb: the BLOCK under its network too, keyed as Exim's \${mask} writes it"
+net=2001.0db8.0001.0002.0000.0000.0000.0000/64
+is "$(cdb -q "$S/recent.cdb" $net)" "BLOCK $now why=relayed address=$A" \
+    "recent.cdb: the BLOCK under its network too, keyed as Exim's \${mask} writes it, naming the address"
+db compile
+is "$(cdb -q "$S/state.cdb" $net) | $(cdb -q "$S/recent.cdb" $net)" \
+    "BLOCK $now why=relayed address=$A | " "  compiled: in state.cdb, recent.cdb empty"
 is "$(rcpt $A)" 550 "the blocked address: 550"
 is "$(rcpt $B)" 550 "another address of its /64: 550 too"
 is "$(rcpt $C)" 250 "an address of another /64: accepted"
 grep -q "rejected RCPT <b@remote.test>: relaywatch: open relay (BLOCK " "$log"
 ok $? "logged with the state's line"
-like "$(grep 'relaywatch' "$TMP/blocked.nets")" "^2001:db8:1:2::/64  # relaywatch [0-9-]+ why=relayed$" \
-    "blocked.nets names the network"
+like "$(grep 'relaywatch' "$TMP/blocked.nets")" "^2001:db8:1:2::/64  # relaywatch [0-9-]+ why=relayed address=$A$" \
+    "blocked.nets names the network, and the address"
 grep -q "listed in blocked.nets: $B\$" "$log"
 ok $? "  and Exim matches another address of it there"
 
 # Two BLOCKs in one network: either refuses it; an unblock of one leaves
 # the other's.
 echo "$B BLOCK $now why=relayed" | db apply > /dev/null
+# (both in state.cdb now: the lifts below hide its network records)
+db compile
 db unblock -w "fixed" $A > /dev/null
 is "$(rcpt $A)" 550 "two BLOCKs in a /64, one lifted: the other still refuses the network"
 db unblock -w "fixed" $B > /dev/null
 is "$(rcpt $A) $(rcpt $B)" "250 250" "both lifted: the network accepted again"
+like "$(cdb -q "$S/recent.cdb" $net)" "^OK [0-9]+ why=unblocked .* address=" \
+    "  recent.cdb: a record of the network that is not a BLOCK hides state.cdb's"
 is "$(grep -c relaywatch "$TMP/blocked.nets")" 0 "  and out of blocked.nets"
 
 # ipv6_prefix = 128: each address alone.
 echo "ipv6_prefix = 128" >> "$TMP/rw.conf"
 db exim-macros > "$TMP/relaywatch.macros"
+# (state.cdb's network records change at the next compile)
+db compile
 echo "$A BLOCK $now why=relayed" | db apply > /dev/null
 is "$(rcpt $A) $(rcpt $B)" "550 250" "ipv6_prefix = 128: only the address itself"
 like "$(grep relaywatch "$TMP/blocked.nets")" "^2001:db8:1:2::5  # relaywatch" "  and blocked.nets names it alone"

@@ -76,7 +76,7 @@ db retest 192.0.2.20 > /dev/null
 echo "192.0.2.20 BLOCK $((now + 1)) why=relayed retest=pending" | db apply > /dev/null
 echo "192.0.2.20 OK $((now + 2)) why=refused token-time=$((now + 1))" | db apply > "$TMP/changes"
 like "$(cat "$TMP/changes")" "^192.0.2.20 BLOCK OK " "apply: the retest's answer lifts the BLOCK"
-like "$(cdb -q "$S/state.cdb" 192.0.2.20)" "^OK " "apply: state.cdb says OK at once, without a compile"
+like "$(exim_finds "$S" 192.0.2.20)" "^OK " "apply: Exim finds OK at once, without a compile"
 grep -q '^192.0.2.20 ' "$E/blocked.nets"
 ok $((! $?)) "apply: blocked.nets no longer lists it"
 
@@ -111,6 +111,7 @@ printf '%s\n' "statedir = $S" "domain = isp.example" "probe_source = 192.0.2.9 2
     "warn_only = yes" > "$TMP/m.conf"
 run relaywatch-db -c "$TMP/m.conf" exim-macros
 is "$(printf '%s\n' "$out" | grep -v '^#')" "RELAYWATCH_CDB = $S/state.cdb
+RELAYWATCH_RECENT = $S/recent.cdb
 RELAYWATCH_DOMAINS = isp.example
 RELAYWATCH_MAILBOX = relaytest
 RELAYWATCH_ABUSE = abuse@isp.example

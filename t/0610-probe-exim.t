@@ -33,6 +33,7 @@ $TMP/box/special/
 RC
 chmod 644 "$TMP/rc"
 printf '\n' | cdb -c "$TMP/state.cdb"
+printf '\n' | cdb -c "$TMP/recent.cdb"
 exim_smarthost "$S" "$TMP/rc" "$TMP/state.cdb" || exit 1
 
 (umask 077; openssl rand -hex 32 > "$TMP/key")

@@ -3,7 +3,7 @@
 # the outbox before it records the BLOCK; relaywatch-notify takes it out
 # once sendmail has it, keeps it when sendmail fails, and -q (cron) sends
 # what is kept once sendmail works again.  A retried apply finishes what
-# a run that died left undone (state.cdb, blocked.nets).
+# a run that died left undone (recent.cdb, blocked.nets).
 . "$(dirname "$0")/lib.sh"
 need cdb
 
@@ -88,7 +88,7 @@ printf '192.0.2.11 BLOCK %s why=relayed variant=plain\n' "$now" >> "$TMP/st/stat
 echo "192.0.2.11 - BLOCK $now why=relayed variant=plain" > "$TMP/c11"
 echo "192.0.2.11 BLOCK $((now + 1)) why=relayed variant=quoted" | relaywatch-db apply > "$TMP/changes"
 is "$(cat "$TMP/changes")" "" "the retry: no change of status"
-is "$(cdb -q "$TMP/st/state.cdb" 192.0.2.11 | cut -d' ' -f1)" BLOCK "  but state.cdb has the BLOCK the killed run recorded"
+is "$(exim_finds "$TMP/st" 192.0.2.11 | cut -d' ' -f1)" BLOCK "  but Exim finds the BLOCK the killed run recorded"
 grep -q '^192\.0\.2\.11 ' "$TMP/st/blocked.nets"
 ok $? "  and blocked.nets"
 [ ! -e "$TMP/st/enforce-pending" ]
@@ -102,7 +102,7 @@ mkdir -p "$TMP/st/outbox"
 printf '192.0.2.13 - BLOCK %s why=relayed\n' "$now" > "$TMP/st/outbox/192.0.2.13"
 age '2 hours ago'
 run relaywatch-notify -q
-is "$rc:$(sent):$(outbox)" "0:2:192.0.2.13 " "a notice whose BLOCK is not in state.cdb: kept for now"
+is "$rc:$(sent):$(outbox)" "0:2:192.0.2.13 " "a notice whose BLOCK Exim does not find: kept for now"
 age '2 days ago'
 run relaywatch-notify -q
 is "$rc:$(sent):$(outbox)" "0:2:" "  dropped after a day, not sent"

@@ -158,3 +158,10 @@ left_behind() {
 	    ($1 == sv || (index($0, tmp) && /relaywatch|tail -n 0/ && $3 != "awk") ||
 	    $0 ~ "relaywatch-reporter [0-9]+ " sv "$")'
 }
+
+# exim_finds STATEDIR IP: the record Exim's RCPT ACL finds for IP, as the
+# shipped fragment looks it up: recent.cdb first, then state.cdb.
+exim_finds() {
+	cdb -q "$1/recent.cdb" "$2" 2>/dev/null ||
+	    cdb -q "$1/state.cdb" "$2" 2>/dev/null
+}
