@@ -36,6 +36,15 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b / a }'
 }
 
+# part NAME: whether BENCH_PARTS (all by default) names it.
+part() {
+	case " ${BENCH_PARTS:-hosts db due probe classify} " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+if part hosts; then
 log=$DIR/mainlog-$MESSAGES
 if [ ! -s "$log" ]; then
 	echo "generating a main log of $MESSAGES messages in $log"
@@ -77,61 +86,237 @@ echo "  relaywatch-hosts FILE: $(ratio "$t_hosts" "$t_mawk") x mawk (target 5),"
 echo "  through a pipe:        $(ratio "$t_pipe" "$t_mawk") x mawk," \
     "$(ratio "$t_pipe" "$t_wc") of wc -l's speed"
 
-# relaywatch-db: compile a state of 1,000,000 IPs in 1,200,000 lines (a
-# fifth of them updates) beside tinycdb's own "cdb -c -m" on the same
-# lines (which keeps duplicates: the floor), and the time from a BLOCK
-# verdict to the new state.cdb in place.
-IPS=${BENCH_IPS:-1000000}
-sdir=$DIR/state-$IPS
-state=$sdir/state
-if [ ! -s "$state" ]; then
-	mkdir -p "$sdir"
-	echo "generating a state of $IPS IPs in $sdir"
-	awk -v n="$IPS" 'BEGIN {
-		t = 1764000000
-		for (i = 0; i < n; i++) {
-			if (i % 10 == 9)
-				ip = sprintf("2001:db8:%x:%x::%x", int(i / 65536) + 1, int(i / 256) % 256 + 1, i % 256 + 1)
-			else
-				ip = sprintf("10.%d.%d.%d", int(i / 65536) % 256, int(i / 256) % 256, i % 256)
-			printf "%s UNKNOWN %d why=probe\n", ip, t + i
-			if (i % 5 == 0) upd[i / 5] = ip
-		}
-		for (j = 0; j < n / 5; j++)
-			printf "%s OK %d why=refused diag=\"550 5.7.1 Relaying denied\"\n", upd[j], t + n + j
-	}' > "$state.tmp" && mv "$state.tmp" "$state"
 fi
-printf 'statedir = %s\nblocked_nets = %s/blocked.nets\n' "$sdir" "$sdir" > "$sdir/rw.conf"
-cat "$state" > /dev/null
-input=/dev/null
-slines=$(wc -l < "$state")
-db_compile() { bin/relaywatch-db -c "$sdir/rw.conf" compile; }
-cdb_floor() { cdb -c -m -t "$sdir/floor.tmp" "$sdir/floor.cdb" "$state"; }
-t_compile=$(best db_compile)
-t_floor=$(best cdb_floor)
-records=$(cdb -s "$sdir/state.cdb" | awk '/^number of records/ { print $4 }')
-# (one record says which state file the CDB was built from)
-cdb -q "$sdir/state.cdb" relaywatch-state > /dev/null && records=$((records - 1))
-echo
-echo "relaywatch-db on a state of $slines lines, $IPS IPs ($records records compiled)"
-printf '  %-34s %7.3f s\n' "relaywatch-db compile" "$t_compile"
-printf '  %-34s %7.3f s\n' "cdb -c -m (no last-wins: floor)" "$t_floor"
-echo "  compile: $(ratio "$t_floor" "$t_compile") x the floor (target at most 2)"
-i=0
-block_latency() {
-	i=$((i + 1))
-	echo "10.0.0.$i BLOCK $(date +%s) why=relayed" |
-	    bin/relaywatch-db -c "$sdir/rw.conf" apply
+
+# relaywatch-db at each size of BENCH_SCALES (addresses; a state of 1.2
+# lines an address, a fifth of them updated): compile beside tinycdb's own
+# "cdb -c -m" on the same lines (which keeps duplicates: the floor), with
+# peak memory; a verdict that changes nothing and a new BLOCK, each one
+# apply, then whether Exim refuses the host (exim -bh, through the shipped
+# RCPT ACL); a burst of returned messages through procmail's path
+# (classify | apply); relaywatch-due's start-up on the CDB.  The state is
+# left as generated, and compiled, for the next run.
+SCALES=${BENCH_SCALES:-1000000 10000000}
+BURST=${BENCH_BURST:-10000}
+RUNS_DB=${RUNS_DB:-3}
+EXIM=${EXIM:-/usr/sbin/exim}
+
+# peak CMD...: "SECONDS MB" of one run (stdin from $input).
+peak() {
+	/usr/bin/time -f '%e %M' -o "$DIR/peak" "$@" < "$input" > /dev/null ||
+	    return 1
+	awk '{ printf "%.3f %.1f", $1, $2 / 1024 }' "$DIR/peak"
 }
-t_apply=$(best block_latency)
-printf '  %-34s %7.3f s\n' "BLOCK verdict -> state.cdb in place" "$t_apply"
-# Leave the state as generated for the next run.
-head -n "$slines" "$state" > "$state.tmp" && mv "$state.tmp" "$state"
+
+# ms TOTAL_NS N: milliseconds each.
+ms() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.2f", t / n / 1e6 }'; }
+
+# exim_refuses IP: Exim, through the shipped RCPT ACL, answers 550.
+exim_refuses() {
+	printf 'EHLO bench.example\r\nMAIL FROM:<a@bench.example>\r\nRCPT TO:<b@remote.example>\r\nQUIT\r\n' |
+	    "$EXIM" -C "$sdir/exim.conf" -bh "$1" 2>/dev/null | grep -q '^550'
+}
+
+bench_db() {
+	IPS=$1
+	sdir=$DIR/state-$IPS
+	state=$sdir/state
+	if [ ! -s "$state" ]; then
+		mkdir -p "$sdir"
+		echo "generating a state of $IPS IPs in $sdir"
+		awk -v n="$IPS" 'BEGIN {
+			t = 1764000000
+			for (i = 0; i < n; i++) {
+				if (i % 10 == 9)
+					ip = sprintf("2001:db8:%x:%x::%x", int(i / 65536) + 1, int(i / 256) % 256 + 1, i % 256 + 1)
+				else
+					ip = sprintf("10.%d.%d.%d", int(i / 65536) % 256, int(i / 256) % 256, i % 256)
+				printf "%s UNKNOWN %d why=probe\n", ip, t + i
+				if (i % 5 == 0) upd[i / 5] = ip
+			}
+			for (j = 0; j < n / 5; j++)
+				printf "%s OK %d why=refused diag=\"550 5.7.1 Relaying denied\"\n", upd[j], t + n + j
+		}' > "$state.tmp" && mv "$state.tmp" "$state"
+	fi
+	printf '10.0.0.0/8\n2001:db8::/32\n' > "$sdir/netblocks"
+	(umask 077; [ -s "$sdir/key" ] || openssl rand -hex 32 > "$sdir/key")
+	cat > "$sdir/rw.conf" <<CONF
+statedir = $sdir
+blocked_nets = $sdir/blocked.nets
+netblocks = $sdir/netblocks
+keyfile = $sdir/key
+domain = isp.example
+probe_source = 127.0.0.9
+CONF
+	conf=$sdir/rw.conf
+	cat "$state" > /dev/null
+	input=/dev/null
+	slines=$(wc -l < "$state")
+	db_compile() { bin/relaywatch-db -c "$conf" compile; }
+	cdb_floor() { cdb -c -m -t "$sdir/floor.tmp" "$sdir/floor.cdb" "$state"; }
+	# (compile syncs the CDB to disk before it renames it; cdb does not)
+	cdb_floor_synced() { cdb_floor && sync "$sdir/floor.cdb"; }
+	saved=$RUNS
+	RUNS=$RUNS_DB
+	t_compile=$(best db_compile)
+	t_floor=$(best cdb_floor)
+	t_synced=$(best cdb_floor_synced)
+	RUNS=$saved
+	m_compile=$(peak bin/relaywatch-db -c "$conf" compile | cut -d' ' -f2)
+	m_floor=$(peak cdb -c -m -t "$sdir/floor.tmp" "$sdir/floor.cdb" "$state" |
+	    cut -d' ' -f2)
+	rm -f "$sdir/floor.cdb"
+	records=$(cdb -s "$sdir/state.cdb" | awk '/^number of records/ { print $4 }')
+	# (one record says which state file the CDB was built from)
+	records=$((records - 1))
+	echo
+	echo "relaywatch-db on a state of $slines lines, $IPS IPs ($records records compiled)"
+	printf '  %-34s %7.3f s %8.1f MB peak\n' "relaywatch-db compile" "$t_compile" "$m_compile"
+	printf '  %-34s %7.3f s %8.1f MB peak\n' "cdb -c -m (no last-wins: floor)" "$t_floor" "$m_floor"
+	printf '  %-34s %7.3f s\n' "cdb -c -m, then sync of its CDB" "$t_synced"
+	echo "  compile: $(ratio "$t_floor" "$t_compile") x the floor's time (target at most 2)," \
+	    "$(ratio "$t_synced" "$t_compile") x the synced floor's, $(ratio "$m_floor" "$m_compile") x its memory"
+
+	# Exim, with the shipped fragments, on this state.
+	bin/relaywatch-db -c "$conf" exim-macros > "$sdir/relaywatch.macros"
+	mkdir -p "$sdir/spool"
+	chown "$(id -un "$EXIM_USER" 2>/dev/null || echo root)" "$sdir/spool" 2>/dev/null || :
+	cat > "$sdir/exim.conf" <<CONF
+RELAYWATCH_SETTINGS = $sdir/relaywatch.macros
+.include $TOP/share/exim4/relaywatch-macros
+primary_hostname = bench.isp.example
+acl_smtp_rcpt = rcpt
+log_file_path = $sdir/exim-%slog
+spool_directory = $sdir/spool
+begin acl
+rcpt:
+.include $TOP/share/exim4/relaywatch-rcpt.acl
+  accept
+CONF
+	chmod 644 "$sdir/exim.conf"
+
+	# A verdict that changes nothing (an OK host's OK again), N times.
+	n=1000
+	now=$(date +%s)
+	t0=$(date +%s%N)
+	i=0
+	while [ $i -lt $n ]; do
+		echo "10.0.0.$((i % 50 * 5)) OK $now why=refused" |
+		    bin/relaywatch-db -c "$conf" apply > /dev/null
+		i=$((i + 1))
+	done
+	t1=$(date +%s%N)
+	t_same=$(ms $((t1 - t0)) $n)
+	input=/dev/stdin
+	m_same=$(echo "10.0.0.5 OK $now why=refused" | peak bin/relaywatch-db -c "$conf" apply | cut -d' ' -f2)
+	# A new BLOCK each time, then Exim asked at once.
+	n=50 refused=0 tb=0
+	i=0
+	while [ $i -lt $n ]; do
+		ip=10.250.$((i / 250)).$((i % 250 + 1))
+		t0=$(date +%s%N)
+		echo "$ip BLOCK $now why=relayed variant=plain via=$ip" |
+		    bin/relaywatch-db -c "$conf" apply > /dev/null
+		t1=$(date +%s%N)
+		tb=$((tb + t1 - t0))
+		exim_refuses "$ip" && refused=$((refused + 1))
+		i=$((i + 1))
+	done
+	t_block=$(ms $tb $n)
+	m_block=$(echo "10.251.0.1 BLOCK $now why=relayed" | peak bin/relaywatch-db -c "$conf" apply | cut -d' ' -f2)
+	# Instructions, which the machine's noise does not touch.
+	i_same=- i_block=-
+	if command -v valgrind > /dev/null 2>&1; then
+		cg() { valgrind --tool=cachegrind --cache-sim=no \
+		    --cachegrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+		    sed -n 's/.*I *refs: *//p' | tr -d ,; }
+		i_same=$(echo "10.0.0.10 OK $now why=refused" | cg bin/relaywatch-db -c "$conf" apply)
+		i_block=$(echo "10.251.1.1 BLOCK $now why=relayed" | cg bin/relaywatch-db -c "$conf" apply)
+	fi
+	printf '  %-34s %7s ms each, %6.1f MB peak\n' "apply, no change (1000 runs)" "$t_same" "$m_same"
+	printf '  %-34s %7s ms each, %6.1f MB peak; refused by Exim right after: %d of %d\n' \
+	    "apply, new BLOCK (50 runs)" "$t_block" "$m_block" "$refused" "$n"
+	echo "  instructions of one apply (valgrind): no change $i_same, new BLOCK $i_block"
+
+	# The burst: BURST bounces of probes to hosts under test, each
+	# through classify | apply, one at a time and 8 at a time.
+	bdir=$sdir/burst
+	rm -rf "$bdir"
+	mkdir -p "$bdir"
+	awk -v n="$BURST" 'BEGIN { for (k = 0; k < n; k++) { i = 5 * k + 1
+		printf "10.%d.%d.%d\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256 } }' |
+	    bin/relaywatch-probe -n -c "$conf" | awk -v dir="$bdir" '
+	/^From / { inhdr = 1; n = split("", h); next }
+	inhdr && /^$/ { inhdr = 0
+		if (variant == "plain") {
+			f = sprintf("%s/%06d", dir, ++count)
+			printf "Return-path: <>\nFrom: Mail Delivery System <MAILER-DAEMON@customer.example>\nTo: %s\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nYour message could not be delivered to <victim@remote.example>:\nhost said: 550 5.7.1 Relaying denied\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; customer.example\n\nFinal-Recipient: rfc822; victim@remote.example\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 550 5.7.1 Relaying denied\n\n--B\nContent-Type: text/rfc822-headers\n\n", rcpt > f
+			for (i = 1; i <= n; i++) print h[i] > f
+			printf "\n--B--\n" > f
+			close(f)
+			print f, rcpt
+		}
+		variant = ""; next }
+	inhdr { h[++n] = $0
+		if ($0 ~ /^X-Relaywatch: /) { variant = $0; sub(/.* variant=/, "", variant); sub(/ .*/, "", variant) }
+		if ($0 ~ /^Return-path: /) { rcpt = $0; sub(/^Return-path: </, "", rcpt); sub(/>$/, "", rcpt) } }
+	' > "$bdir/list"
+	before=$(wc -l < "$state")
+	one() { bin/relaywatch-classify -c "$conf" -r "$2" < "$1" |
+	    bin/relaywatch-db -c "$conf" apply > /dev/null; }
+	t0=$(date +%s%N)
+	while read -r f r; do one "$f" "$r"; done < "$bdir/list"
+	t1=$(date +%s%N)
+	t_burst=$((t1 - t0))
+	changes=$(($(wc -l < "$state") - before))
+	# the same messages again, 8 deliveries at a time (no change now)
+	export conf
+	t0=$(date +%s%N)
+	xargs -P 8 -n 2 sh -c 'bin/relaywatch-classify -c "$conf" -r "$1" < "$0" |
+	    bin/relaywatch-db -c "$conf" apply > /dev/null' < "$bdir/list"
+	t1=$(date +%s%N)
+	t_burst8=$((t1 - t0))
+	awk -v n="$BURST" -v t="$t_burst" -v t8="$t_burst8" -v c="$changes" 'BEGIN {
+		printf "  burst of %d bounces, classify | apply: %.1f s, %.0f messages a second, %d recorded\n", n, t / 1e9, n / (t / 1e9), c
+		printf "  the same again, 8 at a time:          %.1f s, %.0f messages a second\n", t8 / 1e9, n / (t8 / 1e9) }'
+	rm -rf "$bdir"
+
+	# Leave the state as generated, compiled, for the next run.
+	head -n "$slines" "$state" > "$state.tmp" && mv "$state.tmp" "$state"
+	bin/relaywatch-db -c "$conf" compile
+	: > "$sdir/blocked.nets"
+	input=/dev/null
+	peak bin/relaywatch-due -c "$conf" | awk -v n="$IPS" '{
+		printf "  relaywatch-due start-up on this CDB: %.2f s, %.1f MB peak, %.1f bytes an address\n", $1, $2, $2 * 1048576 / n }'
+	rm -f "$sdir/state.cdb" "$sdir/recent.cdb"
+	ALL_COMPILE="$ALL_COMPILE $IPS:$t_compile:$t_floor"
+	ALL_APPLY="$ALL_APPLY $IPS:$t_same:$t_block:$i_same:$i_block"
+}
+
+EXIM_USER=Debian-exim
+ALL_COMPILE= ALL_APPLY=
+if part db; then
+for n in $SCALES; do
+	bench_db "$n"
+done
+# How the cost grows: each size against the first.
+echo
+echo "relaywatch-db: how the cost grows with the state (against $(echo $SCALES | cut -d' ' -f1) addresses)"
+echo "$ALL_COMPILE" | tr ' ' '\n' | grep . | awk -F: 'NR == 1 { c = $2; f = $3; n = $1 }
+	{ printf "  %9d addresses: compile %.2f x, floor %.2f x, for %.1f x the addresses\n", $1, $2 / c, $3 / f, $1 / n }'
+echo "$ALL_APPLY" | tr ' ' '\n' | grep . | awk -F: 'NR == 1 { s = $2; b = $3; is = $4; ib = $5 }
+	{ printf "  %9d addresses: apply no change %.2f x, apply new BLOCK %.2f x", $1, $2 / s, $3 / b
+	  if ($4 != "-" && is > 0) printf " (instructions %.3f x, %.3f x)", $4 / is, $5 / ib
+	  printf "\n" }'
+fi
+
+if part due; then
 
 # relaywatch-due: 10,000,000 IP lines drawn from 1,000,000 customers (long
 # tail) against a state.cdb of 1,000,000 IPs, beside "sort -u" of the same
 # lines.  Each run starts from the same state (copied, then compiled: the
 # CDB names the state file it was built from); what is due is recorded.
+IPS=${BENCH_IPS:-1000000}
 LINES=${BENCH_DUE_LINES:-10000000}
 CUSTOMERS=${BENCH_CUSTOMERS:-1000000}
 ddir=$DIR/due-$LINES
@@ -200,9 +385,14 @@ echo "  relaywatch-due: $(awk -v t="$t_due" -v l="$lines" 'BEGIN { printf "%.2f"
     "million lines a second (target at least 2); $(ratio "$t_due" "$t_sort") x sort -u"
 rm -f "$ddir/state" "$ddir/state.cdb" "$ddir/out"
 
+fi
+
+if part probe; then
 # relaywatch-probe -n: probes composed and signed per second (no sendmail).
 pdir=$DIR/probe
 mkdir -p "$pdir"
+ips=${ips:-$DIR/due-${BENCH_DUE_LINES:-10000000}/ips}
+[ -s "$ips" ] || { mkdir -p "${ips%/*}"; t/bench/genips lines 100000 100000 > "$ips"; }
 head -n 100000 "$ips" > "$pdir/ips"
 (umask 077; [ -s "$pdir/key" ] || openssl rand -hex 32 > "$pdir/key")
 printf 'domain = isp.example\nkeyfile = %s/key\n' "$pdir" > "$pdir/rw.conf"
@@ -215,6 +405,9 @@ echo "relaywatch-probe -n on 100000 addresses (plain percent quoted); best of $R
 awk -v n="$nprobes" -v t="$t_probe" 'BEGIN {
 	printf "  %d probes in %.3f s: %.0f probes a second (target at least 50000)\n", n, t, n / t }'
 
+fi
+
+if part classify; then
 # relaywatch-classify over the corpus, one process a message as procmail
 # runs it: the bounces with a probe planted in the original they quote,
 # and everything else as it is; beside cat(1) run the same way.
@@ -262,4 +455,5 @@ if [ -d "$CORPUS/bounces" ]; then
 else
 	echo
 	echo "relaywatch-classify: no corpus at $CORPUS, not measured"
+fi
 fi
