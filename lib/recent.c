@@ -93,14 +93,11 @@ add_network(struct cdb_make *cm, const struct recent_fill *rf,
 	/* Lifted, all of them: a record that is not a BLOCK hides
 	 * main's. */
 	if (!added && had && free_one) {
-		char val[STATE_LINE_MAX + IP_TEXT_MAX + 16];
-		size_t vl = free_one->rest_len;
+		char val[STATE_CDB_NETVAL_MAX];
+		size_t vl = state_cdb_network_value(free_one, val);
 
-		memcpy(val, free_one->rest, vl);
-		memcpy(val + vl, " address=", 9);
-		vl += 9;
-		vl += ip_format(&free_one->ip, val + vl);
-		if (cdb_make_add(cm, key, (unsigned)kl, val, (unsigned)vl) < 0)
+		if (vl == 0 || cdb_make_add(cm, key, (unsigned)kl, val,
+		    (unsigned)vl) < 0)
 			return -1;
 	}
 	return 0;

@@ -22,22 +22,30 @@ int
 state_cdb_add_network(struct cdb_make *cm, const struct statemap_entry *en,
     int v6bits)
 {
-	char key[IP_MASK_TEXT_MAX + 1], val[STATE_LINE_MAX + IP_TEXT_MAX + 16];
+	char key[IP_MASK_TEXT_MAX + 1], val[STATE_CDB_NETVAL_MAX];
 	size_t kl, vl;
 
 	if (en->status != ST_BLOCK || ip_is_v4(&en->ip) || v6bits >= 128)
 		return 0;
 	kl = ip_format_exim_mask(&en->ip, v6bits, key);
-	if (en->rest_len > STATE_LINE_MAX) {
+	if ((vl = state_cdb_network_value(en, val)) == 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	memcpy(val, en->rest, en->rest_len);
-	vl = en->rest_len;
+	return cdb_make_add(cm, key, (unsigned)kl, val, (unsigned)vl);
+}
+
+size_t
+state_cdb_network_value(const struct statemap_entry *en, char *val)
+{
+	size_t vl = en->rest_len;
+
+	if (vl > STATE_LINE_MAX)
+		return 0;
+	memcpy(val, en->rest, vl);
 	memcpy(val + vl, " address=", 9);
 	vl += 9;
-	vl += ip_format(&en->ip, val + vl);
-	return cdb_make_add(cm, key, (unsigned)kl, val, (unsigned)vl);
+	return vl + ip_format(&en->ip, val + vl);
 }
 
 /* A whole decimal number at *p, up to a blank or the end; 0 or -1. */

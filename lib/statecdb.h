@@ -30,6 +30,10 @@ struct cdb_make;
  * status, or v6bits 128.  Returns 0, or -1 with errno. */
 int state_cdb_add_network(struct cdb_make *cm,
     const struct statemap_entry *en, int v6bits);
+/* Such a record's value for en into val (STATE_CDB_NETVAL_MAX bytes):
+ * its length, or 0 when en's line is too long. */
+#define STATE_CDB_NETVAL_MAX (STATE_LINE_MAX + IP_TEXT_MAX + 16)
+size_t state_cdb_network_value(const struct statemap_entry *en, char *val);
 
 /* The position recorded in an open CDB: 0, or -1 when it has none or
  * it does not parse. */
