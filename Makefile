@@ -27,7 +27,8 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 # Debian 12 packages for the build, the tests, the benchmarks and the demo.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	openssl iproute2 procps adduser sysvinit-utils clang rsyslog
+	openssl iproute2 procps adduser sysvinit-utils clang rsyslog \
+	rbldnsd
 
 # What each program is made of: its main file (bin/NAME.c, its policy)
 # and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the
@@ -46,7 +47,7 @@ OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/dsn.o lib/grow.o \
 	lib/stateline.o lib/textfile.o lib/token.o lib/token_find.o lib/usage.o \
 	lib/variant.o
 OBJS_relaywatch-db = lib/atomic.o lib/bigmem.o lib/blocked_nets.o \
-	lib/buf.o lib/conf.o lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o \
+	lib/buf.o lib/conf.o lib/dnsbl.o lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o \
 	lib/netset.o lib/outbox.o lib/owner.o lib/preflight.o lib/recent.o \
 	lib/statecdb.o lib/statecompile.o lib/statefile.o lib/stateline.o \
 	lib/statemap.o lib/stateview.o lib/stream.o lib/textfile.o lib/token.o \

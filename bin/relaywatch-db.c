@@ -29,6 +29,7 @@
 
 #include "atomic.h"
 #include "blocked_nets.h"
+#include "dnsbl.h"
 #include "buf.h"
 #include "conf.h"
 #include "grow.h"
@@ -168,10 +169,17 @@ static int
 sync_blocked(const struct statemap *m, int whole)
 {
 	if ((whole ? blocked_nets_sync : blocked_nets_update)(conf.blocked_nets,
-	    m, conf.ipv6_prefix) == 0)
-		return 0;
-	warn("%s", conf.blocked_nets);
-	return -1;
+	    m, conf.ipv6_prefix) < 0) {
+		warn("%s", conf.blocked_nets);
+		return -1;
+	}
+	if (conf.dnsbl_data[0] != '\0' && dnsbl_write(conf.dnsbl_data,
+	    conf.blocked_nets, conf.dnsbl_zone, conf.abuse,
+	    conf.dnsbl_ttl) < 0) {
+		warn("%s", conf.dnsbl_data);
+		return -1;
+	}
+	return 0;
 }
 
 /* recent.cdb for the state's lines after the view's, sf mapped again
@@ -1275,6 +1283,8 @@ cmd_exim_macros(int argc, char **argv)
 	if (conf.nprobe_src > 0)
 		printf("RELAYWATCH_PROBE_SOURCE = %s\n", src);
 	printf("RELAYWATCH_IPV6_PREFIX = %d\n", conf.ipv6_prefix);
+	if (conf.dnsbl_zone[0] != '\0')
+		printf("RELAYWATCH_DNSBL_ZONE = %s\n", conf.dnsbl_zone);
 	/* A probe failing for a fault of ours: kept past its token's life,
 	 * so that its bounce is no verdict (relaywatch-retry). */
 	printf("RELAYWATCH_PROBE_KEEP = F,%llds,15m\n",

@@ -52,6 +52,80 @@ blocked_line_address(const char *line, size_t len, struct ip *ip)
 	return ip_parse_canonical(line, n, ip, &why);
 }
 
+/* The value of " NAME=" in [p, e) (name with its '='), or NULL. */
+static const char *
+field_value(const char *p, const char *e, const char *name, size_t *vlen)
+{
+	size_t n = strlen(name);
+	const char *v, *ve;
+
+	for (; p + n < e; p++)
+		if (p[0] == ' ' && memcmp(p + 1, name, n) == 0) {
+			v = p + 1 + n;
+			for (ve = v; ve < e && *ve != ' '; ve++)
+				;
+			*vlen = (size_t)(ve - v);
+			return v;
+		}
+	return NULL;
+}
+
+int
+blocked_nets_line(const char *line, size_t len, struct blocked_line *bl,
+    const char **why)
+{
+	const char *e = line + len, *hash, *d, *slash;
+	size_t n;
+
+	if (!blocked_line_ours(line, len))
+		return 0;
+	hash = memchr(line, '#', len);
+	for (n = 0; line + n < hash && line[n] != ' ' && line[n] != '\t'; n++)
+		;
+	slash = memchr(line, '/', n);
+	if (ip_parse_canonical(line, slash ? (size_t)(slash - line) : n,
+	    &bl->net, why) < 0)
+		return -1;
+	bl->bits = ip_is_v4(&bl->net) ? 32 : 128;
+	if (slash) {
+		const char *p = slash + 1;
+		int bits = 0;
+
+		if (ip_is_v4(&bl->net) || p == line + n) {
+			*why = "a network that is not IPv6/BITS";
+			return -1;
+		}
+		for (; p < line + n && *p >= '0' && *p <= '9' && bits <= 128;
+		    p++)
+			bits = bits * 10 + (*p - '0');
+		if (p != line + n || bits < 16 || bits > 128) {
+			*why = "not a prefix length from 16 to 128";
+			return -1;
+		}
+		bl->bits = bits;
+	}
+	/* "# relaywatch YYYY-MM-DD" */
+	d = hash + 12;
+	if (e - d < 11 || d[0] != ' ' || d[5] != '-' || d[8] != '-' ||
+	    (e - d > 11 && d[11] != ' ')) {
+		*why = "no day after \"# relaywatch\"";
+		return -1;
+	}
+	bl->day = d + 1;
+	bl->daylen = 10;
+	for (n = 0; n < 10; n++)
+		if (n != 4 && n != 7 && (bl->day[n] < '0' || bl->day[n] > '9')) {
+			*why = "no day after \"# relaywatch\"";
+			return -1;
+		}
+	bl->why = field_value(d + 11, e, "why=", &bl->whylen);
+	if (bl->why == NULL) {
+		bl->why = "";
+		bl->whylen = 0;
+	}
+	return 1;
+}
+
 struct blocked_fill {
 	const char *old;	/* the current file's text, or NULL */
 	size_t oldlen;

@@ -5,6 +5,7 @@
 #ifndef RW_BLOCKED_NETS_H
 #define RW_BLOCKED_NETS_H
 
+#include "ip.h"
 #include "statemap.h"
 
 /*
@@ -23,5 +24,21 @@ int blocked_nets_sync(const char *path, const struct statemap *m,
  * that changed): relaywatch's lines for the others stay. */
 int blocked_nets_update(const char *path, const struct statemap *m,
     int v6bits);
+
+/* One of relaywatch's lines, read: the network (an address has all its
+ * bits), the day, the why= value (empty if none); day and why point into
+ * the line. */
+struct blocked_line {
+	struct ip net;
+	int bits;
+	const char *day, *why;
+	size_t daylen, whylen;
+};
+
+/* Read line (len bytes, no newline): 1 with *bl when it is one of
+ * relaywatch's, 0 when it is a person's, -1 with *why when it is marked as
+ * relaywatch's but its address or day does not read. */
+int blocked_nets_line(const char *line, size_t len, struct blocked_line *bl,
+    const char **why);
 
 #endif

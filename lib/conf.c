@@ -12,7 +12,7 @@
 
 enum type { T_PATH, T_COMMAND, T_DOMAIN, T_LOCALPART, T_ADDRESS, T_DURATION,
     T_COUNT, T_POSITIVE, T_VARIANTS, T_SOURCES, T_HOSTS_FROM, T_BOOL,
-    T_PREFIX };
+    T_PREFIX, T_TTL };
 
 struct option {
 	const char *name;
@@ -47,6 +47,9 @@ static const struct option options[] = {
 	{ "ptr_lookup", T_BOOL, S(ptr_lookup), "yes" },
 	{ "ptr_timeout", T_DURATION, S(ptr_timeout), "5s" },
 	{ "ipv6_prefix", T_PREFIX, S(ipv6_prefix), "64" },
+	{ "dnsbl_data", T_PATH, S(dnsbl_data), "" },
+	{ "dnsbl_zone", T_DOMAIN, S(dnsbl_zone), "" },
+	{ "dnsbl_ttl", T_TTL, S(dnsbl_ttl), "5s" },
 };
 #undef S
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -281,6 +284,15 @@ set_value(struct conf *c, const struct option *o, const char *v,
 			return -1;
 		*(long long *)(void *)dst = n;
 		return 0;
+	case T_TTL:
+		if (conf_parse_duration(v, &n, why) < 0)
+			return -1;
+		if (n < 1 || n > 86400) {
+			*why = "not a time to live from 1s to 1d";
+			return -1;
+		}
+		*(long long *)(void *)dst = n;
+		return 0;
 	case T_PREFIX:
 		for (n = 0, p = v; *p >= '0' && *p <= '9' && n <= 128; p++)
 			n = n * 10 + (*p - '0');
@@ -455,6 +467,11 @@ done:
 	    (size_t)snprintf(c->blocked_nets, sizeof c->blocked_nets,
 	    "%s/blocked.nets", c->statedir) >= sizeof c->blocked_nets) {
 		snprintf(err, errlen, "%s: statedir too long", c->path);
+		return EX_CONFIG;
+	}
+	if (c->dnsbl_data[0] != '\0' && c->dnsbl_zone[0] == '\0') {
+		snprintf(err, errlen, "%s: dnsbl_data is set but not "
+		    "dnsbl_zone, the zone rbldnsd serves it as", c->path);
 		return EX_CONFIG;
 	}
 	if (c->abuse[0] == '\0' && c->domain[0] != '\0') {

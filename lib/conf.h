@@ -51,6 +51,9 @@ struct conf {
 	int ptr_lookup;			/* notices may follow PTR names */
 	long long ptr_timeout;		/* seconds */
 	int ipv6_prefix;		/* bits of an IPv6 customer's network */
+	char dnsbl_data[CONF_VALUE_MAX];	/* rbldnsd's data, or "" */
+	char dnsbl_zone[CONF_VALUE_MAX];	/* the zone Exim asks, or "" */
+	long long dnsbl_ttl;		/* seconds */
 };
 
 /* The value of a text setting (a path, command, domain, local part,

@@ -89,6 +89,15 @@ mv "$S/state.cdb" "$S/state.cdb.saved"
 is "$(rcpt 127.0.0.5)" 250 "3. CDB missing: accepted"
 grep -q 'relaywatch: .*state.cdb missing or damaged' "$log"
 ok $? "3. CDB missing: logged"
+rcpts() {	# rcpts SOURCE: one message to three recipients, to RCPT
+	swaks --server 127.0.0.1 --port "$port" --local-interface "$1" \
+	    --from a@client.test --to b1@remote.test,b2@remote.test,b3@remote.test \
+	    --quit-after RCPT --timeout 20 > /dev/null 2>&1
+}
+before=$(wc -l < "$log")
+rcpts 127.0.0.5
+is "$(tail -n +$((before + 1)) "$log" | grep -c 'relaywatch: .*state.cdb missing or damaged')" 1 \
+    "3. the CDBs are looked at once a message: three RCPTs, logged once"
 : > "$S/state.cdb"
 is "$(rcpt 127.0.0.5)" 250 "3. CDB empty: accepted"
 head -c 5000 /dev/urandom > "$S/state.cdb"
@@ -97,6 +106,10 @@ grep -q 'condition test deferred: cdb: corrupt cdb file' "$log"
 ok $? "3. CDB garbage: logged"
 mv "$S/state.cdb.saved" "$S/state.cdb"
 is "$(rcpt 127.0.0.5)" 550 "3. CDB back: refused again"
+before=$(wc -l < "$log")
+rcpts 127.0.0.5
+is "$(tail -n +$((before + 1)) "$log" | grep -c 'rejected RCPT <b[123]@remote.test>: relaywatch: open relay')" 3 \
+    "3. three RCPTs of a BLOCKed host's message, looked up once: each refused"
 
 # 5. blocked.nets is an Exim host list, with people's and relaywatch's
 # lines; unblock takes out relaywatch's only.

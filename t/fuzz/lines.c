@@ -1,11 +1,13 @@
 /*
  * The line formats between programs: state lines (what apply reads,
  * what the state holds) parsed, formatted and parsed again; key=value
- * fields written and read back; the change lines notify reads.
+ * fields written and read back; the change lines notify reads; the
+ * lines of blocked.nets that the DNS form is made from.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "blocked_nets.h"
 #include "fuzz.h"
 #include "ip.h"
 #include "stateline.h"
@@ -56,5 +58,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (state_parse_change(s, size, &ip, &sl, &why) == 0)
 		FUZZ_ASSERT(sl.status >= ST_OK && sl.status <= ST_UNKNOWN);
+	{
+		struct blocked_line bl;
+		int r = blocked_nets_line(s, size, &bl, &why);
+
+		FUZZ_ASSERT(r >= -1 && r <= 1);
+		if (r == 1) {
+			FUZZ_ASSERT(bl.bits >= 16 && bl.bits <= 128);
+			FUZZ_ASSERT(!ip_is_v4(&bl.net) || bl.bits == 32);
+			FUZZ_ASSERT(bl.daylen == 10 && bl.day > s &&
+			    bl.day + 10 <= s + size);
+			FUZZ_ASSERT(bl.whylen == 0 || (bl.why > s &&
+			    bl.why + bl.whylen <= s + size &&
+			    memchr(bl.why, ' ', bl.whylen) == NULL));
+		}
+	}
 	return 0;
 }

@@ -121,6 +121,9 @@ main(void)
 	is_str(c.probe_source, "", "no default probe_source");
 	is_int(c.retest_unreachable, 86400, "default retest_unreachable");
 	is_int(c.hosts_from, HOSTS_FROM_ARRIVALS, "default hosts_from");
+	is_str(c.dnsbl_data, "", "no default dnsbl_data");
+	is_str(c.dnsbl_zone, "", "no default dnsbl_zone");
+	is_int(c.dnsbl_ttl, 5, "default dnsbl_ttl");
 	is_str(conf_text(&c, "mainlog"), "/var/log/exim4/mainlog",
 	    "conf_text: a default path");
 	is_str(conf_text(&c, "abuse"), "abuse@isp.example",
@@ -196,6 +199,18 @@ main(void)
 	    "large (at most 1000000)");
 	bad("probe_rate =\n", "1: probe_rate = \"\": not a number");
 	bad("probe_queue = 0\n", "1: probe_queue = \"0\": must be at least 1");
+	bad("dnsbl_ttl = 0s\n", "1: dnsbl_ttl = \"0s\": duration must be "
+	    "more than zero");
+	bad("dnsbl_ttl = 2d\n", "1: dnsbl_ttl = \"2d\": not a time to live "
+	    "from 1s to 1d");
+	bad("dnsbl_ttl = 5\n", "1: dnsbl_ttl = \"5\": duration needs a "
+	    "unit: s, m, h or d (e.g. 48h)");
+	bad("dnsbl_data = /var/lib/relaywatch/dnsbl\n", " dnsbl_data is set "
+	    "but not dnsbl_zone, the zone rbldnsd serves it as");
+	bad("dnsbl_data = relaywatch.zone\n", "1: dnsbl_data = "
+	    "\"relaywatch.zone\": must be an absolute path");
+	bad("dnsbl_zone = -x.example\n", "1: dnsbl_zone = \"-x.example\": label "
+	    "starting with '-'");
 	bad("probe_queue = 1000001\n", "1: probe_queue = \"1000001\": too "
 	    "large (at most 1000000)");
 	bad("variants = plain uucp\n", "1: variants = \"plain uucp\": unknown "

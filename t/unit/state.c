@@ -1,6 +1,7 @@
 /* lib/state.c: state lines, key=value fields, the map. */
 #include <stdlib.h>
 
+#include "blocked_nets.h"
 #include "stateline.h"
 #include "statemap.h"
 #include "textfile.h"
@@ -206,6 +207,54 @@ main(void)
 		}
 		ok(memcmp(out, "2001:db8::7 BLOCK OK ", 21) == 0,
 		    "change line: IP OLD NEW TIME ...");
+	}
+	/* relaywatch's lines of blocked.nets, read back (the DNS form). */
+	{
+		static const struct {
+			const char *line;
+			int rc, bits;
+			const char *why;
+		} bl[] = {
+			{ "192.0.2.7  # relaywatch 2026-11-26 why=relayed", 1,
+			    32, "relayed" },
+			{ "2001:db8:1:2::/64  # relaywatch 2026-11-26 why=relayed "
+			    "address=2001:db8:1:2::5", 1, 64, "relayed" },
+			{ "2001:db8::5  # relaywatch 2026-11-26", 1, 128, "" },
+			{ "192.0.2.7  # by hand", 0, 0, NULL },
+			{ "192.0.2.7", 0, 0, NULL },
+			{ "# relaywatch 2026-11-26", 0, 0, NULL },
+			{ "192.0.2.7  # relaywatchers", 0, 0, NULL },
+			{ "bogus  # relaywatch 2026-11-26", -1, 0, NULL },
+			{ "192.0.2.0/24  # relaywatch 2026-11-26", -1, 0, NULL },
+			{ "2001:db8::/8  # relaywatch 2026-11-26", -1, 0, NULL },
+			{ "2001:db8::/129  # relaywatch 2026-11-26", -1, 0, NULL },
+			{ "2001:db8::/  # relaywatch 2026-11-26", -1, 0, NULL },
+			{ "2001:db8::/64x  # relaywatch 2026-11-26", -1, 0, NULL },
+			{ "192.0.2.7  # relaywatch", -1, 0, NULL },
+			{ "192.0.2.7  # relaywatch 2026-1x-26", -1, 0, NULL },
+			{ "192.0.2.7  # relaywatch 2026-11-2", -1, 0, NULL },
+			{ "192.0.2.7  # relaywatch 2026-11-26x", -1, 0, NULL },
+			{ "192.0.2.7  # relaywatch 2026-11-26 why=", 1, 32, "" },
+		};
+		struct blocked_line b;
+		const char *bwhy;
+		size_t k;
+		int r;
+
+		for (k = 0; k < sizeof bl / sizeof bl[0]; k++) {
+			r = blocked_nets_line(bl[k].line, strlen(bl[k].line),
+			    &b, &bwhy);
+			is_int(r, bl[k].rc, "blocked.nets: %s", bl[k].line);
+			if (r == 1 && bl[k].why) {
+				is_int(b.bits, bl[k].bits, "  its bits");
+				ok(b.daylen == 10 &&
+				    memcmp(b.day, "2026-11-26", 10) == 0,
+				    "  its day");
+				ok(b.whylen == strlen(bl[k].why) &&
+				    memcmp(b.why, bl[k].why, b.whylen) == 0,
+				    "  its why");
+			}
+		}
 	}
 	return done_testing();
 }
