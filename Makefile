@@ -28,7 +28,7 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
 	openssl iproute2 procps adduser sysvinit-utils clang rsyslog \
-	rbldnsd
+	rbldnsd rsync
 
 # What each program is made of: its main file (bin/NAME.c, its policy)
 # and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the
@@ -194,7 +194,8 @@ install: all
 	$(INSTALL) -m 644 share/procmail/relaywatch.procmailrc \
 		$(DESTDIR)$(SHAREDIR)/procmail
 	$(INSTALL) -m 644 share/rsyslog/relaywatch.conf \
-		$(DESTDIR)$(SHAREDIR)/rsyslog
+		share/rsyslog/relaywatch-smarthost.conf \
+		share/rsyslog/relaywatch-tester.conf $(DESTDIR)$(SHAREDIR)/rsyslog
 	$(INSTALL) -m 644 $(EXIM_FILES) $(EXIM_CONFD) $(DESTDIR)$(SHAREDIR)/exim4
 	$(INSTALL) -m 644 share/relaywatch.conf.example $(DESTDIR)$(SHAREDIR)
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf ]; then \

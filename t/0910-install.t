@@ -32,6 +32,8 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/share/relaywatch/cron/relaywatch \
     usr/share/relaywatch/procmail/relaywatch.procmailrc \
     usr/share/relaywatch/rsyslog/relaywatch.conf \
+    usr/share/relaywatch/rsyslog/relaywatch-smarthost.conf \
+    usr/share/relaywatch/rsyslog/relaywatch-tester.conf \
     usr/share/relaywatch/relaywatch.conf.example \
     etc/relaywatch/relaywatch.conf; do
 	[ -f "$R/$f" ]

@@ -54,7 +54,8 @@ step() {
 	ok $rc "INSTALL: $1" || diag "ran: $cmd" "$(tail -n 5 "$TMP/step.out")"
 }
 
-# Not run here, and why.
+# Not run here, and why (the rsyslog lines of "Several smart hosts": in
+# t/0480-farm.t, with the snippets these lines install).
 cat > "$TMP/aside" <<'ASIDE'
 make check                 # optional; as root it runs a private Exim
 make install DESTDIR=/tmp/pkg PREFIX=/usr
@@ -74,6 +75,11 @@ tail -f /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
 relaywatch-db list UNKNOWN        # hosts with a test under way
 relaywatch-db list BLOCK
 relaywatch-db unblock -w "checked by hand, ticket 4711" 192.0.2.7
+cp /usr/local/share/relaywatch/rsyslog/relaywatch-smarthost.conf /etc/rsyslog.d/30-relaywatch-smarthost.conf
+install -d -o root -g adm -m 750 /var/log/relaywatch
+cp /usr/local/share/relaywatch/rsyslog/relaywatch.conf /etc/rsyslog.d/30-relaywatch.conf
+cp /usr/local/share/relaywatch/rsyslog/relaywatch-tester.conf /etc/rsyslog.d/31-relaywatch-tester.conf
+service rsyslog restart && service relaywatch restart
 ASIDE
 
 created_user=
@@ -187,6 +193,28 @@ wait_for 'state | grep -q " OK .*why=refused"' 45
 ok $? "retested on the operator's request: OK, refused" ||
     diag "$(state)" "$(cat "$TMP/relaywatch.log")" "$(grep -v -e frozen -e 'queue run' -e 'lost privilege' "$d/log/mainlog" | tail -n 30)"
 is "$(rcpt 127.0.0.7)" 250 "  accepted again at its next message, nothing compiled by hand"
+
+# Several smart hosts, the tester's part: the DNS form's file and the
+# macros that name its zone; rbldnsd reads the file as INSTALL has it
+# (-d: the zone dumped, as rbldnsd would serve it).  The other hosts'
+# part (rsyslog both ends, rbldnsd answering, dnslists, rsync) runs in
+# t/0480-farm.t.
+for l in "dnsbl_data = /var/lib/relaywatch/dnsbl/relaywatch" \
+    "dnsbl_zone = relays.isp.example"; do
+	step "$l" "printf '%s\n' '$(printf '%s\n' "$l" | map)' >> '$RELAYWATCH_CONF'"
+done
+step "install -d -o relaywatch -g relaywatch -m 755 /var/lib/relaywatch/dnsbl"
+step "su -s /bin/sh relaywatch -c 'relaywatch-db compile'"
+is "$(stat -c '%U %a' "$R/var/lib/relaywatch/dnsbl/relaywatch" 2>&1)" "relaywatch 644" \
+    "  rbldnsd's file: relaywatch's, readable by rbldnsd"
+step "relaywatch-db exim-macros > /etc/exim4/relaywatch.macros"
+like "$(cat /etc/exim4/relaywatch.macros)" "^RELAYWATCH_DNSBL_ZONE = relays.isp.example$" "  the macros name the zone"
+rbl=$(sed -n 's/^    RBLDNSD="- \(.*\)"$/\1/p' "$TOP/INSTALL")
+step "RBLDNSD=\"- $rbl\"" \
+    "echo '127.0.0.66 BLOCK $(date +%s) why=relayed' | su -s /bin/sh relaywatch -c 'relaywatch-db apply' &&
+     rbldnsd -d -w '$R/var/lib/relaywatch/dnsbl' $(printf '%s\n' "$rbl" | sed 's/^.* -c 1 //') > '$TMP/zone' &&
+     grep -q '^66.0.0.127[[:space:]].*A[[:space:]]*127.0.0.2' '$TMP/zone' &&
+     su -s /bin/sh relaywatch -c 'relaywatch-db unblock -w test 127.0.0.66'"
 
 # The cron file's commands, as cron runs them (its user, its PATH).
 cronpath=$(sed -n 's/^PATH=//p' "$R/etc/cron.d/relaywatch")

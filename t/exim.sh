@@ -124,8 +124,8 @@ CONF
 
 # exim_customer NAME ADDRESS RCPT-ACL [ROUTERS]: a customer's mail server on
 # ADDRESS port $PC, answering RCPT with the ACL statements RCPT-ACL, that
-# passes on what it accepts, from ADDRESS if IPv4, to the smart host on 127.0.0.1
-# port $PS the way a careless relay does: a local part that is an address
+# passes on what it accepts, from ADDRESS if IPv4, to the smart host on
+# $SMARTHOST (default 127.0.0.1) port $PS the way a careless relay does: a local part that is an address
 # ("local@domain", local%domain, domain!local) is taken for that address.
 # ROUTERS come before that.
 exim_customer() {
@@ -150,7 +150,7 @@ unquote:
   data = \${if match{\$local_part}{\N^([^!@%]+)!(.+)\$\N}{\$2@\$1}{\${sg{\$local_part}{%}{@}}}}
 onward:
   driver = manualroute
-  route_list = * 127.0.0.1
+  route_list = * ${SMARTHOST:-127.0.0.1}
   transport = out
   self = send
 begin transports
@@ -164,7 +164,8 @@ CONF
 	exim_start "$d" "$PC"
 }
 
-# exim_smarthost DIR RECIPE CDB: our smart host on 127.0.0.1 port $PS,
+# exim_smarthost DIR RECIPE CDB [MACROS]: our smart host on $SMARTHOST
+# (default 127.0.0.1) port $PS, MACROS added to its main section,
 # with share/exim4's pieces: the RCPT ACL on CDB, probes from 127.0.0.9 to
 # the customers' port $PC, given up after 20 s, the special mailbox
 # (relaytest@isp.example) delivered by procmail with RECIPE, as the Exim
@@ -179,10 +180,11 @@ exim_smarthost() {
 	relaywatch-db -c "$1/rw-exim.conf" exim-macros > "$1/relaywatch.macros" ||
 	    return 1
 	{
-		exim_main_conf "$1" "$PS" "127.0.0.1" smarthost.isp.example
+		exim_main_conf "$1" "$PS" "${SMARTHOST:-127.0.0.1}" smarthost.isp.example
 		cat <<CONF
 domainlist local_domains = isp.example
 RELAYWATCH_SETTINGS = $1/relaywatch.macros
+${4:-}
 RELAYWATCH_PROBE_PORT = $PC
 RELAYWATCH_PROBE_RETRY = F,20s,5s
 RELAYWATCH_USER = $EXIM_USER
@@ -260,6 +262,22 @@ send() {
 	swaks --server "$server" --port "$port" --local-interface "$src" \
 	    --from a@customer.test --to b@remote.test --timeout 20 \
 	    --hide-all "$@"
+}
+
+# rcpt_reply SERVER PORT SOURCE [TO]: the reply code to RCPT from the
+# address SOURCE (the whole reply in $TMP/reply).
+rcpt_reply() {
+	swaks --server "$1" --port "$2" --local-interface "$3" \
+	    --from a@client.test --to "${4:-b@remote.test}" --quit-after RCPT \
+	    --timeout 20 2>&1 | awk '
+		/^ *-> RCPT TO/ { r = 1; next }
+		r && /^<[-~*]* +[0-9][0-9][0-9]-/ {
+			sub(/^<[-~*]* +[0-9][0-9][0-9]-/, ""); text = text $0 " "; next }
+		r && /^<[-~*]* +[0-9][0-9][0-9]/ {
+			sub(/^<[-~*]* +/, ""); code = substr($0, 1, 4)
+			sub(/^[0-9][0-9][0-9] /, ""); print code text $0; exit }
+	    ' > "$TMP/reply"
+	cut -c1-3 "$TMP/reply"
 }
 
 # The Debian configuration, as an installation makes it: a copy of
