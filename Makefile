@@ -108,7 +108,7 @@ FUZZ_SECONDS ?= 60
 
 UNIT = t/unit/ip t/unit/netset t/unit/conf t/unit/eximlog t/unit/stream \
 	t/unit/state t/unit/token
-BENCH_PROGS = t/bench/genlog t/bench/genips
+BENCH_PROGS = t/bench/genlog t/bench/genips t/bench/smtpload
 
 all: $(PROGS) $(IN_FILES)
 

@@ -1,0 +1,232 @@
+#!/bin/sh
+# make bench, the part for several smart hosts (BENCH_PARTS=farm), as
+# root, in mount and network namespaces of its own (run.sh starts it
+# there): rbldnsd on 127.0.0.1:53, /etc/resolv.conf naming it, the Exim
+# spools on a tmpfs.
+#
+# 1. Exim's accept rate through one smart host with no check, with the
+#    CDB form and with the DNS form of the RCPT check (share/exim4's
+#    fragment): CONNS sessions from as many addresses, MSGS messages
+#    each, one recipient, queued and never delivered; the best of RUNS,
+#    the forms taken in turn; with Exim's CPU time a message.
+# 2. From apply to the 550 at a smart host that never saw the customer:
+#    by DNS (rbldnsd -c 1, dnsbl_ttl 2s), and by rsync of the CDBs right
+#    after the apply.
+# 3. rbldnsd's data at BLOCKS blocked addresses, beside compile.
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+T=$TOP/t
+RUNS=${RUNS:-3}
+CONNS=${BENCH_CONNS:-80}
+MSGS=${BENCH_MSGS:-50}
+BLOCKS=${BENCH_BLOCKS:-1000000}
+PATH=$TOP/bin:$PATH
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rw-farm.XXXXXX")
+cleanups=
+at_exit() { cleanups="$*
+$cleanups"; }
+trap 'set +e; printf "%s\n" "$cleanups" | while IFS= read -r c; do [ -n "$c" ] && eval "$c" >/dev/null 2>&1; done; umount "$TMP/spool" 2>/dev/null; rm -rf "$TMP"; true' EXIT
+wait_for() {
+	i=0
+	while ! eval "$1"; do
+		i=$((i + 1))
+		[ "$i" -gt $((${2:-10} * 100)) ] && return 1
+		sleep 0.01
+	done
+}
+diag() { printf '# %s\n' "$@" >&2; }
+. "$T/exim.sh"
+
+ip link set lo up
+chmod 755 "$TMP"
+echo "nameserver 127.0.0.1" > "$TMP/resolv.conf"
+mount --bind "$TMP/resolv.conf" /etc/resolv.conf
+mkdir -p "$TMP/spool" "$TMP/st" "$TMP/dns" "$TMP/copy"
+mount -t tmpfs -o size=512m tmpfs "$TMP/spool"
+chown "$EXIM_USER:" "$TMP/st" "$TMP/dns" "$TMP/copy"
+ZONE=relays.isp.example
+cat > "$TMP/rw.conf" <<CONF
+statedir = $TMP/st
+domain = isp.example
+probe_source = 127.0.0.9
+dnsbl_data = $TMP/dns/relaywatch
+dnsbl_zone = $ZONE
+dnsbl_ttl = 2s
+CONF
+db() { relaywatch-db -c "$TMP/rw.conf" "$@"; }
+# A state of 100,000 addresses, OK, the load's sources among them.
+awk 'BEGIN { t = 1795000000
+	for (i = 0; i < 100000; i++)
+		printf "10.%d.%d.%d OK %d why=refused\n", int(i / 65536), int(i / 256) % 256, i % 256, t
+	for (i = 1; i <= 80; i++)
+		printf "127.0.1.%d OK %d why=refused\n", i, t
+	printf "127.0.0.66 BLOCK %d why=relayed\n", t }' > "$TMP/st/state"
+chown "$EXIM_USER:" "$TMP/st/state"
+db compile
+db exim-macros > "$TMP/relaywatch.macros"
+rbldnsd -n -q -c 1 -b 127.0.0.1/53 -p "$TMP/rbldnsd.pid" \
+    "$ZONE:combined:$TMP/dns/relaywatch" > "$TMP/rbldnsd.out" 2>&1 &
+at_exit "kill $!"
+wait_for "ss -lun | grep -q '127.0.0.1:53 '" 10
+
+# smarthost NAME ADDRESS ACL MACROS: an Exim on ADDRESS:$PORT that queues
+# what it accepts and delivers nothing, its spool on the tmpfs.
+PORT=$(free_port 7)
+smarthost() {
+	d=$TMP/$1
+	mkdir -p "$d/log" "$TMP/spool/$1"
+	chown "$EXIM_USER:" "$d/log" "$TMP/spool/$1"
+	chmod 755 "$d"
+	{
+		exim_main_conf "$d" "$PORT" "$2" "$1.isp.example" |
+		    sed "s|^spool_directory = .*|spool_directory = $TMP/spool/$1|"
+		cat <<CONF
+queue_only = true
+smtp_accept_max = 500
+smtp_connect_backlog = 500
+smtp_accept_queue_per_connection = 0
+domainlist local_domains = isp.example
+$4
+acl_smtp_rcpt = rcpt
+begin acl
+rcpt:
+$3
+  accept
+CONF
+		exim_sink
+	} > "$d/exim.conf"
+	chmod 644 "$d/exim.conf"
+	"$EXIM" -C "$d/exim.conf" -bd
+	wait_for "[ -s '$d/exim.pid' ] && ss -ltn | grep -q '$2:$PORT '" 10
+	at_exit "kill \$(cat '$d/exim.pid')"
+}
+ACL=".include $TOP/share/exim4/relaywatch-rcpt.acl"
+MAC="RELAYWATCH_SETTINGS = $TMP/relaywatch.macros"
+smarthost none 127.0.0.21 "" ""
+smarthost cdb 127.0.0.22 "$ACL" "$MAC
+.include $TOP/share/exim4/relaywatch-macros"
+smarthost dns 127.0.0.23 "$ACL" "$MAC
+RELAYWATCH_USE_DNSBL = yes
+RELAYWATCH_NO_CDB = yes
+.include $TOP/share/exim4/relaywatch-macros"
+printf '%s\n' "statedir = $TMP/copy" "domain = isp.example" \
+    "probe_source = 127.0.0.9" > "$TMP/copy.conf"
+relaywatch-db -c "$TMP/copy.conf" exim-macros > "$TMP/copy.macros"
+rsync -t "$TMP/st/state.cdb" "$TMP/st/recent.cdb" "$TMP/copy/"
+smarthost copy 127.0.0.24 "$ACL" "RELAYWATCH_SETTINGS = $TMP/copy.macros
+.include $TOP/share/exim4/relaywatch-macros"
+
+sources=$(awk -v n="$CONNS" 'BEGIN { for (i = 1; i <= n; i++)
+	printf "%s127.0.1.%d", (i > 1 ? "," : ""), (i - 1) % 80 + 1 }')
+# cputime NAME: the CPU seconds of NAME's daemon and the sessions it has
+# reaped (utime, stime, cutime, cstime of /proc/PID/stat).
+cputime() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, "")
+		print ($12 + $13 + $14 + $15) / hz }' "/proc/$(cat "$TMP/$1/exim.pid")/stat"
+}
+# load NAME ADDRESS: "MESSAGES SECONDS CPU" of one run.
+load() {
+	c0=$(cputime "$1")
+	r=$(t/bench/smtpload "$2" "$PORT" "$sources" "$CONNS" "$MSGS" 2> "$TMP/load.err") || {
+		diag "smtpload $1 failed:" "$(cat "$TMP/load.err")"; exit 1; }
+	[ -s "$TMP/load.err" ] && { diag "$1:" "$(head -n 3 "$TMP/load.err")"; exit 1; }
+	sleep 0.5	# the last sessions reaped
+	echo "$r $(awk -v a="$c0" -v b="$(cputime "$1")" 'BEGIN { print b - a }')"
+}
+best_none= best_cdb= best_dns=
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+	for f in none cdb dns; do
+		case $f in none) a=127.0.0.21 ;; cdb) a=127.0.0.22 ;; dns) a=127.0.0.23 ;; esac
+		r=$(load "$f" "$a")
+		eval "b=\$best_$f"
+		if [ -z "$b" ] || awk -v r="$r" -v b="$b" 'BEGIN { split(r, x); split(b, y); exit !(x[2] < y[2]) }'; then
+			eval "best_$f=\$r"
+		fi
+		rm -rf "$TMP/spool/$f/input" "$TMP/spool/$f/msglog"
+	done
+	i=$((i + 1))
+done
+echo
+echo "Exim's accept rate through one smart host: $CONNS sessions, $MSGS messages each,"
+echo "  one RCPT a message, queued (spool on tmpfs); best of $RUNS, the forms in turn"
+for f in none cdb dns; do
+	eval "r=\$best_$f"
+	printf '%s\n' "$r" | awk -v f="$f" '{ printf "  %-22s %7.0f messages/s   %.3f ms of Exim CPU a message\n", f, $1 / $2, $3 * 1000 / $1 }'
+done
+awk -v n="$best_none" -v c="$best_cdb" -v d="$best_dns" 'BEGIN {
+	split(n, x); split(c, y); split(d, z)
+	printf "  CDB form: %.3f x the rate without the check, CPU a message %+.1f%%\n", (y[1] / y[2]) / (x[1] / x[2]), (y[3] / y[1] / (x[3] / x[1]) - 1) * 100
+	printf "  DNS form: %.3f x the rate without the check, CPU a message %+.1f%%\n", (z[1] / z[2]) / (x[1] / x[2]), (z[3] / z[1] / (x[3] / x[1]) - 1) * 100 }'
+
+# 2. From apply to the 550.
+refused() {	# refused ADDRESS SOURCE: does the smart host refuse RCPT?
+	t/bench/smtpload "$1" "$PORT" "$2" 1 1 2>&1 | grep -q refused
+}
+now_ms() { date +%s%3N; }
+n=20
+tdns= trsync=
+k=1
+while [ "$k" -le "$n" ]; do
+	src=127.0.3.$k
+	t0=$(now_ms)
+	echo "$src BLOCK $(date +%s) why=relayed" | db apply > /dev/null
+	rsync -t "$TMP/st/state.cdb" "$TMP/st/recent.cdb" "$TMP/copy/"
+	t1=$(now_ms)
+	wait_for "refused 127.0.0.24 $src" 10 || { diag "rsync: $src never refused"; exit 1; }
+	t2=$(now_ms)
+	wait_for "refused 127.0.0.23 $src" 10 || { diag "DNS: $src never refused"; exit 1; }
+	t3=$(now_ms)
+	trsync="$trsync $((t2 - t0))"
+	tdns="$tdns $((t3 - t0))"
+	sleep 0.$(( (k * 37) % 10 ))	# not in step with rbldnsd's second
+	k=$((k + 1))
+done
+echo
+echo "From apply of a new BLOCK to the 550 at a smart host that never saw the host ($n BLOCKs)"
+for f in dns rsync; do
+	eval "l=\$t$f"
+	printf '%s\n' $l | sort -n | awk -v f="$f" '{ v[NR] = $1; s += $1 }
+	    END { printf "  %-6s median %5d ms, mean %5d ms, max %5d ms\n", f, v[int((NR + 1) / 2)], s / NR, v[NR] }'
+done
+echo "  (DNS: rbldnsd -c 1 looks for a new file every second; rsync run right after apply)"
+
+# 3. rbldnsd's data at $BLOCKS blocked addresses, beside compile.
+big=$TMP/big
+mkdir -p "$big"
+chown "$EXIM_USER:" "$big"
+awk -v n="$BLOCKS" 'BEGIN { t = 1795000000
+	for (i = 0; i < n; i++)
+		printf "10.%d.%d.%d BLOCK %d why=relayed variant=plain\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256, t + i % 1000 }' > "$big/state"
+chown "$EXIM_USER:" "$big/state"
+printf '%s\n' "statedir = $big" > "$big/plain.conf"
+printf '%s\n' "statedir = $big" "dnsbl_data = $big/relaywatch" "dnsbl_zone = $ZONE" > "$big/dns.conf"
+cat "$big/state" > /dev/null
+bestof() {	# bestof CONF: the best compile time of RUNS, in seconds
+	b=
+	j=0
+	while [ "$j" -lt "$RUNS" ]; do
+		rm -f "$big/state.cdb"
+		t0=$(date +%s%N)
+		relaywatch-db -c "$1" compile
+		t1=$(date +%s%N)
+		t=$((t1 - t0))
+		if [ -z "$b" ] || [ "$t" -lt "$b" ]; then b=$t; fi
+		j=$((j + 1))
+	done
+	echo "$b" | awk '{ printf "%.3f", $1 / 1e9 }'
+}
+tp=$(bestof "$big/plain.conf")
+td=$(bestof "$big/dns.conf")
+t0=$(date +%s%N)
+rbldnsd -n -c 0 -b 127.0.0.1/5353 -p "$TMP/big.pid" "$ZONE:combined:$big/relaywatch" > "$TMP/big.out" 2>&1 &
+bpid=$!
+wait_for "grep -q 'zones reloaded' '$TMP/big.out'" 120
+t1=$(date +%s%N)
+kill "$bpid"
+echo
+echo "rbldnsd's data at $BLOCKS blocked addresses ($(wc -c < "$big/relaywatch") bytes); best of $RUNS"
+printf '  %-38s %7.3f s\n' "compile (state.cdb and blocked.nets)" "$tp" \
+    "compile with dnsbl_data" "$td"
+awk -v p="$tp" -v d="$td" 'BEGIN { printf "  %-38s %7.3f s: %.2f x the compile (target at most 2)\n", "the data file alone (the difference)", d - p, (d - p) / p }'
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "  %-38s %7.3f s\n", "rbldnsd loading it", (b - a) / 1e9 }'
