@@ -31,17 +31,7 @@ log=$TMP/smarthost/log/mainlog
 rcpt() {
 	server=127.0.0.1
 	case $1 in *:*) server=::1 ;; esac
-	swaks --server "$server" --port "$port" --local-interface "$1" \
-	    --from a@client.test --to "${2:-b@remote.test}" --quit-after RCPT \
-	    --timeout 20 2>&1 | awk '
-		/^ *-> RCPT TO/ { r = 1; next }
-		r && /^<[-~*]* +[0-9][0-9][0-9]-/ {
-			sub(/^<[-~*]* +[0-9][0-9][0-9]-/, ""); text = text $0 " "; next }
-		r && /^<[-~*]* +[0-9][0-9][0-9]/ {
-			sub(/^<[-~*]* +/, ""); code = substr($0, 1, 4)
-			sub(/^[0-9][0-9][0-9] /, ""); print code text $0; exit }
-	    ' > "$TMP/reply"
-	cut -c1-3 "$TMP/reply"
+	rcpt_reply "$server" "$port" "$@"
 }
 
 now=$(date +%s)
