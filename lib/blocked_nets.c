@@ -29,29 +29,6 @@ blocked_line_ours(const char *line, size_t len)
 	    (line + len - hash == 12 || hash[12] == ' ');
 }
 
-/* The address one of our lines is for: the host it names, or the
- * address= of a network's line; 0, or -1 when it names none (a network
- * line written before they named it). */
-static int
-blocked_line_address(const char *line, size_t len, struct ip *ip)
-{
-	const char *e = line + len, *p, *why;
-	size_t n;
-
-	for (p = line; p + 9 < e; p++)
-		if ((p[0] == ' ') && memcmp(p + 1, "address=", 8) == 0) {
-			const char *v = p + 9, *ve = v;
-
-			while (ve < e && *ve != ' ')
-				ve++;
-			return ip_parse_canonical(v, (size_t)(ve - v), ip, &why);
-		}
-	for (n = 0; n < len && line[n] != ' ' && line[n] != '\t'; n++)
-		if (line[n] == '/')
-			return -1;
-	return ip_parse_canonical(line, n, ip, &why);
-}
-
 /* The value of " NAME=" in [p, e) (name with its '='), or NULL. */
 static const char *
 field_value(const char *p, const char *e, const char *name, size_t *vlen)
@@ -69,6 +46,24 @@ field_value(const char *p, const char *e, const char *name, size_t *vlen)
 		}
 	return NULL;
 }
+
+/* The address one of our lines is for: the host it names, or the
+ * address= of a network's line; 0, or -1 when it names none (a network
+ * line written before they named it). */
+static int
+blocked_line_address(const char *line, size_t len, struct ip *ip)
+{
+	const char *v, *why;
+	size_t n;
+
+	if ((v = field_value(line, line + len, "address=", &n)) != NULL)
+		return ip_parse_canonical(v, n, ip, &why);
+	for (n = 0; n < len && line[n] != ' ' && line[n] != '\t'; n++)
+		if (line[n] == '/')
+			return -1;
+	return ip_parse_canonical(line, n, ip, &why);
+}
+
 
 int
 blocked_nets_line(const char *line, size_t len, struct blocked_line *bl,
@@ -169,7 +164,8 @@ fill_blocked(int fd, void *arg)
 		const struct statemap_entry *en = &bf->m->e[i];
 		char ip[IP_TEXT_MAX + 5], day[UTC_TEXT_MAX], why[64] = "";
 		char addr[IP_TEXT_MAX + 10] = "";
-		const char *r = en->rest, *sp, *w;
+		const char *r = en->rest, *w;
+		size_t wl;
 
 		if (en->status != ST_BLOCK)
 			continue;
@@ -187,18 +183,8 @@ fill_blocked(int fd, void *arg)
 		}
 		utc_format(strtoll(r + 6, NULL, 10), UTC_DAY, day);
 		/* The why= field, for the people reading the file. */
-		for (sp = r; (w = memchr(sp, ' ', (size_t)(r + en->rest_len -
-		    sp))) != NULL; sp = w + 1)
-			if ((size_t)(r + en->rest_len - w) > 5 &&
-			    memcmp(w, " why=", 5) == 0) {
-				const char *v = w + 5, *ve = v;
-
-				while (ve < r + en->rest_len && *ve != ' ')
-					ve++;
-				snprintf(why, sizeof why, " why=%.*s",
-				    (int)(ve - v), v);
-				break;
-			}
+		if ((w = field_value(r, r + en->rest_len, "why=", &wl)) != NULL)
+			snprintf(why, sizeof why, " why=%.*s", (int)wl, w);
 		fprintf(f, "%s  # relaywatch %s%s%s\n", ip, day, why, addr);
 	}
 	rc = fflush(f) == 0 && !ferror(f) ? 0 : -1;
@@ -207,43 +193,62 @@ fill_blocked(int fd, void *arg)
 	return rc;
 }
 
+int
+blocked_nets_map(const char *path, struct blocked_text *bt)
+{
+	struct stat st;
+	int fd, e;
+
+	bt->text = NULL;
+	bt->len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (st.st_size > 0) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		    MAP_PRIVATE, fd, 0);
+
+		if (p == MAP_FAILED)
+			goto fail;
+		bt->text = p;
+		bt->len = (size_t)st.st_size;
+	}
+	close(fd);
+	return 0;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+void
+blocked_nets_unmap(struct blocked_text *bt)
+{
+	int e = errno;
+
+	if (bt->text)
+		munmap((void *)bt->text, bt->len);
+	bt->text = NULL;
+	bt->len = 0;
+	errno = e;
+}
+
 static int
 write_blocked(const char *path, const struct statemap *m, int whole,
     int v6bits)
 {
 	struct blocked_fill bf = { NULL, 0, m, whole, v6bits };
-	struct stat st;
-	int fd, rc, e;
+	struct blocked_text old;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno != ENOENT)
+	if (blocked_nets_map(path, &old) < 0)
 		return -1;
-	if (fd >= 0) {
-		if (fstat(fd, &st) < 0) {
-			e = errno;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (st.st_size > 0) {
-			bf.old = mmap(NULL, (size_t)st.st_size, PROT_READ,
-			    MAP_PRIVATE, fd, 0);
-			if (bf.old == MAP_FAILED) {
-				e = errno;
-				close(fd);
-				errno = e;
-				return -1;
-			}
-			bf.oldlen = (size_t)st.st_size;
-		}
-	}
+	bf.old = old.text;
+	bf.oldlen = old.len;
 	rc = atomic_write(path, fill_blocked, &bf, 0644);
-	e = errno;
-	if (bf.old)
-		munmap((void *)bf.old, bf.oldlen);
-	if (fd >= 0)
-		close(fd);
-	errno = e;
+	blocked_nets_unmap(&old);
 	return rc;
 }
 

@@ -25,6 +25,16 @@ int blocked_nets_sync(const char *path, const struct statemap *m,
 int blocked_nets_update(const char *path, const struct statemap *m,
     int v6bits);
 
+/* The file at path as it is, read-only: text NULL and len 0 when it is
+ * missing or empty (never through a symbolic link).  blocked_nets_map
+ * returns 0, or -1 with errno set; blocked_nets_unmap keeps errno. */
+struct blocked_text {
+	const char *text;
+	size_t len;
+};
+int blocked_nets_map(const char *path, struct blocked_text *bt);
+void blocked_nets_unmap(struct blocked_text *bt);
+
 /* One of relaywatch's lines, read: the network (an address has all its
  * bits), the day, the why= value (empty if none); day and why point into
  * the line. */

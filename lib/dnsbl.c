@@ -1,12 +1,9 @@
 /*
  * The rbldnsd data file of the BLOCKs (dnsbl.h).
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -132,38 +129,17 @@ dnsbl_write(const char *path, const char *nets, const char *zone,
     const char *abuse, long long ttl)
 {
 	struct dnsbl_fill df = { nets, NULL, 0, zone, abuse, ttl, 0 };
+	struct blocked_text bt;
 	struct stat st;
-	int fd, rc, e;
+	int rc;
 
 	if (lstat(path, &st) == 0)
 		df.after = st.st_mtime;
-	fd = open(nets, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno != ENOENT)
+	if (blocked_nets_map(nets, &bt) < 0)
 		return -1;
-	if (fd >= 0) {
-		if (fstat(fd, &st) < 0)
-			goto fail;
-		if (st.st_size > 0) {
-			df.text = mmap(NULL, (size_t)st.st_size, PROT_READ,
-			    MAP_PRIVATE, fd, 0);
-			if (df.text == MAP_FAILED) {
-				df.text = NULL;
-				goto fail;
-			}
-			df.len = (size_t)st.st_size;
-		}
-	}
+	df.text = bt.text;
+	df.len = bt.len;
 	rc = atomic_write(path, fill_dnsbl, &df, 0644);
-	e = errno;
-	if (df.text)
-		munmap((void *)df.text, df.len);
-	if (fd >= 0)
-		close(fd);
-	errno = e;
+	blocked_nets_unmap(&bt);
 	return rc;
-fail:
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
 }
