@@ -55,6 +55,7 @@ static struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
 static char cdb_path[CONF_VALUE_MAX + 16];
 static char recent_path[CONF_VALUE_MAX + 16];
+static char serial_path[CONF_VALUE_MAX + 16];
 static char pending_path[CONF_VALUE_MAX + 32];
 
 static size_t
@@ -190,6 +191,7 @@ write_recent(struct stateview *v, const struct statefile *sf,
     struct statemap *tail)
 {
 	struct statepos pos;
+	int rc;
 
 	statemap_init(tail);
 	if (stateview_tail(v, tail) < 0)
@@ -197,9 +199,9 @@ write_recent(struct stateview *v, const struct statefile *sf,
 	if (state_position(sf, &pos) < 0)
 		state_failed(state_path);
 	pos.off = whole_lines(sf);
-	if (recent_write(recent_path, tail, &v->cdb, &pos,
-	    conf.ipv6_prefix) < 0)
-		state_failed(recent_path);
+	if ((rc = recent_write(recent_path, serial_path, tail, &v->cdb, &pos,
+	    conf.ipv6_prefix)) < 0)
+		state_failed(rc == -2 ? serial_path : recent_path);
 }
 
 /*
@@ -224,8 +226,9 @@ rebuild(const struct statefile *sf)
 	    conf.ipv6_prefix, &blocks, NULL) < 0 || atomic_commit(&af,
 	    NULL) < 0)
 		state_failed(cdb_path);
-	if (recent_write(recent_path, &none, NULL, &pos, conf.ipv6_prefix) < 0)
-		state_failed(recent_path);
+	if ((rc = recent_write(recent_path, serial_path, &none, NULL, &pos,
+	    conf.ipv6_prefix)) < 0)
+		state_failed(rc == -2 ? serial_path : recent_path);
 	rc = sync_blocked(&blocks, 1) < 0 ? EX_TEMPFAIL : 0;
 	statemap_free(&blocks);
 	return rc;
@@ -1028,31 +1031,35 @@ fill_compact(int fd, void *arg)
 }
 
 /* state.cdb and an empty recent.cdb for the compacted file (fd, its
- * text ending at pos->off); 0, or -1 with errno. */
-static int
+ * text ending at pos->off); NULL, or the file that failed with errno
+ * set. */
+static const char *
 compact_cdb(int fd, const struct statepos *pos)
 {
 	struct statemap blocks, none;
 	struct atomic_file af;
 	char *text = NULL;
-	int rc = -1, e;
+	const char *failed = cdb_path;
+	int e, rc;
 
 	statemap_init(&blocks);
 	statemap_init(&none);
 	if (pos->off > 0 && (text = mmap(NULL, (size_t)pos->off, PROT_READ,
 	    MAP_SHARED, fd, 0)) == MAP_FAILED)
-		return -1;
+		return state_path;
 	if (state_compile(&af, cdb_path, state_path, text, (size_t)pos->off,
 	    pos, conf.ipv6_prefix, &blocks, NULL) == 0 &&
-	    atomic_commit(&af, NULL) == 0 &&
-	    recent_write(recent_path, &none, NULL, pos, conf.ipv6_prefix) == 0)
-		rc = 0;
+	    atomic_commit(&af, NULL) == 0) {
+		rc = recent_write(recent_path, serial_path, &none, NULL, pos,
+		    conf.ipv6_prefix);
+		failed = rc == 0 ? NULL : rc == -2 ? serial_path : recent_path;
+	}
 	e = errno;
 	if (text)
 		munmap(text, (size_t)pos->off);
 	statemap_free(&blocks);
 	errno = e;
-	return rc;
+	return failed;
 }
 
 /*
@@ -1071,6 +1078,7 @@ cmd_compact(int argc, char **argv)
 	struct statepos pos;
 	struct stat st;
 	char from[sizeof state_path + 8], to[sizeof state_path + 8];
+	const char *failed;
 	size_t i;
 	int k, held;
 
@@ -1105,8 +1113,8 @@ cmd_compact(int argc, char **argv)
 	pos.dev = (unsigned long long)st.st_dev;
 	pos.ino = (unsigned long long)st.st_ino;
 	pos.off = cf.written;
-	if (compact_cdb(held, &pos) < 0)
-		state_failed(cdb_path);
+	if ((failed = compact_cdb(held, &pos)) != NULL)
+		state_failed(failed);
 	if (close(held) < 0)
 		state_failed(state_path);
 	printf("%s: %zu lines, %zu addresses; the old file is %s\n",
@@ -1277,6 +1285,7 @@ cmd_exim_macros(int argc, char **argv)
 	    "again, never this one.\n", conf.path);
 	printf("RELAYWATCH_CDB = %s\n", cdb_path);
 	printf("RELAYWATCH_RECENT = %s\n", recent_path);
+	printf("RELAYWATCH_SERIAL = %s\n", serial_path);
 	printf("RELAYWATCH_DOMAINS = %s\n", conf.domain);
 	printf("RELAYWATCH_MAILBOX = %s\n", conf.mailbox);
 	printf("RELAYWATCH_ABUSE = %s\n", conf.abuse);
@@ -1382,7 +1391,9 @@ main(int argc, char *argv[])
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0 || (size_t)snprintf(recent_path,
 	    sizeof recent_path, "%s/recent.cdb", conf.statedir) >=
-	    sizeof recent_path || (size_t)snprintf(pending_path,
+	    sizeof recent_path || (size_t)snprintf(serial_path,
+	    sizeof serial_path, "%s/cdb.serial", conf.statedir) >=
+	    sizeof serial_path || (size_t)snprintf(pending_path,
 	    sizeof pending_path, "%s/enforce-pending", conf.statedir) >=
 	    sizeof pending_path)
 		errx(EX_CONFIG, "statedir too long");

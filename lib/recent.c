@@ -1,10 +1,12 @@
 /*
- * recent.cdb (recent.h).
+ * recent.cdb and its serial (recent.h).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "recent.h"
 #include "statecdb.h"
@@ -156,11 +158,44 @@ fail:
 	return -1;
 }
 
+/* The serial: the time to the nanosecond and the writer's process, a
+ * line no earlier write has had. */
+static int
+fill_serial(int fd, void *arg)
+{
+	struct timespec ts;
+	char line[64];
+	int n;
+
+	(void)arg;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return -1;
+	n = snprintf(line, sizeof line, "%lld.%09ld %ld\n",
+	    (long long)ts.tv_sec, ts.tv_nsec, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof line) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return write(fd, line, (size_t)n) == n ? 0 : -1;
+}
+
 int
-recent_write(const char *path, const struct statemap *tail, struct cdb *main,
+recent_write(const char *path, const char *serial,
+    const struct statemap *tail, struct cdb *main,
     const struct statepos *pos, int v6bits)
 {
 	struct recent_fill rf = { tail, main, pos, v6bits };
+	int e;
 
-	return atomic_write(path, fill_recent, &rf, 0644);
+	if (atomic_write(path, fill_recent, &rf, 0644) < 0)
+		return -1;
+	if (serial == NULL || atomic_write(serial, fill_serial, NULL,
+	    0644) == 0)
+		return 0;
+	/* Without its serial Exim looks up every message again, which is
+	 * slower but right; a serial left as it was is not. */
+	e = errno;
+	(void)unlink(serial);
+	errno = e;
+	return -2;
 }

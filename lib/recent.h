@@ -4,6 +4,10 @@
  * enforced in the time it takes to write a few records, whatever the
  * size of the state.  relaywatch-db writes it each time a change that
  * Exim acts on is recorded, and empty each time it builds state.cdb.
+ *
+ * After it, the serial (cdb.serial): one line that no earlier write has
+ * had, from which Exim's RCPT ACL knows that the CDBs may have changed
+ * since it last looked a host up in the same SMTP session.
  */
 #ifndef RW_RECENT_H
 #define RW_RECENT_H
@@ -22,10 +26,14 @@
  * records as state.cdb would hold them now: each BLOCK in it, from tail
  * or, for the addresses tail does not have, from main (the open
  * state.cdb); or, when none is left, one record of an address of it
- * that is not blocked, so that main's records no longer count.  Returns
- * 0, or -1 with errno set (the old file stays).
+ * that is not blocked, so that main's records no longer count.  Then,
+ * unless serial is NULL, write a new serial there.  Returns 0; -1 with
+ * errno set when recent.cdb failed (the old one stays); -2 with errno
+ * set when the serial failed, which is then removed if it can be (Exim
+ * then looks up every message).
  */
-int recent_write(const char *path, const struct statemap *tail,
-    struct cdb *main, const struct statepos *pos, int v6bits);
+int recent_write(const char *path, const char *serial,
+    const struct statemap *tail, struct cdb *main,
+    const struct statepos *pos, int v6bits);
 
 #endif

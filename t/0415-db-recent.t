@@ -135,4 +135,33 @@ run db apply <<IN
 IN
 is "$rc:$(exim_finds "$S" 10.1.0.13)" "0:BLOCK 2800 why=relayed" "the retry: Exim finds the BLOCK"
 ok $([ ! -e "$S/enforce-pending" ]; echo $?) "  the work done"
+
+# cdb.serial: a new line after each recent.cdb, so that an SMTP session
+# looks again; one that cannot be written fails the same way.
+serial=$(cat "$S/cdb.serial")
+like "$serial" '^[0-9]+\.[0-9]{9} [0-9]+$' "cdb.serial: the time and the writer"
+is "$(stat -c %a "$S/cdb.serial")" 644 "  readable by Exim"
+run db apply <<IN
+10.1.0.14 BLOCK 2900 why=relayed
+IN
+ok $([ "$(cat "$S/cdb.serial")" != "$serial" ]; echo $?) "  a new one after apply"
+serial=$(cat "$S/cdb.serial")
+run db compile
+ok $([ "$(cat "$S/cdb.serial")" != "$serial" ]; echo $?) "  and after compile"
+serial=$(cat "$S/cdb.serial")
+run db unblock -w test 10.1.0.14
+ok $([ "$(cat "$S/cdb.serial")" != "$serial" ]; echo $?) "  and after unblock"
+rm "$S/cdb.serial"
+mkdir -p "$S/cdb.serial/x"
+run db apply <<IN
+10.1.0.15 BLOCK 3000 why=relayed
+IN
+is "$rc" 75 "cdb.serial cannot be written: 75"
+like "$err" "cdb.serial" "  naming it"
+is "$(exim_finds "$S" 10.1.0.15)" "BLOCK 3000 why=relayed" "  recent.cdb written before it"
+rm -r "$S/cdb.serial"
+run db apply <<IN
+10.1.0.15 BLOCK 3000 why=relayed
+IN
+ok $([ "$rc" = 0 ] && [ -s "$S/cdb.serial" ]; echo $?) "the retry writes it"
 done_testing

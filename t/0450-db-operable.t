@@ -112,6 +112,7 @@ printf '%s\n' "statedir = $S" "domain = isp.example" "probe_source = 192.0.2.9 2
 run relaywatch-db -c "$TMP/m.conf" exim-macros
 is "$(printf '%s\n' "$out" | grep -v '^#')" "RELAYWATCH_CDB = $S/state.cdb
 RELAYWATCH_RECENT = $S/recent.cdb
+RELAYWATCH_SERIAL = $S/cdb.serial
 RELAYWATCH_DOMAINS = isp.example
 RELAYWATCH_MAILBOX = relaytest
 RELAYWATCH_ABUSE = abuse@isp.example

@@ -171,10 +171,15 @@ for h in 11 12 13; do
 	is "$(code 127.0.0.$h 127.0.0.3)" 250 "  and accepted by smart host ${h#1}"
 done
 
-# The rsync form: a smart host with nothing but a copy of the CDBs.
+# The rsync form: a smart host with nothing but a copy of the CDBs,
+# copied one at a time as INSTALL's cron line does (rsync sorts the
+# files of one command by name).
 mkdir -p "$TMP/copy"
-rsync -t "$ST/state.cdb" "$ST/recent.cdb" "$TMP/copy/"
-ok $? "rsync copies state.cdb, then recent.cdb"
+copy_cdbs() {
+	(cd "$ST" && for f in state.cdb recent.cdb cdb.serial; do rsync -t $f "$TMP/copy/" || exit 1; done)
+}
+copy_cdbs
+ok $? "rsync copies state.cdb, then recent.cdb, then cdb.serial"
 printf '%s\n' "statedir = $TMP/copy" "domain = isp.example" \
     "probe_source = 127.0.0.9" > "$TMP/copy.conf"
 relaywatch-db -c "$TMP/copy.conf" exim-macros > "$TMP/copy.macros"
@@ -200,7 +205,7 @@ is "$(code 127.0.0.14 127.0.0.3)" 250 "  and accepts the refusing customer"
 # Lifted: accepted again everywhere within seconds (the copy at its next
 # rsync).
 relaywatch-db unblock -w "fixed, ticket 1" 127.0.0.7 > /dev/null
-rsync -t "$ST/state.cdb" "$ST/recent.cdb" "$TMP/copy/"
+copy_cdbs
 for h in 11 12 13 14; do
 	wait_for "[ \"\$(code 127.0.0.$h 127.0.0.7)\" = 250 ]" 10
 	ok $? "lifted: accepted again by smart host ${h#1}"
