@@ -10,8 +10,11 @@
 # its next attempt; a refusing customer stays accepted everywhere; a
 # lifted BLOCK is accepted again everywhere; with rbldnsd down mail is
 # accepted, and logged; a fourth smart host with nothing but a copy of
-# the CDBs made by rsync refuses the open relay too.  In mount and
-# network namespaces of its own: /etc/resolv.conf names 127.0.0.1 there.
+# the CDBs made by rsync refuses the open relay too.  With smart host 2
+# down and its rsyslogd hung, the others go on; with the tester's
+# rsyslogd down, a smart host's lines wait and arrive when it is back.
+# In mount and network namespaces of its own: /etc/resolv.conf names
+# 127.0.0.1 there.
 . "$(dirname "$0")/lib.sh"
 own_namespace -n
 . "$T/exim.sh"
@@ -210,6 +213,36 @@ for h in 11 12 13 14; do
 	wait_for "[ \"\$(code 127.0.0.$h 127.0.0.7)\" = 250 ]" 10
 	ok $? "lifted: accepted again by smart host ${h#1}"
 done
+
+# One smart host down or hung holds back no other: smart host 2's Exim
+# stopped and its rsyslogd frozen (SIGSTOP), an open relay that sends
+# through smart host 3 is found and refused as before.
+exim_stop "$TMP/sh2"
+kill -STOP "$(cat "$TMP/sh2.pid")"
+SMARTHOST=127.0.0.13 exim_customer relay2 127.0.0.17 "  accept" || exit 1
+send 127.0.0.13 "$PS" 127.0.0.17 > /dev/null
+wait_for "[ -n \"\$(last 127.0.0.17 | grep ' BLOCK ')\" ]" 60
+like "$(last 127.0.0.17)" "^127\.0\.0\.17 BLOCK " \
+    "smart host 2 down and its rsyslogd hung: an open relay through smart host 3 is still found" ||
+    diag "$(tail -n 5 "$RELAYWATCH_LOG")"
+wait_for "[ \"\$(code 127.0.0.13 127.0.0.17)\" = 550 ]" 10
+ok $? "  and refused by smart host 3"
+is "$(code 127.0.0.11 127.0.0.17)" 550 "  and by smart host 1"
+kill -CONT "$(cat "$TMP/sh2.pid")"
+
+# The tester's rsyslogd down (a restart): smart host 3's lines wait in
+# its rsyslog's queue and arrive when it is back.
+kill "$(cat "$TMP/tester.pid")"
+wait_for "! ss -ltn | grep -q '127.0.0.1:$LP '" 10
+send 127.0.0.13 "$PS" 127.0.0.19 > /dev/null
+wait_for "grep -q '\\[127.0.0.19\\]' '$TMP/sh3/log/mainlog'" 10
+sleep 2
+grep -q '\[127.0.0.19\]' "$FARM"
+ok $((1 - $?)) "the tester's rsyslogd down: smart host 3's line not there yet"
+rsyslog_start tester "$TMP/tester.conf"
+wait_for "grep -q '\\[127.0.0.19\\]' '$FARM'" 30
+ok $? "  and there once it is back (rsyslog's queue kept it)" ||
+    diag "$(cat "$TMP/sh3.out" "$TMP/tester.out")"
 
 # rbldnsd down: smart hosts 2 and 3 accept a blocked host, and log why.
 echo "127.0.0.8 BLOCK $(date +%s) why=relayed" | relaywatch-db apply > /dev/null
