@@ -88,6 +88,7 @@ static struct {
 	char subject[FIELD_MAX];
 	char from[FIELD_MAX];
 	int daemon_from, failed_rcpts, autoreply_hdr, replied, in_reply_to;
+	int mta_from;
 	int top_report, report_dsn, report_feedback, report_mdn;
 	struct ip path[RECEIVED_MAX];
 	int npath, received, top_local;
@@ -259,6 +260,7 @@ top_field(const char *name, size_t nlen, const char *v, size_t n)
 	} else if (IS("From")) {
 		ascii_copy_clean(seen.from, sizeof seen.from, v, n);
 		seen.daemon_from = ascii_holds_ci(v, n, report_daemon_names);
+		seen.mta_from = ascii_holds_ci(v, n, report_mta_names);
 	} else if (IS("X-Failed-Recipients")) {
 		seen.failed_rcpts = 1;
 	} else if (IS("X-Autoreply") || IS("X-Autorespond") ||
@@ -655,14 +657,18 @@ relayed(const struct copies *c)
 	return verdict_print();
 }
 
-/* What kind of report: 1 a delivery failure, else 0 with *why. */
+/* What kind of report: 1 a delivery failure, else 0 with *why.  verp:
+ * the message came to a probe's own address (its token in the envelope
+ * recipient), where nothing but reports of that probe is sent. */
 static int
-is_failure(const char **why)
+is_failure(int verp, const char **why)
 {
 	size_t sl = strlen(seen.subject);
 	int subj_fail = ascii_holds_ci(seen.subject, sl, report_fail_phrases);
 	int subj_delay = ascii_holds_ci(seen.subject, sl, report_delay_phrases);
 	int subj_auto = ascii_holds_ci(seen.subject, sl, report_auto_phrases);
+	int challenge = seen.text.challenge_phrase ||
+	    ascii_holds_ci(seen.subject, sl, report_challenge_phrases);
 
 	if (verbose > 1)
 		say("subject fail %d delay %d auto %d; text fail %d delay %d "
@@ -687,10 +693,14 @@ is_failure(const char **why)
 	}
 	if (seen.dsn && seen.status.status5)
 		return 1;
+	if (seen.dsn && seen.status.status2)
+		return *why = "a delivery status report without a failure", 0;
 	if (seen.autoreply_hdr || subj_auto)
 		return *why = "an auto-reply", 0;
 	if (subj_delay || (seen.text.delay_phrase && !subj_fail))
 		return *why = "a delay warning", 0;
+	if (challenge && !seen.failed_rcpts)
+		return *why = "a challenge to prove the sender", 0;
 	if (seen.failed_rcpts)
 		return 1;
 	if ((subj_fail || seen.text.fail_phrase || seen.text.reply5xx) &&
@@ -700,6 +710,12 @@ is_failure(const char **why)
 		return 1;
 	if (seen.replied)
 		return *why = "an auto-reply", 0;
+	/* Whatever its words: a report that a mail system (the null sender,
+	 * a mailer-daemon or postmaster) sent to the probe's own address,
+	 * and that is neither a reply nor any of the above, can only be
+	 * about the probe, which went nowhere else. */
+	if (verp && (seen.null_sender || seen.mta_from) && !seen.in_reply_to)
+		return 1;
 	return *why = "not a delivery failure report", 0;
 }
 
@@ -750,7 +766,7 @@ bounced(void)
 			    "words, the last: %s)", seen.nbad, seen.bad_why), 1;
 		return say("no verdict: no token"), 1;
 	}
-	if (!is_failure(&why))
+	if (!is_failure((f->src & SRC_ENVELOPE) != 0, &why))
 		return say("no verdict: %s", why), 1;
 	if (seen.status.diag[0])
 		diag = seen.status.diag;

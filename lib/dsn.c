@@ -24,11 +24,18 @@ dsn_field(struct dsn *d, const char *name, size_t nlen, const char *v,
 			d->failed++;
 		else if (ascii_find_ci(v, n, "delayed"))
 			d->delayed++;
-		else
+		else if (ascii_find_ci(v, n, "delivered") ||
+		    ascii_find_ci(v, n, "deliverable") ||
+		    ascii_find_ci(v, n, "relayed") ||
+		    ascii_find_ci(v, n, "expanded"))
 			d->other++;
+		else
+			d->odd++;
 	} else if (IS("Status")) {
 		if (n > 0 && v[0] == '5')
 			d->status5++;
+		else if (n > 0 && v[0] == '2')
+			d->status2++;
 	} else if (IS("Diagnostic-Code")) {
 		const char *semi = memchr(v, ';', n);
 

@@ -11,8 +11,11 @@
 #define DSN_DIAG_MAX 200
 
 struct dsn {
-	int failed, delayed, other;	/* Action: failed or expired, ... */
-	int status5;			/* Status: 5.x.x fields */
+	int failed, delayed, other;	/* Action: failed or expired, delayed,
+					 * delivered (deliverable, relayed,
+					 * expanded) */
+	int odd;			/* an Action RFC 3464 does not know */
+	int status5, status2;		/* Status: 5.x.x and 2.x.x fields */
 	char diag[DSN_DIAG_MAX + 1];	/* the first Diagnostic-Code's text */
 	int diag_open;			/* its field may go on */
 };

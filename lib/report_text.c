@@ -53,6 +53,11 @@ const char *const report_delay_phrases[] = {
 	"could not send mail for past",
 	"still trying", "will keep trying", "(delay)",
 	"temporarily deferred", "delivery attempts will continue",
+	/* the same in a few other languages */
+	"verz\xc3\xb6gert", "noch nicht zugestellt", "wird weiter versucht",
+	"n'a pas encore", "pas encore \xc3\xa9t\xc3\xa9",
+	"retard\xc3\xa9", "a\xc3\xba" "n no", "todav\xc3\xad" "a no",
+	"ancora in corso", "non ancora", "nog niet afgeleverd",
 	NULL
 };
 
@@ -66,12 +71,33 @@ const char *const report_auto_phrases[] = {
 	"r\xc3\xa9ponse automatique", NULL
 };
 
+/* Asks the sender to prove itself before the message is delivered (a
+ * challenge-response system): not a failure. */
+const char *const report_challenge_phrases[] = {
+	"confirm that you", "confirm you are", "please confirm your",
+	"confirm your message", "confirm your e-mail", "confirm your email",
+	"confirmation required", "verify that you", "verify you are",
+	"verify your message", "verify your e-mail", "verify your email",
+	"requires verification", "verification required", "prove you are",
+	"not a robot", "real person", "human sender", "challenge-response",
+	"challenge response", "approve your message",
+	"validate your message", "sender verification",
+	"best\xc3\xa4tigen sie", "confirmer votre", "confirme su", NULL
+};
+
 /* Local parts of report senders. */
 const char *const report_daemon_names[] = {
 	"mailer-daemon", "mailer_daemon", "mailerdaemon", "mail-daemon",
 	"maildaemon", "postmaster", "mail delivery", "mdaemon",
 	"mail administrator", "mail_delivery", "mailer daemon", "post_master",
 	"no-reply", "noreply", NULL
+};
+
+/* Those that only a mail system uses (a no-reply address sends
+ * notices of all kinds). */
+const char *const report_mta_names[] = {
+	"mailer-daemon", "mailer_daemon", "mailerdaemon", "mail-daemon",
+	"maildaemon", "mailer daemon", "postmaster", "post_master", NULL
 };
 
 const char *
@@ -157,4 +183,7 @@ report_text_line(struct report_text *rt, const char *s, size_t n)
 	if (!rt->delay_phrase &&
 	    ascii_holds_lower(low, m, report_delay_phrases))
 		rt->delay_phrase = 1;
+	if (!rt->challenge_phrase &&
+	    ascii_holds_lower(low, m, report_challenge_phrases))
+		rt->challenge_phrase = 1;
 }

@@ -1,6 +1,7 @@
 /*
  * The words of delivery reports: what a failure report, a delay warning,
- * an auto-reply and a report's sender say (lists of phrases, lower case),
+ * an auto-reply, a challenge to prove oneself and a report's sender say
+ * (lists of phrases, lower case),
  * and what a report's own text says, a line at a time: an SMTP reply, a
  * failure or a delay in words, the error of a connection.
  */
@@ -14,10 +15,13 @@
 extern const char *const report_fail_phrases[];
 extern const char *const report_delay_phrases[];
 extern const char *const report_auto_phrases[];
+extern const char *const report_challenge_phrases[];
 extern const char *const report_daemon_names[];
+extern const char *const report_mta_names[];
 
 struct report_text {
 	int fail_phrase, delay_phrase;	/* said in words */
+	int challenge_phrase;		/* asks the sender to prove itself */
 	int reply5xx;			/* a permanent SMTP reply quoted */
 	char reply[REPORT_DIAG_MAX + 1];	/* the first SMTP reply */
 	char exim[REPORT_DIAG_MAX + 1];	/* Exim's "SMTP error from remote" */

@@ -36,4 +36,11 @@ for p in "$dir"/probe.*; do
 		sed '/^Return-path/d' "$p"
 		printf '\n--b1--\n'
 	} > "$dir/bounce.$n"
+	# A report in no known words, to the probe's own address (VERP).
+	verp=$(sed -n 's/^Return-path: <\(.*\)>$/\1/p' "$p")
+	{
+		printf 'Return-path: <>\nEnvelope-to: %s\n' "$verp"
+		printf 'Received: from [198.51.100.1] (helo=mx.remote.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L4-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+		printf 'From: MAILER-DAEMON@remote.example\nSubject: Zwrot\n\nNie mo\305\274na dor\304\231czy\304\207 wiadomo\305\233ci.\n'
+	} > "$dir/verp.$n"
 done
