@@ -28,7 +28,7 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
 	openssl iproute2 procps adduser sysvinit-utils clang rsyslog \
-	rbldnsd rsync
+	rbldnsd rsync dovecot-pop3d fetchmail
 
 # What each program is made of: its main file (bin/NAME.c, its policy)
 # and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the

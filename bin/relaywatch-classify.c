@@ -89,6 +89,7 @@ static struct {
 	char from[FIELD_MAX];
 	int daemon_from, failed_rcpts, autoreply_hdr, replied, in_reply_to;
 	int mta_from;
+	char test_mailbox[FIELD_MAX];	/* "Test: mailbox=" of the text */
 	int top_report, report_dsn, report_feedback, report_mdn;
 	struct ip path[RECEIVED_MAX];
 	int npath, received, top_local;
@@ -311,9 +312,19 @@ static void
 text_line(void *arg, enum mime_text kind, const char *s, size_t n)
 {
 	(void)arg;
+	static const char test[] = "Test: mailbox=";
+
 	if (kind == MIME_STATUS)
 		dsn_line(&seen.status, s, n);
-	else if (seen.text_seen < TEXT_BUDGET) {
+	else if (seen.test_mailbox[0] == '\0' && n > sizeof test - 1 &&
+	    strncasecmp(s, test, sizeof test - 1) == 0) {
+		const char *v = s + sizeof test - 1, *sp;
+
+		sp = memchr(v, ' ', (size_t)(s + n - v));
+		ascii_copy_clean(seen.test_mailbox, sizeof seen.test_mailbox,
+		    v, (size_t)((sp ? sp : s + n) - v));
+	}
+	if (kind != MIME_STATUS && seen.text_seen < TEXT_BUDGET) {
 		seen.text_seen += n + 1;
 		report_text_line(&seen.text, s, n);
 	}
@@ -423,20 +434,30 @@ path_kv(void)
  * when it counts, 0 when not (said), or exits 75 when the netblocks
  * cannot be read now.
  */
+/* Whether ip is one of our customers' (netblocks); exits 75 when the
+ * netblocks cannot be read now. */
+static int
+in_netblocks(const struct ip *ip)
+{
+	struct netset nets;
+	char why[512];
+	int inside;
+
+	netset_init(&nets);
+	if (netset_read(&nets, conf.netblocks, 0, why, sizeof why) != 0)
+		errx(EX_TEMPFAIL, "%s", why);
+	inside = netset_contains(&nets, ip);
+	netset_free(&nets);
+	return inside;
+}
+
 static int
 multihop_counts(const struct ip *tested, const char *tested_text,
     const char *via)
 {
-	struct netset nets;
-	char why[512];
-	int i, rc, inside;
+	int i;
 
-	netset_init(&nets);
-	if ((rc = netset_read(&nets, conf.netblocks, 0, why, sizeof why)) != 0)
-		errx(EX_TEMPFAIL, "%s", why);
-	inside = netset_contains(&nets, &seen.path[0]);
-	netset_free(&nets);
-	if (!inside)
+	if (!in_netblocks(&seen.path[0]))
 		return say("no verdict: our probe for %s handed to us by %s, "
 		    "outside our netblocks", tested_text, via), 0;
 	for (i = 1; i < seen.npath; i++)
@@ -572,6 +593,67 @@ reply_subject(void)
 }
 
 /*
+ * Our mailbox probe, re-sent by whatever collected the mailbox: BLOCK of
+ * the host that handed it to us, named by our own Exim's Received field
+ * (the top one; the ones under it are the sender's to write), when it
+ * is one of our customers.  The mailbox named in X-Relaywatch, or else
+ * in the text's "Test:" line, must be the one its token was made for.
+ */
+static int
+remailed(const struct copies *c, const struct token *t)
+{
+	unsigned char d[TOKEN_DIGEST_BYTES];
+	char addr[FIELD_MAX], tm[24], via[IP_TEXT_MAX + 1];
+	const char *x = seen.xrw, *v;
+	size_t i, n;
+
+	snprintf(tm, sizeof tm, "%lld", t->time);
+	if (seen.nxrw > 1)
+		return say("no verdict: %d X-Relaywatch fields", seen.nxrw), 1;
+	if (seen.nxrw == 1) {
+		if ((v = ascii_find_ci(x, strlen(x), "mailbox=")) == NULL)
+			return say("no verdict: X-Relaywatch names no mailbox"), 1;
+		v += 8;
+		n = strcspn(v, " \t");
+		if (c->have[AT_XRW] &&
+		    ((x = ascii_find_ci(x, strlen(x), "time=")) == NULL ||
+		    strncmp(x + 5, tm, strlen(tm)) != 0))
+			return say("no verdict: X-Relaywatch time differs from "
+			    "its token's"), 1;
+	} else {
+		v = seen.test_mailbox;
+		n = strlen(v);
+	}
+	if (n == 0 || n >= sizeof addr)
+		return say("no verdict: our mailbox probe, but no mailbox named "
+		    "in it"), 1;
+	for (i = 0; i < n; i++)
+		addr[i] = (char)ascii_lower((unsigned char)v[i]);
+	addr[n] = '\0';
+	if (token_mailbox_digest(addr, n, d) < 0 ||
+	    memcmp(d, t->digest, sizeof d) != 0)
+		return say("no verdict: the mailbox named (%s) is not the one "
+		    "its token was made for", addr), 1;
+	if (seen.replied || seen.in_reply_to || seen.autoreply_hdr ||
+	    reply_subject())
+		return say("no verdict: a reply to our probe, or a forward"), 1;
+	if (seen.received == 0 || seen.top_local || seen.npath == 0)
+		return say("no verdict: our mailbox probe came back without "
+		    "leaving this host (no Received field naming a sending "
+		    "host)"), 1;
+	ip_format(&seen.path[0], via);
+	if (!in_netblocks(&seen.path[0]))
+		return say("no verdict: our mailbox probe for %s re-sent by "
+		    "%s, outside our netblocks", addr, via), 1;
+	verdict_begin(&seen.path[0], "BLOCK");
+	kv("why", "remailed");
+	kv("mailbox", addr);
+	kv("token-time", tm);
+	kv("via", via);
+	return verdict_print();
+}
+
+/*
  * The message is our probe itself, come back through a relay: BLOCK.
  * Relays are not careful: they drop X- fields, write Message-IDs of their
  * own, re-encode the text, add footers and subject tags.  The token's
@@ -609,6 +691,8 @@ relayed(const struct copies *c)
 		    "token in the envelope, X-Relaywatch, Message-ID, Subject "
 		    "or text"), 1;
 	t = c->t[first];
+	if (t.mailbox)
+		return remailed(c, &t);
 	ip_format(&t.ip, ipt);
 	snprintf(tm, sizeof tm, "%lld", t.time);
 	if (seen.nxrw > 1)
@@ -766,6 +850,9 @@ bounced(void)
 			    "words, the last: %s)", seen.nbad, seen.bad_why), 1;
 		return say("no verdict: no token"), 1;
 	}
+	if (f->t.mailbox)
+		return say("no verdict: a report of a mailbox probe says "
+		    "nothing of any host"), 1;
 	if (!is_failure((f->src & SRC_ENVELOPE) != 0, &why))
 		return say("no verdict: %s", why), 1;
 	if (seen.status.diag[0])

@@ -245,6 +245,47 @@ add_evidence(struct buf *m)
 	fclose(f);
 }
 
+/* The rest of the notice for a mailbox probe re-sent (why=remailed),
+ * in the words of someone who collects mail, not who runs a server. */
+static void
+compose_remailed(struct buf *m, const char *text, const char *mailbox,
+    const char *tested, const char *back, const char *via)
+{
+	buf_printf(m, "Your mail program re-sent a message that was not "
+	    "addressed to you.\nThe computer at %s collects mail from the "
+	    "mailbox %s\nand sends on what is not for your own addresses.  "
+	    "Spammers\nput their mail in such mailboxes, and it leaves "
+	    "through our mail\nservers under our name.\n\n", text, mailbox);
+	buf_printf(m, "What we found\n\n");
+	buf_printf(m, "  Mailbox:        %s\n", mailbox);
+	buf_printf(m, "  Test put in it: %s\n", tested);
+	buf_printf(m, "  Came back:      %s\n", back);
+	buf_printf(m, "  Sent back by:   %s\n", via[0] ? via : text);
+	buf_printf(m, "\nWe put a test message in your mailbox, addressed to "
+	    "a mailbox of\nours, not to you.  Something that collects your "
+	    "mail sent it on to\nus.  The header of the message as it came "
+	    "back:\n\n");
+	add_evidence(m);
+	if (conf.warn_only)
+		buf_printf(m, "\nWhat happens now\n\n"
+		    "For now our mail servers still accept mail from %s,\n"
+		    "and mark it.  Soon they will refuse it until the program "
+		    "is fixed\nand a new test shows it.\n\n", text);
+	else
+		buf_printf(m, "\nWhat happens now\n\n"
+		    "Our mail servers refuse mail from %s until the program\n"
+		    "is fixed and a new test shows it.\n\n", text);
+	buf_printf(m, "How to fix it\n\n"
+	    "Look at what collects and forwards your mail (fetchmail, a mail\n"
+	    "program's rules, a \"redirect\" or \"resend\" rule) and let it "
+	    "deliver\nmail to your own mailboxes, or send on only mail "
+	    "addressed to your\nown addresses, never to the addresses "
+	    "written in a message.\n\n");
+	buf_printf(m, "How to have it tested again\n\n"
+	    "When it is fixed, write to %s, naming\n"
+	    "%s and the mailbox %s.\n", conf.abuse, text, mailbox);
+}
+
 static void
 compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
     const char *to)
@@ -253,10 +294,15 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 	    back[UTC_TEXT_MAX], v[256],
 	    via[256], path[512], tt[32], id[64];
 	const char *variant, *p;
-	int i, multihop;
+	char why[32], mailbox[256];
+	int i, multihop, remailed;
 	long long t = 0;
 
 	ip_format(ip, text);
+	remailed = state_get(sl, "why", why, sizeof why) != NULL &&
+	    strcmp(why, "remailed") == 0;
+	if (state_get(sl, "mailbox", mailbox, sizeof mailbox) == NULL)
+		strcpy(mailbox, "(unknown)");
 	variant = state_get(sl, "variant", v, sizeof v);
 	if (state_get(sl, "token-time", tt, sizeof tt) != NULL)
 		t = strtoll(tt, NULL, 10);
@@ -276,8 +322,14 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 	buf_printf(m, "From: Abuse desk of %s <%s>\n", conf.domain, conf.abuse);
 	buf_printf(m, "To: %s\n", to);
 	buf_printf(m, "Cc: %s\n", conf.abuse);
-	buf_printf(m, conf.warn_only ? "Subject: Open relay at %s\n" :
-	    "Subject: Open relay at %s: mail from it is now refused\n", text);
+	if (remailed)
+		buf_printf(m, conf.warn_only ? "Subject: Mail re-sent by %s\n" :
+		    "Subject: Mail re-sent by %s: mail from it is now "
+		    "refused\n", text);
+	else
+		buf_printf(m, conf.warn_only ? "Subject: Open relay at %s\n" :
+		    "Subject: Open relay at %s: mail from it is now refused\n",
+		    text);
 	buf_printf(m, "Date: %s\n", date);
 	buf_printf(m, "Message-ID: <relaywatch-notice.%s.%lld@%s>\n", id, sl->time,
 	    conf.domain);
@@ -286,6 +338,11 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 	buf_printf(m, "MIME-Version: 1.0\n");
 	buf_printf(m, "Content-Type: text/plain; charset=us-ascii\n");
 	buf_printf(m, "Content-Transfer-Encoding: 7bit\n\n");
+	if (remailed) {
+		compose_remailed(m, text, mailbox, t ? tested : "(unknown)",
+		    back, via);
+		return;
+	}
 	buf_printf(m, "The mail server at %s is an open relay: it passes on\n"
 	    "mail from anybody to anybody.  Spammers look for such servers\n"
 	    "all the time, and the spam they send through yours leaves\n"

@@ -3,10 +3,14 @@
  * relay variant, handed to sendmail, addressed so that an open relay at
  * that address delivers it back to the special mailbox.  Prints
  * "IP VARIANT TOKEN" for each message sendmail took; with -n, prints the
- * messages (mbox) instead.
+ * messages (mbox) instead.  With -m, for each mailbox read, one message
+ * delivered into it and addressed (To:) to the special mailbox, which
+ * only a program that re-sends what it collects passes on: prints
+ * "MAILBOX mailbox TOKEN".
  */
 
 #include <err.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +72,7 @@ probe(const struct ip *ip, time_t now)
 			break;
 		if (!(conf.variants & VARIANT_BIT(v)))
 			continue;
+		memset(&t, 0, sizeof t);
 		t.ip = *ip;
 		t.time = now;
 		t.variant = v;
@@ -132,10 +137,180 @@ probe(const struct ip *ip, time_t now)
 	}
 }
 
+/*
+ * A mailbox as -m reads it: local@domain, printable ASCII without
+ * spaces, quotes, angle brackets or commas, at most 254 characters;
+ * NULL, or why not.
+ */
+static const char *
+mailbox_invalid(const char *s, size_t n)
+{
+	const char *at = NULL;
+	size_t i;
+
+	if (n == 0 || n > 254)
+		return "not 1 to 254 characters";
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c >= 0x7f || strchr("\"<>(),;:\\[]", c))
+			return "a character that an address may not have here";
+		if (c == '@') {
+			if (at != NULL)
+				return "more than one @";
+			at = s + i;
+		}
+	}
+	if (at == NULL || at == s || at == s + n - 1)
+		return "not local@domain";
+	return NULL;
+}
+
+/* The message for one mailbox. */
+static void
+probe_mailbox(const char *addr, time_t now)
+{
+	static struct buf m = { .max = 8192, .what = "probe message" };
+	char tok[TOKEN_MAX + 1], sender[2 * CONF_VALUE_MAX + TOKEN_MAX + 4],
+	    date[UTC_TEXT_MAX], tm[24], why[256];
+	const char *rcpts[1];
+	struct token t;
+
+	memset(&t, 0, sizeof t);
+	t.mailbox = 1;
+	t.time = now;
+	if (token_mailbox_digest(addr, strlen(addr), t.digest) < 0 ||
+	    token_make(&keys, &t, tok) == 0)
+		errx(EX_SOFTWARE, "cannot make a token for %s", addr);
+	snprintf(sender, sizeof sender, "%s+%s@%s", conf.mailbox, tok,
+	    conf.domain);
+	utc_format((long long)now, UTC_RFC5322, date);
+	snprintf(tm, sizeof tm, "%lld", (long long)now);
+	m.len = 0;
+	if (dryrun) {
+		mbox_from(&m, sender, (long long)now);
+		buf_strs(&m, "Return-path: <", sender, ">\n",
+		    "Envelope-to: ", addr, "\n", (char *)NULL);
+	}
+	buf_strs(&m, "From: relaywatch at ", conf.domain, " <", sender, ">\n",
+	    "To: ", sender, "\n",
+	    "Subject: Mail test ", tok, "\n",
+	    "Date: ", date, "\n",
+	    "Message-ID: <relaywatch.", tok, "@", conf.domain, ">\n",
+	    "Auto-Submitted: auto-generated\n",
+	    "X-Relaywatch: mailbox=", addr, " time=", tm, " token=", tok, "\n",
+	    "MIME-Version: 1.0\n",
+	    "Content-Type: text/plain; charset=us-ascii\n",
+	    "Content-Transfer-Encoding: 7bit\n",
+	    "\n",
+	    "This message was put in the mailbox ", addr, "\n",
+	    "but is addressed to us, ", conf.domain, ".  It tests whether a "
+	    "program\nthat collects that mailbox re-sends what is not "
+	    "addressed to you.\nSpammers abuse such programs as they do open "
+	    "relays.\n\n",
+	    "If nothing sends it back to us, all is well and there is "
+	    "nothing to\ndo; you may delete it.  If your mail program "
+	    "re-sends it, mail from\nthe computer that does so will be "
+	    "refused until that is fixed, and\nyour postmaster will hear "
+	    "from us.\n\n",
+	    "Questions: ", conf.abuse, "\n\n",
+	    "Test: mailbox=", addr, " time=", tm, " token=", tok, "\n",
+	    (char *)NULL);
+	if (dryrun) {
+		buf_str(&m, "\n");
+		emit(m.p, m.len);
+		return;
+	}
+	rcpts[0] = addr;
+	if (mailer_send(sender, rcpts, 1, m.p, m.len, why, sizeof why) < 0) {
+		wr_flush(&out);
+		errx(EX_TEMPFAIL, "%s: not sent: %s", addr, why);
+	}
+	emit(addr, strlen(addr));
+	emit(" mailbox ", 9);
+	emit(tok, strlen(tok));
+	emit("\n", 1);
+}
+
+/* Before the n-th mailbox probe: at most probe_rate a minute, as
+ * relaywatch-due lets hosts out (none with -n, or probe_rate 0). */
+static void
+pace(unsigned long long n)
+{
+	struct timespec ts;
+	long long ns;
+
+	if (n == 0 || dryrun || conf.probe_rate <= 0)
+		return;
+	if (wr_flush(&out) < 0)
+		err(EX_IOERR, "standard output");
+	ns = 60000000000LL / conf.probe_rate;
+	ts.tv_sec = (time_t)(ns / 1000000000LL);
+	ts.tv_nsec = (long)(ns % 1000000000LL);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * -m: a probe into each mailbox of the mailboxes file, whose lines are
+ * "NETWORK ADDRESS" (the network the customer collects it from, an
+ * address or CIDR block, then the mailbox), with '#' comments; a file
+ * that is not there has none.  Bad lines are said with their place;
+ * returns how many.
+ */
+static unsigned long long
+probe_mailboxes(void)
+{
+	struct textfile tf;
+	unsigned long long bad = 0;
+	unsigned long long sent = 0;
+	const char *why;
+	char *line, *s;
+	size_t len;
+	int rc;
+
+	/* Absent: no customer collects by POP3, nothing to test. */
+	if (textfile_open(&tf, conf.mailboxes) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		err(EX_NOINPUT, "%s (mailboxes in %s)", conf.mailboxes,
+		    conf.path);
+	}
+	while ((rc = textfile_next(&tf, &line, &len, &why)) != 0) {
+		struct ip first, last;
+		char *sp;
+		size_t n;
+
+		if (rc < 0) {
+			textfile_close(&tf);
+			errx(EX_DATAERR, "%s:%lu: %s", conf.mailboxes,
+			    tf.lineno, why);
+		}
+		if ((n = text_strip(line, len, &s)) == 0)
+			continue;
+		if ((sp = strpbrk(s, " \t")) == NULL)
+			why = "not a network and a mailbox";
+		else if (ip_parse_cidr(s, (size_t)(sp - s), &first, &last,
+		    &why) == 0) {
+			const char *a = sp + strspn(sp, " \t");
+
+			if ((why = mailbox_invalid(a, strlen(a))) == NULL) {
+				pace(sent++);
+				probe_mailbox(a, time(NULL));
+				continue;
+			}
+		}
+		text_warn_line(&bad, conf.mailboxes, tf.lineno, s, n,
+		    "not a mailboxes line", why);
+	}
+	textfile_close(&tf);
+	return bad;
+}
+
 static void __attribute__((noreturn))
 usage(int asked)
 {
-	usage_exit("usage: relaywatch-probe [-hn] [-c conf]\n", asked);
+	usage_exit("usage: relaywatch-probe [-hmn] [-c conf]\n", asked);
 }
 
 int
@@ -146,12 +321,15 @@ main(int argc, char *argv[])
 	unsigned long long bad = 0;
 	char *line, keyerr[512];
 	size_t len;
-	int ch, flags, rc;
+	int ch, flags, rc, mailboxes = 0;
 
-	while ((ch = getopt(argc, argv, "c:hn")) != -1)
+	while ((ch = getopt(argc, argv, "c:hmn")) != -1)
 		switch (ch) {
 		case 'c':
 			confpath = optarg;
+			break;
+		case 'm':
+			mailboxes = 1;
 			break;
 		case 'n':
 			dryrun = 1;
@@ -174,6 +352,14 @@ main(int argc, char *argv[])
 	if (rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
 		err(EX_OSERR, "out of memory");
 	wr_init(&out, STDOUT_FILENO);
+	if (mailboxes) {
+		bad = probe_mailboxes();
+		keys_clear(&keys);
+		rd_free(&rd);
+		if (wr_flush(&out) < 0)
+			err(EX_IOERR, "standard output");
+		return bad > 0 ? EX_DATAERR : 0;
+	}
 	rd.on_pause = wr_pause_hook;
 	rd.pause_arg = &out;
 

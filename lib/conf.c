@@ -28,6 +28,7 @@ static const struct option options[] = {
 	{ "netblocks", T_PATH, S(netblocks), "/etc/relaywatch/netblocks" },
 	{ "exclude", T_PATH, S(exclude), "/etc/relaywatch/exclude" },
 	{ "contacts", T_PATH, S(contacts), "/etc/relaywatch/contacts" },
+	{ "mailboxes", T_PATH, S(mailboxes), "/etc/relaywatch/mailboxes" },
 	{ "blocked_nets", T_PATH, S(blocked_nets), "" },	/* statedir/ */
 	{ "mainlog", T_PATH, S(mainlog), "/var/log/exim4/mainlog" },
 	{ "sendmail", T_COMMAND, S(sendmail), "/usr/sbin/sendmail" },

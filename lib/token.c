@@ -121,8 +121,12 @@ payload(const struct token *t, unsigned char *b)
 	size_t n = 0;
 	uint32_t tm = (uint32_t)t->time;
 
-	b[n++] = (unsigned char)(TOKEN_VERSION << 4 | t->variant);
-	if (ip_is_v4(&t->ip)) {
+	b[n++] = (unsigned char)((t->mailbox ? TOKEN_VERSION_MAILBOX :
+	    TOKEN_VERSION) << 4 | t->variant);
+	if (t->mailbox) {
+		memcpy(b + n, t->digest, TOKEN_DIGEST_BYTES);
+		n += TOKEN_DIGEST_BYTES;
+	} else if (ip_is_v4(&t->ip)) {
 		memcpy(b + n, t->ip.b + 12, 4);
 		n += 4;
 	} else {
@@ -231,7 +235,8 @@ token_check(const struct keys *ks, const char *s, size_t n, long long now,
 		*why = "bad encoding (trailing bits)";
 		return -1;
 	}
-	if (b[0] >> 4 != TOKEN_VERSION) {
+	if (b[0] >> 4 != TOKEN_VERSION && (b[0] >> 4 != TOKEN_VERSION_MAILBOX ||
+	    iplen != TOKEN_DIGEST_BYTES)) {
 		*why = "bad encoding (version)";
 		return -1;
 	}
@@ -249,8 +254,12 @@ token_check(const struct keys *ks, const char *s, size_t n, long long now,
 		return -1;
 	}
 	t->variant = b[0] & 15;
+	t->mailbox = b[0] >> 4 == TOKEN_VERSION_MAILBOX;
 	memset(&t->ip, 0, sizeof t->ip);
-	if (iplen == 4) {
+	memset(t->digest, 0, sizeof t->digest);
+	if (t->mailbox)
+		memcpy(t->digest, b + 1, TOKEN_DIGEST_BYTES);
+	else if (iplen == 4) {
 		t->ip.b[10] = t->ip.b[11] = 0xff;
 		memcpy(t->ip.b + 12, b + 1, 4);
 	} else {
@@ -272,4 +281,29 @@ token_check(const struct keys *ks, const char *s, size_t n, long long now,
 		return -1;
 	}
 	return 0;
+}
+
+int
+token_mailbox_digest(const char *addr, size_t n, unsigned char *out)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH], low[256];
+	SHA256_CTX c;
+	size_t i, k;
+	int ok;
+
+	ok = SHA256_Init(&c);
+	/* In pieces, lowered as it goes: an address of any length. */
+	for (i = 0; ok && i < n; i += k) {
+		for (k = 0; k < sizeof low && i + k < n; k++) {
+			unsigned char ch = (unsigned char)addr[i + k];
+
+			low[k] = ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
+		}
+		ok = SHA256_Update(&c, low, k);
+	}
+	ok = ok && SHA256_Final(md, &c);
+	if (ok)
+		memcpy(out, md, TOKEN_DIGEST_BYTES);
+	OPENSSL_cleanse(&c, sizeof c);
+	return ok ? 0 : -1;
 }

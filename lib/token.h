@@ -10,6 +10,10 @@
  *          it, keyed with the first key of the key file)
  *   text   31 characters for IPv4, 50 for IPv6
  *
+ * A mailbox probe's token has version 2 and, in place of the address,
+ * the first 16 bytes of SHA-256 over the mailbox's address in lower
+ * case: 50 characters.
+ *
  * relaywatch-state(5) documents the format.
  */
 #ifndef RW_TOKEN_H
@@ -20,6 +24,8 @@
 #include "ip.h"
 
 #define TOKEN_VERSION 1
+#define TOKEN_VERSION_MAILBOX 2
+#define TOKEN_DIGEST_BYTES 16
 #define TOKEN_TAG_BYTES 10
 #define TOKEN_V4_LEN 31
 #define TOKEN_V6_LEN 50
@@ -52,10 +58,16 @@ int keys_read(struct keys *ks, const char *path, char *err, size_t errlen);
 void keys_clear(struct keys *ks);
 
 struct token {
-	struct ip ip;
+	struct ip ip;		/* the host's (all zeros for a mailbox) */
 	long long time;
 	unsigned variant;
+	int mailbox;		/* a mailbox probe's token: */
+	unsigned char digest[TOKEN_DIGEST_BYTES];	/* its address's */
 };
+
+/* The digest of a mailbox's address (n bytes at addr, any case) into
+ * out; 0, or -1 when it cannot be computed. */
+int token_mailbox_digest(const char *addr, size_t n, unsigned char *out);
 
 /* Write the token for t into out (TOKEN_MAX + 1 bytes, NUL-terminated),
  * signed with the first key; returns its length, or 0 when t's time or

@@ -149,6 +149,17 @@ ok $((! $?)) "warn-only: the notice does not say mail is refused"
 like "$out" "still accept mail from 192.0.2.7" "warn-only: it says mail is still accepted"
 sed -i '/^warn_only/d' "$RELAYWATCH_CONF"
 
+# A mailbox probe re-sent: the notice speaks of the mail program and
+# the mailbox, not of an open relay.
+run relaywatch-notify -n <<IN
+192.0.2.50 UNKNOWN BLOCK 1795755010 why=remailed mailbox=info@shop.example token-time=1795754990 via=192.0.2.50
+IN
+is "$rc" 0 "remailed: a notice"
+like "$out" "Subject: Mail re-sent by 192\.0\.2\.50: mail from it is now refused" "remailed: its subject"
+like "$out" "Your mail program re-sent a message that was not addressed to you" "remailed: in the customer's words"
+like "$out" "Mailbox: +info@shop\.example" "remailed: names the mailbox"
+ok "$(printf '%s' "$out" | grep -q 'open relay'; echo $((1 - $?)))" "remailed: no word of an open relay"
+
 # ptr_lookup is checked like every setting.
 sed 's/^ptr_lookup = no$/ptr_lookup = maybe/' "$RELAYWATCH_CONF" > "$TMP/conf3"
 run relaywatch-notify -c "$TMP/conf3" -n < /dev/null

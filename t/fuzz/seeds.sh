@@ -15,6 +15,16 @@ mkdir -p "$dir"
 printf '192.0.2.7\n2001:db8::25\n' |
     "$top/bin/relaywatch-probe" -c "$tmp/conf" -n > "$tmp/probes"
 awk -v d="$dir" '/^From / { n++; f = d "/probe." n; next } { print > f }' "$tmp/probes"
+# A mailbox probe (relaywatch-probe -m), and as a host re-sends it.
+echo "192.0.2.50 shop@pop.isp.example" > "$tmp/mailboxes"
+printf 'mailboxes = %s\n' "$tmp/mailboxes" >> "$tmp/conf"
+"$top/bin/relaywatch-probe" -c "$tmp/conf" -m -n |
+    awk '/^From / { next } { print }' > "$dir/mailbox-probe"
+{
+	printf 'Return-path: <shop@pop.isp.example>\n'
+	printf 'Received: from [192.0.2.50] (helo=pc.shop.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L7-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+	sed '/^Return-path:/d; s/^Envelope-to: .*/Envelope-to: '"$(sed -n 's/^To: //p' "$dir/mailbox-probe")"'/' "$dir/mailbox-probe"
+} > "$dir/remailed"
 for p in "$dir"/probe.*; do
 	n=${p##*.}
 	ip=$(sed -n 's/^X-Relaywatch: ip=\([^ ]*\) .*/\1/p' "$p")

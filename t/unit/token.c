@@ -53,6 +53,7 @@ tk(const char *ip, long long t, unsigned v)
 {
 	struct token k;
 
+	memset(&k, 0, sizeof k);
 	if (ip_parse(ip, strlen(ip), &k.ip, NULL) < 0)
 		abort();
 	k.time = t;
@@ -220,6 +221,38 @@ main(void)
 	    "upper case verifies (case folding)");
 	ok(token_check(&both, tok, strlen(tok), T0, 7 * DAY, &got, &why) == 0,
 	    "a later key verifies (rotation)");
+
+	/* A mailbox probe's token: the address's digest, any case. */
+	{
+		unsigned char d1[TOKEN_DIGEST_BYTES], d2[TOKEN_DIGEST_BYTES];
+		char tokm[TOKEN_MAX + 1];
+		struct token m;
+
+		ok(token_mailbox_digest("Info@Shop.Example", 17, d1) == 0 &&
+		    token_mailbox_digest("info@shop.example", 17, d2) == 0 &&
+		    memcmp(d1, d2, sizeof d1) == 0,
+		    "mailbox digest: the same in any case");
+		token_mailbox_digest("info@shop.example.", 18, d2);
+		ok(memcmp(d1, d2, sizeof d1) != 0,
+		    "mailbox digest: another address, another digest");
+		memset(&m, 0, sizeof m);
+		m.mailbox = 1;
+		memcpy(m.digest, d1, sizeof d1);
+		m.time = T0;
+		n = token_make(&ks, &m, tokm);
+		is_int((long long)n, TOKEN_V6_LEN, "mailbox token: 50 characters");
+		rc = token_check(&ks, tokm, n, T0, 7 * DAY, &got, &why);
+		ok(rc == 0 && got.mailbox && got.time == T0 &&
+		    memcmp(got.digest, d1, sizeof d1) == 0,
+		    "mailbox token verifies: its digest and time");
+		ok(rc == 0 && ip_is_v4(&got.ip) == 0 && got.ip.b[0] == 0 &&
+		    got.ip.b[15] == 0, "  and names no host");
+		rc = token_check(&ks, tok6, strlen(tok6), T0, 7 * DAY, &got, &why);
+		ok(rc == 0 && !got.mailbox, "a host's token is not a mailbox's");
+		tokm[5] = tokm[5] == 'a' ? 'b' : 'a';
+		ok(token_check(&ks, tokm, n, T0, 7 * DAY, &got, &why) < 0,
+		    "a mailbox token changed: refused");
+	}
 
 	/* Time. */
 	ok(token_check(&ks, tok, strlen(tok), T0 + 7 * DAY, 7 * DAY, &got,
