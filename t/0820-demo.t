@@ -7,6 +7,7 @@
 need_exim
 need procmail
 need faketime
+need swaks dovecot fetchmail
 
 run sh "$T/demo.sh"
 is "$rc" 0 "make demo: exit 0" || diag "$out" "$err"
@@ -15,7 +16,10 @@ for want in "arrival   127.0.0.2 sends a message" "probe     delivered to 127.0.
     "bounce    a bounce of a probe reaches the special mailbox" \
     "RELAYED   a probe comes back to the special mailbox from 127.0.0.2" \
     "BLOCK     127.0.0.2: why=relayed" "notice    delivered to postmaster@relay.customer.test" \
-    "notice    delivered to abuse@isp.example"; do
+    "notice    delivered to abuse@isp.example" \
+    "mailbox   a probe is put in the mailbox shop@isp.example" \
+    "REMAILED  the mailbox probe comes back to the special mailbox from 127.0.0.5" \
+    "BLOCK     127.0.0.5: why=remailed mailbox=shop@isp.example"; do
 	printf '%s\n' "$out" | grep -qF -- "$want"
 	ok $? "the timeline: $want"
 done
@@ -35,7 +39,8 @@ end=$(printf '%s\n' "$out" | sed -n '/^Status at the end:/,/^$/p')
 like "$(printf '%s\n' "$end" | grep 127.0.0.2)" "BLOCK +relayed" "at the end: the open relay BLOCK"
 like "$(printf '%s\n' "$end" | grep 127.0.0.3)" "OK +refused" "  the refusing host OK"
 like "$(printf '%s\n' "$end" | grep 127.0.0.4)" "OK +no-answer" "  the silent host OK (no answer) after the pending timeout"
-dir=$(printf '%s\n' "$out" | sed -n 's/.*all in \(\/[^ ]*\)$/\1/p')
+like "$(printf '%s\n' "$end" | grep 127.0.0.5)" "BLOCK +remailed +mailbox=shop@isp.example" "  the shop that re-sends its mail BLOCK"
+dir=$(printf '%s\n' "$out" | sed -n 's/.*; all in \(\/[^ ]*\)$/\1/p')
 [ -n "$dir" ] && [ ! -e "$dir" ]
 ok $? "its directory removed ($dir)"
 is "$(ps -eo stat=,args= | awk '$1 !~ /^Z/' | grep -F "$dir" | grep -v grep)" "" "no process of it left"

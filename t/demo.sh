@@ -2,28 +2,37 @@
 # make demo: the whole job on one machine, in a temporary directory, with
 # real Exim and procmail on loopback, as root.  A smart host (127.0.0.1)
 # with relaywatch's Exim pieces, its procmail recipe and relaywatch(8)
-# following its main log; three customers: an open relay (127.0.0.2), a
-# host that refuses to relay (127.0.0.3), and one that takes everything
-# and drops it (127.0.0.4).  They send; the timeline of what happens is
-# printed; the open relay's second message in its first SMTP session is
-# refused.  Everything started is stopped and removed at the end.
+# following its main log; four customers: an open relay (127.0.0.2), a
+# host that refuses to relay (127.0.0.3), one that takes everything and
+# drops it (127.0.0.4), and a shop (127.0.0.5) that runs no mail server
+# but collects its mailbox from our POP3 server (a private Dovecot) with
+# fetchmail and re-sends what is not addressed to it.  They send; the
+# timeline of what happens is printed; the open relay's second message in
+# its first SMTP session is refused, and the shop is blocked once cron's
+# mailbox probe comes back.  Everything started is stopped and removed at
+# the end.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
+. "$T/pop3.sh"
 [ "$(id -u)" = 0 ] || { echo "make demo: run it as root (it starts private Exim instances on loopback)" >&2; exit 77; }
 need_exim
 need procmail
 need formail
 need faketime
+need swaks dovecot fetchmail
 
 TMPDIR=$TMP
 export TMPDIR
 t0=$(date +%s%N)
 PS=$(free_port 91)
 PC=$(free_port 92)
+PP=$(free_port 93)
 
 echo "relaywatch demo: a smart host on 127.0.0.1:$PS for isp.example, customers on"
 echo "127.0.0.2 (an open relay), 127.0.0.3 (refuses to relay) and 127.0.0.4"
-echo "(takes everything and drops it), their SMTP servers on port $PC; all in $TMP"
+echo "(takes everything and drops it), their SMTP servers on port $PC; and"
+echo "127.0.0.5, a shop with no mail server that collects shop@isp.example by"
+echo "POP3 (port $PP) and re-sends what is not addressed to it; all in $TMP"
 echo
 exim_customer relay 127.0.0.2 "  accept" > /dev/null || exit 1
 exim_customer refuse 127.0.0.3 "  deny message = relay not permitted" > /dev/null || exit 1
@@ -33,7 +42,21 @@ exim_customer silent 127.0.0.4 "  accept" "drop:
 rw_setup > /dev/null
 ST=$TMP/st
 S=$(exim_setup smarthost)
+echo "127.0.0.5 shop@isp.example" > "$TMP/etc/mailboxes"
+echo "mailboxes = $TMP/etc/mailboxes" >> "$RELAYWATCH_CONF"
+chown "$EXIM_USER:" "$TMP/etc/mailboxes"
 exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
+pop3_mailboxes "$S" shop > /dev/null || exit 1
+dovecot_start "$PP" shop || exit 1
+remailer "$TMP/remail" 127.0.0.5 owner@shop.example
+cat > "$TMP/shop.rc" <<RC
+SHELL=/bin/sh
+:0
+* ! ^TO_(.*@)?shop\.example
+| $TMP/remail
+:0
+$TMP/shop.kept
+RC
 : > "$S/log/mainlog"
 
 # The timeline, from the state and the smart host's main log, as they are
@@ -56,8 +79,20 @@ NF == 0 { next }
 f ~ /mainlog$/ && $4 == "<=" && / H=\(/ && $5 !~ /^relaytest\+/ && $5 != "<>" {
 	if (seen[$3]++)
 		next
-	if (match($0, /\[127\.0\.0\.[0-9]+\]/))
-		say("arrival   " substr($0, RSTART + 1, RLENGTH - 2) " sends a message through the smart host (main log)")
+	if (match($0, /\[127\.0\.0\.[0-9]+\]/)) {
+		from[$3] = substr($0, RSTART + 1, RLENGTH - 2)
+		say("arrival   " from[$3] " sends a message through the smart host (main log)")
+	}
+	next
+}
+f ~ /mainlog$/ && $4 == "<=" && $5 ~ /^relaytest\+/ && !/ H=/ { probe[$3] = 1; next }
+f ~ /mainlog$/ && $4 == "=>" && probe[$3] && / T=here/ {
+	a = $5; if (match($0, /<[^>]*>/)) a = substr($0, RSTART + 1, RLENGTH - 2)
+	say("mailbox   a probe is put in the mailbox " a " (cron: relaywatch-probe -m)")
+	next
+}
+f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && ($3 in from) && /relaywatch_procmail/ {
+	say("REMAILED  the mailbox probe comes back to the special mailbox from " from[$3])
 	next
 }
 f ~ /mainlog$/ && $4 == "<=" && $5 ~ /^relaytest\+/ && / H=/ {
@@ -120,6 +155,14 @@ send 127.0.0.1 "$PS" 127.0.0.4 > /dev/null
 wait "$session"
 wait_for "[ \"\$(grep -c ' OK ' '$ST/state')\" -ge 1 ]" 20
 exim_settle "$S" 20
+# cron's relaywatch-probe -m, then the shop's fetchmail, which hands what
+# it collects to a procmail rule that re-sends what is not for shop.example.
+relaywatch-probe -m > /dev/null
+exim_settle "$S" 20
+fetch shop "$PP" "$TMP/shop.rc" ||
+    { echo "make demo: the shop's fetchmail failed:" >&2; cat "$TMP/shop.fetch" >&2; exit 1; }
+wait_for "grep -q '^127.0.0.5 BLOCK .*why=remailed' '$ST/state'" 20
+exim_settle "$S" 20
 sleep 1
 
 timeline_end
@@ -129,11 +172,12 @@ sed 's/^/    /' "$TMP/session"
 echo
 status_table() {
 	printf '    %-11s %-8s %s\n' customer status why
-	for ip in 127.0.0.2 127.0.0.3 127.0.0.4; do
+	for ip in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5; do
 		awk -v ip="$ip" '$1 == ip { l = $0 } END {
 			split(l, f, " "); w = l; sub(/.*why=/, "", w); sub(/ .*/, "", w)
 			d = ""; if (match(l, /diag="[^"]*"/)) d = substr(l, RSTART, RLENGTH)
 			if (match(l, /via=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
+			if (match(l, /mailbox=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
 			printf "    %-11s %-8s %-14s %s\n", ip, f[2], w, d }' "$ST/state"
 	done
 }
@@ -151,8 +195,13 @@ echo "The notice to 127.0.0.2's postmaster (the first lines):"
 awk '/^Subject: Open relay/ { p = 1 } p && n++ < 22 { print "    " $0 } /^$/ && p && n > 22 { exit }' "$TMP/box/other"
 echo
 echo "Stopping everything and removing $TMP."
-# The demo did its job only if the open relay was refused in its session.
+# The demo did its job only if the open relay was refused in its session,
+# and the shop blocked.
 [ "$(tail -1 "$TMP/session")" = "RCPT 550" ] || {
 	echo "make demo: the open relay's second message was not refused" >&2
+	exit 1
+}
+grep -q '^127.0.0.5 BLOCK .*why=remailed' "$ST/state" || {
+	echo "make demo: the shop that re-sends its mail was not blocked" >&2
 	exit 1
 }
