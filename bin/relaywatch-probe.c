@@ -252,14 +252,15 @@ pace(unsigned long long n)
 }
 
 /*
- * -m: a probe into each mailbox of the mailboxes file, whose lines are
+ * -m: a probe into each mailbox of path (the mailboxes file, or one
+ * named on the command line), whose lines are
  * "NETWORK ADDRESS" (the network the customer collects it from, an
- * address or CIDR block, then the mailbox), with '#' comments; a file
- * that is not there has none.  Bad lines are said with their place;
- * returns how many.
+ * address or CIDR block, then the mailbox), with '#' comments; the
+ * setting's file, when not there, has none.  Bad lines are said with
+ * their place; returns how many.
  */
 static unsigned long long
-probe_mailboxes(void)
+probe_mailboxes(const char *path, int named)
 {
 	struct textfile tf;
 	unsigned long long bad = 0;
@@ -269,12 +270,14 @@ probe_mailboxes(void)
 	size_t len;
 	int rc;
 
-	/* Absent: no customer collects by POP3, nothing to test. */
-	if (textfile_open(&tf, conf.mailboxes) < 0) {
-		if (errno == ENOENT)
+	/* The setting's file absent: no customer collects by POP3, nothing
+	 * to test.  One named on the command line must be there. */
+	if (textfile_open(&tf, path) < 0) {
+		if (errno == ENOENT && !named)
 			return 0;
-		err(EX_NOINPUT, "%s (mailboxes in %s)", conf.mailboxes,
-		    conf.path);
+		if (named)
+			err(EX_NOINPUT, "%s", path);
+		err(EX_NOINPUT, "%s (mailboxes in %s)", path, conf.path);
 	}
 	while ((rc = textfile_next(&tf, &line, &len, &why)) != 0) {
 		struct ip first, last;
@@ -283,8 +286,7 @@ probe_mailboxes(void)
 
 		if (rc < 0) {
 			textfile_close(&tf);
-			errx(EX_DATAERR, "%s:%lu: %s", conf.mailboxes,
-			    tf.lineno, why);
+			errx(EX_DATAERR, "%s:%lu: %s", path, tf.lineno, why);
 		}
 		if ((n = text_strip(line, len, &s)) == 0)
 			continue;
@@ -300,7 +302,7 @@ probe_mailboxes(void)
 				continue;
 			}
 		}
-		text_warn_line(&bad, conf.mailboxes, tf.lineno, s, n,
+		text_warn_line(&bad, path, tf.lineno, s, n,
 		    "not a mailboxes line", why);
 	}
 	textfile_close(&tf);
@@ -310,7 +312,8 @@ probe_mailboxes(void)
 static void __attribute__((noreturn))
 usage(int asked)
 {
-	usage_exit("usage: relaywatch-probe [-hmn] [-c conf]\n", asked);
+	usage_exit("usage: relaywatch-probe [-hn] [-c conf]\n"
+	    "       relaywatch-probe -m [-hn] [-c conf] [file]\n", asked);
 }
 
 int
@@ -339,7 +342,7 @@ main(int argc, char *argv[])
 		default:
 			usage(0);
 		}
-	if (optind != argc)
+	if (optind != argc && !(mailboxes && optind == argc - 1))
 		usage(0);
 	conf_load(&conf, confpath);
 	conf_require_domain(&conf);
@@ -353,7 +356,11 @@ main(int argc, char *argv[])
 		err(EX_OSERR, "out of memory");
 	wr_init(&out, STDOUT_FILENO);
 	if (mailboxes) {
-		bad = probe_mailboxes();
+		if (optind < argc)
+			bad = probe_mailboxes(strcmp(argv[optind], "-") == 0 ?
+			    "/dev/stdin" : argv[optind], 1);
+		else
+			bad = probe_mailboxes(conf.mailboxes, 0);
 		keys_clear(&keys);
 		rd_free(&rd);
 		if (wr_flush(&out) < 0)

@@ -42,6 +42,15 @@ is "${#tok}" 50 "  its token (50 characters)"
 is "$(sed -n 's/^Envelope-to: //p' "$TMP/probes")" "Info@Shop.Example" "  delivered into the mailbox"
 is "$(sed -n 's/^To: //p' "$TMP/probes")" "relaytest+$tok@isp.example" "  addressed to the special mailbox"
 rcpt=relaytest+$tok@isp.example
+run relaywatch-probe -m -n - <<IN
+192.0.2.55 one@shop.example
+IN
+is "$rc:$(printf '%s\n' "$out" | grep -c '^X-Relaywatch: mailbox=one@shop.example ')" "0:1" \
+    "-m -: the mailboxes on the standard input, one probe"
+run relaywatch-probe -m -n "$TMP/nothing-here"
+like "$rc:$err" "^66:.*nothing-here" "-m FILE: a file named that is not there, 66"
+run relaywatch-probe -m -n a b
+is "$rc" 64 "-m: two files, usage (64)"
 printf '# none yet\n' > "$TMP/mailboxes"
 run relaywatch-probe -m
 is "$rc:$out" "0:" "-m: no mailboxes, nothing sent"
@@ -82,6 +91,24 @@ is "$rc:$out" "1:" "a reply: no verdict"
 sed "s/$tok/$(printf '%s' "$tok" | tr 'ab' 'ba')/g" "$TMP/m1" > "$TMP/m8"
 run relaywatch-classify -r "relaytest+$(printf '%s' "$tok" | tr 'ab' 'ba')@isp.example" < "$TMP/m8"
 is "$rc:$out" "1:" "a forged token: no verdict"
+
+# What a mail program does to what it re-sends, alone and together, as
+# relays do to a relayed probe (t/0710): the token's HMAC is the proof,
+# and the mailbox is named in the text when X-Relaywatch is gone.
+. "$T/mangle.sh"
+remail_block() {	# remail_block FILE WHAT
+	run relaywatch-classify -r "$rcpt" < "$1"
+	like "$rc:$out" "^0:192\.0\.2\.50 BLOCK [0-9]+ why=remailed mailbox=info@shop\.example " "$2: BLOCK"
+}
+own_msgid < "$TMP/m1" > "$TMP/c1"; remail_block "$TMP/c1" "a Message-ID of its own"
+as_base64 "$TMP/m1" > "$TMP/c2"; remail_block "$TMP/c2" "the text re-encoded in base64"
+as_qp "$TMP/m1" > "$TMP/c3"; remail_block "$TMP/c3" "8bit to 7bit: quoted-printable"
+footer "$TMP/m1" > "$TMP/c4"; remail_block "$TMP/c4" "a footer added"
+subject_tag < "$TMP/m1" > "$TMP/c5"; remail_block "$TMP/c5" "a subject tag"
+drop_xrw < "$TMP/m1" | own_msgid | subject_tag > "$TMP/c6a"
+as_qp "$TMP/c6a" > "$TMP/c6b"
+footer "$TMP/c6b" > "$TMP/c6"
+remail_block "$TMP/c6" "all of them together, X-Relaywatch dropped"
 
 # A bounce of a mailbox probe says nothing of any host.
 {

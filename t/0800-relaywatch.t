@@ -40,9 +40,10 @@ last() {	# the last state line of an IP
 	awk -v ip="$1" '$1 == ip { l = $0 } END { print l }' "$ST/state"
 }
 # The open relay sends, and waits in the same SMTP session until it is
-# blocked; its next message is refused.
+# blocked (the BLOCK in a CDB, and cdb.serial, which tells Exim's open
+# sessions, written after it); its next message is refused.
 "$T/smtp-session" 127.0.0.1 "$PS" 127.0.0.2 mail \
-    "run:for i in \$(seq 600); do { cdb -q '$ST/recent.cdb' 127.0.0.2 || cdb -q '$ST/state.cdb' 127.0.0.2; } 2>/dev/null | grep -q '^BLOCK' && exit 0; sleep 0.1; done; exit 1" \
+    "run:for i in \$(seq 600); do { cdb -q '$ST/recent.cdb' 127.0.0.2 || cdb -q '$ST/state.cdb' 127.0.0.2; } 2>/dev/null | grep -q '^BLOCK' && [ -z \"\$(find '$ST/recent.cdb' -newer '$ST/cdb.serial')\" ] && exit 0; sleep 0.1; done; exit 1" \
     mail > "$TMP/session" 2>&1 &
 session=$!
 send 127.0.0.1 "$PS" 127.0.0.3 > /dev/null
