@@ -40,7 +40,7 @@ OBJS_relaywatch-due = lib/atomic.o lib/bigmem.o lib/conf.o lib/grow.o \
 	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
 	lib/stream.o lib/textfile.o lib/token.o lib/usage.o lib/variant.o
 OBJS_relaywatch-probe = lib/buf.o lib/conf.o lib/grow.o lib/ip.o \
-	lib/mailer.o lib/mbox.o lib/stream.o lib/textfile.o lib/token.o \
+	lib/mailboxes.o lib/mailer.o lib/mbox.o lib/stream.o lib/textfile.o lib/token.o \
 	lib/usage.o lib/utc.o lib/variant.o
 OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/dsn.o lib/grow.o \
 	lib/ip.o lib/mime.o lib/mime_decode.o lib/netset.o lib/report_text.o \

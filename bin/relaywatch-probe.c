@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "ip.h"
+#include "mailboxes.h"
 #include "mailer.h"
 #include "mbox.h"
 #include "stream.h"
@@ -135,35 +136,6 @@ probe(const struct ip *ip, time_t now)
 		emit(tok, strlen(tok));
 		emit("\n", 1);
 	}
-}
-
-/*
- * A mailbox as -m reads it: local@domain, printable ASCII without
- * spaces, quotes, angle brackets or commas, at most 254 characters;
- * NULL, or why not.
- */
-static const char *
-mailbox_invalid(const char *s, size_t n)
-{
-	const char *at = NULL;
-	size_t i;
-
-	if (n == 0 || n > 254)
-		return "not 1 to 254 characters";
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= ' ' || c >= 0x7f || strchr("\"<>(),;:\\[]", c))
-			return "a character that an address may not have here";
-		if (c == '@') {
-			if (at != NULL)
-				return "more than one @";
-			at = s + i;
-		}
-	}
-	if (at == NULL || at == s || at == s + n - 1)
-		return "not local@domain";
-	return NULL;
 }
 
 /* The message for one mailbox. */
@@ -281,7 +253,7 @@ probe_mailboxes(const char *path, int named)
 	}
 	while ((rc = textfile_next(&tf, &line, &len, &why)) != 0) {
 		struct ip first, last;
-		char *sp;
+		const char *a;
 		size_t n;
 
 		if (rc < 0) {
@@ -290,17 +262,10 @@ probe_mailboxes(const char *path, int named)
 		}
 		if ((n = text_strip(line, len, &s)) == 0)
 			continue;
-		if ((sp = strpbrk(s, " \t")) == NULL)
-			why = "not a network and a mailbox";
-		else if (ip_parse_cidr(s, (size_t)(sp - s), &first, &last,
-		    &why) == 0) {
-			const char *a = sp + strspn(sp, " \t");
-
-			if ((why = mailbox_invalid(a, strlen(a))) == NULL) {
-				pace(sent++);
-				probe_mailbox(a, time(NULL));
-				continue;
-			}
+		if (mailboxes_line(s, n, &first, &last, &a, &why) == 0) {
+			pace(sent++);
+			probe_mailbox(a, time(NULL));
+			continue;
 		}
 		text_warn_line(&bad, path, tf.lineno, s, n,
 		    "not a mailboxes line", why);

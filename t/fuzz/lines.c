@@ -2,7 +2,8 @@
  * The line formats between programs: state lines (what apply reads,
  * what the state holds) parsed, formatted and parsed again; key=value
  * fields written and read back; the change lines notify reads; the
- * lines of blocked.nets that the DNS form is made from.
+ * lines of blocked.nets that the DNS form is made from; the lines of the
+ * mailboxes file.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "blocked_nets.h"
 #include "fuzz.h"
 #include "ip.h"
+#include "mailboxes.h"
 #include "stateline.h"
 
 int
@@ -72,6 +74,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    bl.why + bl.whylen <= s + size &&
 			    memchr(bl.why, ' ', bl.whylen) == NULL));
 		}
+	}
+	if (size < 1024) {
+		char line[1025];
+		struct ip first, last;
+		const char *addr;
+
+		memcpy(line, s, size);
+		line[size] = '\0';
+		if (mailboxes_line(line, size, &first, &last, &addr, &why) == 0) {
+			FUZZ_ASSERT(ip_cmp(&first, &last) <= 0);
+			FUZZ_ASSERT(addr > line && addr < line + size);
+			FUZZ_ASSERT(strlen(addr) <= MAILBOX_MAX &&
+			    strchr(addr, '@') != NULL &&
+			    strpbrk(addr, " \t\r\n") == NULL);
+		} else
+			FUZZ_ASSERT(why != NULL && why[0] != '\0');
 	}
 	return 0;
 }

@@ -1,0 +1,53 @@
+/*
+ * The mailboxes file's lines (mailboxes.h).
+ */
+#include <string.h>
+
+#include "mailboxes.h"
+
+/* NULL when s[0..n) is a mailbox as mailboxes.h has it, else why not. */
+static const char *
+mailbox_invalid(const char *s, size_t n)
+{
+	const char *at = NULL;
+	size_t i;
+
+	if (n == 0 || n > MAILBOX_MAX)
+		return "a mailbox of 1 to 254 characters";
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c >= 0x7f || strchr("\"<>(),;:\\[]", c))
+			return "a character that an address may not have here";
+		if (c == '@') {
+			if (at != NULL)
+				return "more than one @";
+			at = s + i;
+		}
+	}
+	if (at == NULL || at == s || at == s + n - 1)
+		return "not local@domain";
+	return NULL;
+}
+
+int
+mailboxes_line(const char *s, size_t n, struct ip *first, struct ip *last,
+    const char **addr, const char **why)
+{
+	const char *sp = memchr(s, ' ', n), *tab = memchr(s, '\t', n), *a;
+
+	if (tab != NULL && (sp == NULL || tab < sp))
+		sp = tab;
+	if (sp == NULL) {
+		*why = "not a network and a mailbox";
+		return -1;
+	}
+	if (ip_parse_cidr(s, (size_t)(sp - s), first, last, why) < 0)
+		return -1;
+	for (a = sp; a < s + n && (*a == ' ' || *a == '\t'); a++)
+		;
+	if ((*why = mailbox_invalid(a, (size_t)(s + n - a))) != NULL)
+		return -1;
+	*addr = a;
+	return 0;
+}

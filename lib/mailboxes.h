@@ -1,0 +1,27 @@
+/*
+ * The mailboxes file: the customers who collect their mail from ours and
+ * may re-send it, one a line, "NETWORK MAILBOX" (the network they collect
+ * from, an address or CIDR block, then the mailbox), for
+ * relaywatch-probe -m.
+ */
+#ifndef RW_MAILBOXES_H
+#define RW_MAILBOXES_H
+
+#include <stddef.h>
+
+#include "ip.h"
+
+#define MAILBOX_MAX 254
+
+/*
+ * One line, its comment and the blanks around it stripped (s[0..n),
+ * NUL-terminated): 0 with the network in *first and *last and the
+ * mailbox at *addr (inside s, NUL-terminated, at most MAILBOX_MAX
+ * characters), or -1 with *why.  A mailbox is local@domain in printable
+ * ASCII without blanks, quotes, angle brackets, commas, semicolons,
+ * colons, parentheses, brackets or backslashes.
+ */
+int mailboxes_line(const char *s, size_t n, struct ip *first,
+    struct ip *last, const char **addr, const char **why);
+
+#endif
