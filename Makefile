@@ -28,7 +28,12 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
 	openssl iproute2 procps adduser sysvinit-utils clang rsyslog \
-	rbldnsd rsync dovecot-pop3d fetchmail
+	rbldnsd rsync dovecot-pop3d fetchmail \
+	libdb5.3 libicu72 libnsl2 libsasl2-2 libevent-2.1-7 libpam0g passwd
+# Other MTAs for the tests' customers, unpacked into MTA_ROOT, not
+# installed (they conflict with exim4): their libraries are in DEPS.
+MTAS = postfix opensmtpd
+MTA_ROOT = t/mta
 
 # What each program is made of: its main file (bin/NAME.c, its policy)
 # and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the
@@ -154,6 +159,7 @@ t/bench/%: t/bench/%.c .flags
 
 deps:
 	@sh t/deps.sh $(DEPS)
+	@sh t/mta-root.sh $(MTA_ROOT) $(MTAS)
 
 check: deps all $(UNIT) $(FUZZ_REPLAY)
 	prove t/
@@ -165,7 +171,7 @@ fuzz: deps
 	sh t/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
 
 demo: deps all
-	sh t/demo.sh
+	ZOO='$(ZOO)' sh t/demo.sh
 
 bench: deps all $(BENCH_PROGS)
 	sh t/bench/run.sh

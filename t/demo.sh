@@ -9,17 +9,30 @@
 # fetchmail and re-sends what is not addressed to it.  They send; the
 # timeline of what happens is printed; the open relay's second message in
 # its first SMTP session is refused, and the shop is blocked once cron's
-# mailbox probe comes back.  Everything started is stopped and removed at
-# the end.
+# mailbox probe comes back.  With ZOO=yes (make demo ZOO=yes), customers
+# that run other MTAs as well, Debian's Postfix and OpenSMTPD unpacked by
+# make deps (t/mta.sh): a Postfix open relay (127.0.0.10), a Postfix that
+# refuses to relay (127.0.0.11), an OpenSMTPD open relay (127.0.0.12) and
+# an OpenSMTPD that takes everything and bounces what its inner host, the
+# refusing Postfix, will not take (127.0.0.13).  Everything started is
+# stopped and removed at the end.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
 . "$T/pop3.sh"
+. "$T/mta.sh"
 [ "$(id -u)" = 0 ] || { echo "make demo: run it as root (it starts private Exim instances on loopback)" >&2; exit 77; }
 need_exim
 need procmail
 need formail
 need faketime
 need swaks dovecot fetchmail
+ZOO=${ZOO:-no}
+case $ZOO in
+yes) need_mtas ;;
+no) ;;
+*) echo "make demo: ZOO=$ZOO: say yes or no" >&2; exit 64 ;;
+esac
+zoo="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13"
 
 TMPDIR=$TMP
 export TMPDIR
@@ -33,12 +46,23 @@ echo "127.0.0.2 (an open relay), 127.0.0.3 (refuses to relay) and 127.0.0.4"
 echo "(takes everything and drops it), their SMTP servers on port $PC; and"
 echo "127.0.0.5, a shop with no mail server that collects shop@isp.example by"
 echo "POP3 (port $PP) and re-sends what is not addressed to it; all in $TMP"
+[ "$ZOO" = yes ] && {
+	echo "The zoo: Postfix $(cat "$POSTFIX_ROOT/.version") on 127.0.0.10 (an open relay) and"
+	echo "127.0.0.11 (refuses to relay); OpenSMTPD $(cat "$OPENSMTPD_ROOT/.version") on 127.0.0.12"
+	echo "(an open relay) and 127.0.0.13 (takes everything, bounces what 127.0.0.11 refuses)"
+}
 echo
 exim_customer relay 127.0.0.2 "  accept" > /dev/null || exit 1
 exim_customer refuse 127.0.0.3 "  deny message = relay not permitted" > /dev/null || exit 1
 exim_customer silent 127.0.0.4 "  accept" "drop:
   driver = redirect
   data = :blackhole:" > /dev/null || exit 1
+if [ "$ZOO" = yes ]; then
+	postfix_customer pf-relay 127.0.0.10 relay > /dev/null || exit 1
+	postfix_customer pf-refuse 127.0.0.11 refuse > /dev/null || exit 1
+	opensmtpd_customer os-relay 127.0.0.12 relay > /dev/null || exit 1
+	opensmtpd_customer os-bounce 127.0.0.13 bounce 127.0.0.11 > /dev/null || exit 1
+fi
 rw_setup > /dev/null
 ST=$TMP/st
 S=$(exim_setup smarthost)
@@ -152,8 +176,18 @@ at_exit "kill \$(cat '$ST/relaywatch.pid') 2>/dev/null; sleep 1"
 session=$!
 send 127.0.0.1 "$PS" 127.0.0.3 > /dev/null
 send 127.0.0.1 "$PS" 127.0.0.4 > /dev/null
+# The zoo's customers send through their own servers, which pass it on.
+if [ "$ZOO" = yes ]; then
+	for ip in $zoo; do
+		send "$ip" "$PC" "$ip" --to someone@isp.example
+	done
+fi
 wait "$session"
 wait_for "[ \"\$(grep -c ' OK ' '$ST/state')\" -ge 1 ]" 20
+if [ "$ZOO" = yes ]; then
+	wait_for "grep -q '^127.0.0.10 BLOCK ' '$ST/state' && grep -q '^127.0.0.12 BLOCK ' '$ST/state' &&
+	    grep -q '^127.0.0.11 OK ' '$ST/state' && grep -q '^127.0.0.13 OK .*bounced-after-accept' '$ST/state'" 60
+fi
 exim_settle "$S" 20
 # cron's relaywatch-probe -m, then the shop's fetchmail, which hands what
 # it collects to a procmail rule that re-sends what is not for shop.example.
@@ -172,13 +206,15 @@ sed 's/^/    /' "$TMP/session"
 echo
 status_table() {
 	printf '    %-11s %-8s %s\n' customer status why
-	for ip in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5; do
+	ips="127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5"
+	[ "$ZOO" = yes ] && ips="$ips $zoo"
+	for ip in $ips; do
 		awk -v ip="$ip" '$1 == ip { l = $0 } END {
 			split(l, f, " "); w = l; sub(/.*why=/, "", w); sub(/ .*/, "", w)
 			d = ""; if (match(l, /diag="[^"]*"/)) d = substr(l, RSTART, RLENGTH)
 			if (match(l, /via=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
 			if (match(l, /mailbox=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
-			printf "    %-11s %-8s %-14s %s\n", ip, f[2], w, d }' "$ST/state"
+			printf "    %-11s %-8s %-20s %s\n", ip, f[2], w, d }' "$ST/state"
 	done
 }
 echo "Status now:"
@@ -205,3 +241,12 @@ grep -q '^127.0.0.5 BLOCK .*why=remailed' "$ST/state" || {
 	echo "make demo: the shop that re-sends its mail was not blocked" >&2
 	exit 1
 }
+if [ "$ZOO" = yes ]; then
+	for want in "127.0.0.10 BLOCK" "127.0.0.11 OK .*why=refused" "127.0.0.12 BLOCK" \
+	    "127.0.0.13 OK .*why=bounced-after-accept"; do
+		grep -q "^$want" "$ST/state" || {
+			echo "make demo: the zoo: no \"$want\" in the state" >&2
+			exit 1
+		}
+	done
+fi
