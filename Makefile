@@ -29,7 +29,8 @@ DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
 	openssl iproute2 procps adduser sysvinit-utils clang rsyslog \
 	rbldnsd rsync dovecot-pop3d fetchmail \
-	libdb5.3 libicu72 libnsl2 libsasl2-2 libevent-2.1-7 libpam0g passwd
+	libdb5.3 libicu72 libnsl2 libsasl2-2 libevent-2.1-7 libpam0g passwd \
+	logrotate
 # Other MTAs for the tests' customers, unpacked into MTA_ROOT, not
 # installed (they conflict with exim4): their libraries are in DEPS.
 MTAS = postfix opensmtpd
@@ -192,10 +193,11 @@ install: all
 	$(INSTALL) -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -d $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/cron \
 		$(DESTDIR)$(SHAREDIR)/init.d $(DESTDIR)$(SHAREDIR)/procmail \
-		$(DESTDIR)$(SHAREDIR)/rsyslog
+		$(DESTDIR)$(SHAREDIR)/rsyslog $(DESTDIR)$(SHAREDIR)/logrotate
 	$(INSTALL) -m 644 share/systemd/relaywatch.service \
 		$(DESTDIR)$(SHAREDIR)/systemd
 	$(INSTALL) -m 644 share/cron/relaywatch $(DESTDIR)$(SHAREDIR)/cron
+	$(INSTALL) -m 644 share/logrotate/relaywatch $(DESTDIR)$(SHAREDIR)/logrotate
 	$(INSTALL) -m 755 share/init.d/relaywatch $(DESTDIR)$(SHAREDIR)/init.d
 	$(INSTALL) -m 644 share/procmail/relaywatch.procmailrc \
 		$(DESTDIR)$(SHAREDIR)/procmail

@@ -132,6 +132,28 @@ is "$(cut -d' ' -f1 "$TMP/st/probes" | sort | uniq -c | awk '$1 != 3')" "" "  an
 pos() { read -r a b < "$TMP/st/mainlog.pos" && echo "$a $b"; }
 wait_for '[ "$(pos)" = "$(stat -c "%i %s" "$TMP/log/mainlog")" ]' 5
 is "$(pos)" "$(stat -c '%i %s' "$TMP/log/mainlog")" "statedir/mainlog.pos: the log's inode and where reading stopped"
+# logrotate (share/logrotate/relaywatch) renames the probes file: the
+# next probes go to a new one, private, and the count since the start
+# takes both.
+mv "$TMP/st/probes" "$TMP/st/probes.1"
+arrival 192.0.2.10
+wait_for '[ "$(probed 192.0.2.10)" = 3 ]' 10
+ok $? "the probes file renamed (logrotate): the next probes in a new one"
+is "$(stat -c %a "$TMP/st/probes")" 600 "  private"
+is "$(grep -c '^192\.0\.2\.10 ' "$TMP/st/probes.1")" 0 "  none in the renamed one"
+wait_for "grep -q 'running; 3 hosts probed since start' '$TMP/syslog'" 5
+ok $? "  the count since the start: the renamed file's lines since then and the new file's"
+# A probes file that is a symbolic link is not written through.
+rm "$TMP/st/probes"
+ln -s "$TMP/elsewhere" "$TMP/st/probes"
+n=$(grep -c 'pipeline ended' "$TMP/syslog")
+arrival 192.0.2.11
+wait_for "[ \$(grep -c 'pipeline ended' '$TMP/syslog') -gt $n ]" 10
+like "$(grep 'pipeline ended' "$TMP/syslog" | tail -n 1)" "pipeline ended \(recording in $TMP/st/probes: 73\)" \
+    "the probes file a symbolic link: nothing written, the run ends and says why"
+[ ! -e "$TMP/elsewhere" ]
+ok $? "  nothing written through the link"
+rm "$TMP/st/probes"
 kill -HUP "$sv"
 wait_for "! kill -0 $sv 2>/dev/null" 10
 ok $? "HUP: stopped"

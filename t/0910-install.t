@@ -30,6 +30,7 @@ for f in usr/bin/relaywatch-hosts usr/share/man/man1/relaywatch-hosts.1 \
     usr/sbin/relaywatch usr/share/man/man8/relaywatch.8 \
     usr/share/relaywatch/systemd/relaywatch.service \
     usr/share/relaywatch/cron/relaywatch \
+    usr/share/relaywatch/logrotate/relaywatch \
     usr/share/relaywatch/procmail/relaywatch.procmailrc \
     usr/share/relaywatch/rsyslog/relaywatch.conf \
     usr/share/relaywatch/rsyslog/relaywatch-smarthost.conf \

@@ -13,12 +13,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
 need_exim
-need update-exim4.conf start-stop-daemon adduser procmail formail unshare
+need update-exim4.conf start-stop-daemon adduser procmail formail unshare logrotate
 [ -d /etc/exim4/conf.d ] || skip_all "no /etc/exim4/conf.d (exim4-config)"
 own_namespace
 
 R=$TMP/root
-mkdir -p "$R/etc/cron.d" "$R/etc/init.d" "$R/run"
+mkdir -p "$R/etc/cron.d" "$R/etc/init.d" "$R/etc/logrotate.d" "$R/run"
 chmod 755 "$TMP" "$R"
 PATH=$R/usr/local/bin:$R/usr/local/sbin:$PATH
 RELAYWATCH_CONF=$R/etc/relaywatch/relaywatch.conf
@@ -40,6 +40,7 @@ map() {
 	sed -e "s|/usr/local|$R/usr/local|g" -e "s|/etc/relaywatch|$R/etc/relaywatch|g" \
 	    -e "s|/var/lib/relaywatch|$R/var/lib/relaywatch|g" \
 	    -e "s|/etc/cron.d/|$R/etc/cron.d/|g" \
+	    -e "s|/etc/logrotate.d/|$R/etc/logrotate.d/|g" \
 	    -e "s|/etc/init.d/|$R/etc/init.d/|g"
 }
 
@@ -71,7 +72,7 @@ systemctl daemon-reload
 systemctl enable --now relaywatch
 systemctl status relaywatch       # or: service relaywatch status
 journalctl -t relaywatch          # or grep relaywatch /var/log/mail.log
-tail -f /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
+tail -F /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
 relaywatch-db list UNKNOWN        # hosts with a test under way
 relaywatch-db list BLOCK
 relaywatch-db unblock -w "checked by hand, ticket 4711" 192.0.2.7
@@ -154,6 +155,7 @@ step 'relaywatch-db unblock -w "installation test" 192.0.2.1' \
 chgrp adm "$d/log" "$d/log/mainlog" && chmod 750 "$d/log" && chmod 640 "$d/log/mainlog"
 step "adduser relaywatch adm"
 step "cp /usr/local/share/relaywatch/cron/relaywatch /etc/cron.d/"
+step "cp /usr/local/share/relaywatch/logrotate/relaywatch /etc/logrotate.d/"
 step "su -s /bin/sh relaywatch -c 'relaywatch-db check'"
 step "cp /usr/local/share/relaywatch/init.d/relaywatch /etc/init.d/"
 step "update-rc.d relaywatch defaults" "sh -n '$R/etc/init.d/relaywatch'"
@@ -184,6 +186,13 @@ is "$(rcpt 127.0.0.7)" 550 "  its next message: 550"
 # Fixed: it refuses to relay now.
 sed -i 's/^  accept$/  deny message = relay not permitted/' "$TMP/relay/exim.conf"
 exim_stop "$TMP/relay" && sleep 0.5 && exim_start "$TMP/relay" "$PC"
+# logrotate, on the installed file (its path in the private root), while
+# relaywatch runs: the probes so far in probes.1, the retest's in a new
+# probes, both relaywatch's and private.
+sed "s|/var/lib/relaywatch|$R/var/lib/relaywatch|" "$R/etc/logrotate.d/relaywatch" > "$TMP/logrotate.conf"
+logrotate -f -s "$TMP/logrotate.state" "$TMP/logrotate.conf" > "$TMP/logrotate.out" 2>&1
+ok $? "logrotate with the installed file" || diag "$(cat "$TMP/logrotate.out")"
+is "$(grep -c '^127\.0\.0\.7 ' "$R/var/lib/relaywatch/probes.1")" 3 "  the open relay's probes in probes.1"
 step 'relaywatch-db retest -w "fixed, ticket 4711" 192.0.2.7' \
     'relaywatch-db retest -w "fixed, ticket 4711" 127.0.0.7'
 step 'relaywatch-db show 192.0.2.7     # BLOCK ..., retest requested' \
@@ -192,6 +201,9 @@ is "$(rcpt 127.0.0.7)" 550 "  the BLOCK stands until the retest's answer"
 wait_for 'state | grep -q " OK .*why=refused"' 45
 ok $? "retested on the operator's request: OK, refused" ||
     diag "$(state)" "$(cat "$TMP/relaywatch.log")" "$(grep -v -e frozen -e 'queue run' -e 'lost privilege' "$d/log/mainlog" | tail -n 30)"
+is "$(grep -c '^127\.0\.0\.7 ' "$R/var/lib/relaywatch/probes")" 3 "  the retest's probes in a new probes file"
+is "$(stat -c '%U %a' "$R/var/lib/relaywatch/probes" "$R/var/lib/relaywatch/probes.1" | sort -u)" "relaywatch 600" \
+    "  both relaywatch's, private"
 is "$(rcpt 127.0.0.7)" 250 "  accepted again at its next message, nothing compiled by hand"
 
 # Several smart hosts, the tester's part: the DNS form's file and the
