@@ -19,7 +19,7 @@ run env ZOO=yes sh "$T/demo.sh"
 is "$rc" 0 "make demo ZOO=yes: exit 0" || diag "$out" "$err"
 like "$out" "^The zoo: Postfix [0-9]" "it names the zoo's MTAs and their versions"
 for want in "arrival   127.0.0.10 sends a message" "BLOCK     127.0.0.10: why=relayed" \
-    "refused   127.0.0.11 refuses a probe: Relay access denied" \
+    "refused   127.0.0.11 refuses a probe: 554 5.7.1 <" \
     "OK        127.0.0.11: why=refused" \
     "arrival   127.0.0.12 sends a message" "BLOCK     127.0.0.12: why=relayed variant=plain" \
     "OK        127.0.0.13: why="; do
@@ -30,7 +30,8 @@ end=$(printf '%s\n' "$out" | sed -n '/^Status at the end:/,/^$/p')
 like "$(printf '%s\n' "$end" | grep '127.0.0.10 ')" "BLOCK +relayed" "at the end: the Postfix open relay BLOCK"
 like "$(printf '%s\n' "$end" | grep '127.0.0.11 ')" "OK +refused +diag=\"554 5\.7\.1 .*Relay access denied\"" "  the refusing Postfix OK, with its words"
 like "$(printf '%s\n' "$end" | grep '127.0.0.12 ')" "BLOCK +relayed" "  the OpenSMTPD open relay BLOCK"
-like "$(printf '%s\n' "$end" | grep '127.0.0.13 ')" "OK +bounced-after-accept" "  the bouncing OpenSMTPD OK"
+like "$(printf '%s\n' "$end" | grep '127.0.0.13 ')" "OK +bounced-after-accept +diag=\"554 5\.7\.1 .*Relay access denied\"" \
+    "  the bouncing OpenSMTPD OK, with what its inner host, the refusing Postfix, said"
 like "$(printf '%s\n' "$end" | grep '127.0.0.2 ')" "BLOCK +relayed" "  and the Exim open relay BLOCK, as without the zoo"
 dir=$(printf '%s\n' "$out" | sed -n 's/.*; all in \(\/[^ ]*\)$/\1/p')
 [ -n "$dir" ] && [ ! -e "$dir" ]

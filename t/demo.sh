@@ -126,7 +126,9 @@ f ~ /mainlog$/ && $4 == "<=" && $5 ~ /^relaytest\+/ && / H=/ {
 }
 f ~ /mainlog$/ && $4 == "<=" && $5 == "<>" { bounce[$3] = 1; next }
 f ~ /mainlog$/ && $4 == "**" && / T=relaywatch_smtp / {
-	m = $0; sub(/.*: /, "", m)
+	m = $0
+	if (!sub(/.* after RCPT TO:<[^>]*>: /, "", m))
+		sub(/.*: /, "", m)
 	match($0, / \[127\.0\.0\.[0-9]+\]: /)
 	say("refused   " substr($0, RSTART + 2, RLENGTH - 5) " refuses a probe: " m)
 	next
@@ -212,7 +214,7 @@ status_table() {
 		awk -v ip="$ip" '$1 == ip { l = $0 } END {
 			split(l, f, " "); w = l; sub(/.*why=/, "", w); sub(/ .*/, "", w)
 			d = ""; if (match(l, /diag="[^"]*"/)) d = substr(l, RSTART, RLENGTH)
-			if (match(l, /via=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
+			if (d == "" && match(l, /via=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
 			if (match(l, /mailbox=[^ ]*/)) d = substr(l, RSTART, RLENGTH)
 			printf "    %-11s %-8s %-20s %s\n", ip, f[2], w, d }' "$ST/state"
 	done
