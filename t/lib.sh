@@ -54,6 +54,18 @@ own_namespace() {
 	RW_OWN_NAMESPACE=${1:--m} exec unshare $ns --propagation private sh "$0"
 }
 
+# no_dns: the test's DNS queries go to a resolver of its own on its own
+# loopback (after own_namespace -n, as root), which answers none and
+# writes each question to $TMP/dns.log (t/dns-answer).
+no_dns() {
+	echo "nameserver 127.0.0.53" > "$TMP/resolv.conf"
+	mount --bind "$TMP/resolv.conf" /etc/resolv.conf || return 1
+	: > "$TMP/dns.log"
+	DNS_ANSWER_LOG=$TMP/dns.log "$T/dns-answer" 127.0.0.53 "$TMP/dns.ready" &
+	at_exit "kill $!"
+	wait_for "[ -e '$TMP/dns.ready' ]" 5
+}
+
 # A fresh directory for this test, removed at exit.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rw-test.XXXXXX") || exit 1
 at_exit "rm -rf '$TMP'"

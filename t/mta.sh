@@ -123,9 +123,9 @@ CONF
 # $PC, as postfix_customer (the same KINDs), with smtpd.conf's words:
 # KIND relay matches "from any", refuse only "from src ADDRESS" and
 # local mail.  OpenSMTPD's spool, control socket and chroot are compiled
-# in, so each runs in a mount namespace of its own where its private
-# directories are mounted there: $TMP/NAME/spool is its queue.  Its log
-# is $TMP/NAME/log; stopped at the end.
+# in, so each runs in a mount namespace of its own, with tmpfs over
+# /var/spool, /run and /var/lib there and $TMP/NAME/spool mounted as its
+# queue.  Its log is $TMP/NAME/log; stopped at the end.
 opensmtpd_customer() {
 	d=$TMP/$1
 	mkdir -p "$d/spool"
@@ -166,16 +166,4 @@ CONF
 		diag "opensmtpd $1 not listening on $2:$PC:" "$(cat "$d/log")"
 		return 1
 	}
-}
-
-# no_dns: the test's DNS queries go to a resolver of its own on its own
-# loopback (own_namespace -n first), which answers none and writes each
-# question to $TMP/dns.log.
-no_dns() {
-	echo "nameserver 127.0.0.53" > "$TMP/resolv.conf"
-	mount --bind "$TMP/resolv.conf" /etc/resolv.conf || return 1
-	: > "$TMP/dns.log"
-	DNS_ANSWER_LOG=$TMP/dns.log "$T/dns-answer" 127.0.0.53 "$TMP/dns.ready" &
-	at_exit "kill $!"
-	wait_for "[ -e '$TMP/dns.ready' ]" 5
 }
