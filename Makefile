@@ -39,29 +39,33 @@ MTA_ROOT = t/mta
 # What each program is made of: its main file (bin/NAME.c, its policy)
 # and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the
 # libraries it calls, no others.
-OBJS_relaywatch-hosts = lib/conf.o lib/eximlog.o lib/ip.o lib/owner.o \
-	lib/stream.o lib/textfile.o lib/token_find.o lib/usage.o lib/variant.o
-OBJS_relaywatch-due = lib/atomic.o lib/bigmem.o lib/conf.o lib/grow.o \
-	lib/ip.o lib/iptable.o lib/netset.o lib/owner.o lib/stamp.o \
+OBJS_relaywatch-hosts = lib/ascii.o lib/conf.o lib/domain.o lib/eximlog.o \
+	lib/hostline.o lib/ip.o lib/owner.o lib/stream.o lib/textfile.o \
+	lib/token_find.o lib/usage.o lib/variant.o
+OBJS_relaywatch-due = lib/ascii.o lib/atomic.o lib/bigmem.o lib/conf.o \
+	lib/domain.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
+	lib/netset.o lib/owner.o lib/sendertally.o lib/stamp.o \
 	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
 	lib/stream.o lib/textfile.o lib/token.o lib/usage.o lib/variant.o
-OBJS_relaywatch-probe = lib/buf.o lib/conf.o lib/grow.o lib/ip.o \
-	lib/mailboxes.o lib/mailer.o lib/mbox.o lib/stream.o lib/textfile.o lib/token.o \
-	lib/usage.o lib/utc.o lib/variant.o
-OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/dsn.o lib/grow.o \
-	lib/ip.o lib/mime.o lib/mime_decode.o lib/netset.o lib/report_text.o \
-	lib/stateline.o lib/textfile.o lib/token.o lib/token_find.o lib/usage.o \
-	lib/variant.o
-OBJS_relaywatch-db = lib/atomic.o lib/bigmem.o lib/blocked_nets.o \
-	lib/buf.o lib/conf.o lib/dnsbl.o lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o \
-	lib/netset.o lib/outbox.o lib/owner.o lib/preflight.o lib/recent.o \
-	lib/statecdb.o lib/statecompile.o lib/statefile.o lib/stateline.o \
-	lib/statemap.o lib/stateview.o lib/stream.o lib/textfile.o lib/token.o \
-	lib/usage.o lib/utc.o lib/variant.o
-OBJS_relaywatch-notify = lib/atomic.o lib/buf.o lib/conf.o \
-	lib/contacts.o lib/grow.o lib/ip.o lib/mailer.o lib/mbox.o lib/outbox.o \
-	lib/statecdb.o lib/stateline.o lib/stream.o lib/textfile.o lib/usage.o \
+OBJS_relaywatch-probe = lib/ascii.o lib/buf.o lib/conf.o lib/domain.o \
+	lib/grow.o lib/hostline.o lib/ip.o lib/mailboxes.o lib/mailer.o \
+	lib/mbox.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
 	lib/utc.o lib/variant.o
+OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/domain.o lib/dsn.o \
+	lib/grow.o lib/ip.o lib/mime.o lib/mime_decode.o lib/netset.o \
+	lib/report_text.o lib/stateline.o lib/textfile.o lib/token.o \
+	lib/token_find.o lib/usage.o lib/variant.o
+OBJS_relaywatch-db = lib/ascii.o lib/atomic.o lib/bigmem.o \
+	lib/blocked_nets.o lib/buf.o lib/conf.o lib/dnsbl.o lib/domain.o \
+	lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o lib/netset.o \
+	lib/outbox.o lib/owner.o lib/preflight.o lib/recent.o lib/statecdb.o \
+	lib/statecompile.o lib/statefile.o lib/stateline.o lib/statemap.o \
+	lib/stateview.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
+	lib/utc.o lib/variant.o
+OBJS_relaywatch-notify = lib/ascii.o lib/atomic.o lib/buf.o lib/conf.o \
+	lib/contacts.o lib/domain.o lib/grow.o lib/ip.o lib/mailer.o \
+	lib/mbox.o lib/outbox.o lib/statecdb.o lib/stateline.o lib/stream.o \
+	lib/textfile.o lib/usage.o lib/utc.o lib/variant.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto

@@ -88,6 +88,7 @@ static struct {
 	char subject[FIELD_MAX];
 	char from[FIELD_MAX];
 	int daemon_from, failed_rcpts, autoreply_hdr, replied, in_reply_to;
+	int resent;
 	int mta_from;
 	char test_mailbox[FIELD_MAX];	/* "Test: mailbox=" of the text */
 	int top_report, report_dsn, report_feedback, report_mdn;
@@ -258,6 +259,9 @@ top_field(const char *name, size_t nlen, const char *v, size_t n)
 		ascii_copy_clean(seen.msgid, sizeof seen.msgid, v, n);
 	} else if (IS("Subject")) {
 		ascii_copy_clean(seen.subject, sizeof seen.subject, v, n);
+	} else if (IS("Resent-From") || IS("Resent-Sender") ||
+	    IS("Resent-Message-ID")) {
+		seen.resent = 1;
 	} else if (IS("From")) {
 		ascii_copy_clean(seen.from, sizeof seen.from, v, n);
 		seen.daemon_from = ascii_holds_ci(v, n, report_daemon_names);
@@ -575,6 +579,19 @@ from_our_probe(const struct copies *c)
 	    !seen.daemon_from && !seen.top_report;
 }
 
+/* Whether the text at v is key=WORD with WORD the whole of w (any case). */
+static int
+kv_is(const char *x, const char *key, const char *w)
+{
+	const char *v = ascii_find_ci(x, strlen(x), key);
+	size_t n = strlen(w);
+
+	if (v == NULL)
+		return 0;
+	v += strlen(key);
+	return strncasecmp(v, w, n) == 0 && (v[n] == ' ' || v[n] == '\0');
+}
+
 /* A subject that a person's reply or forward gives. */
 static int
 reply_subject(void)
@@ -590,6 +607,37 @@ reply_subject(void)
 		if (strncasecmp(s, pre[i], strlen(pre[i])) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * Our probe itself, whatever the relay did to its sender and From (a
+ * relay that rewrites senders, or a probe from the null sender): its
+ * token in the envelope recipient, and the same token in the two fields
+ * of the message's own header that a relay keeps and nobody writes by
+ * hand, X-Relaywatch and the Message-ID; and nothing about it is a
+ * report's, a reply's or a resend's.  Failure reports, replies and
+ * forwards quote a probe in a header of their own, and a person who
+ * writes to the probe's address writes neither field; they never get
+ * here.  (relayed() then wants it straight from the tested host.)
+ */
+static int
+probe_itself(const struct copies *c)
+{
+	size_t sl = strlen(seen.subject);
+	const char *e = c->text[AT_ENVELOPE];
+
+	if (!c->have[AT_ENVELOPE] || c->t[AT_ENVELOPE].mailbox)
+		return 0;
+	if (seen.top_report || seen.dsn || seen.failed_rcpts ||
+	    seen.autoreply_hdr || seen.replied || seen.in_reply_to ||
+	    seen.resent || seen.daemon_from || seen.mta_from ||
+	    reply_subject() ||
+	    ascii_holds_ci(seen.subject, sl, report_fail_phrases) ||
+	    ascii_holds_ci(seen.subject, sl, report_delay_phrases) ||
+	    ascii_holds_ci(seen.subject, sl, report_auto_phrases))
+		return 0;
+	return (c->have[AT_XRW] && strcmp(c->text[AT_XRW], e) == 0) ||
+	    (c->have[AT_MSGID] && strcmp(c->text[AT_MSGID], e) == 0);
 }
 
 /*
@@ -663,7 +711,7 @@ remailed(const struct copies *c, const struct token *t)
  * an enclosed message), and every copy must be the same token.
  */
 static int
-relayed(const struct copies *c)
+relayed(const struct copies *c, int rewritten)
 {
 	char ipt[IP_TEXT_MAX + 1], tm[24], via[IP_TEXT_MAX + 1];
 	const char *v, *x = seen.xrw;
@@ -708,9 +756,7 @@ relayed(const struct copies *c)
 		    strncmp(v + 5, tm, strlen(tm)) != 0)
 			return say("no verdict: X-Relaywatch time differs from "
 			    "its token's"), 1;
-		if ((v = ascii_find_ci(x, strlen(x), "variant=")) == NULL ||
-		    strncasecmp(v + 8, variant_text(t.variant),
-		    strlen(variant_text(t.variant))) != 0)
+		if (!kv_is(x, "variant=", variant_text(t.variant)))
 			return say("no verdict: X-Relaywatch variant differs "
 			    "from its token's"), 1;
 	}
@@ -722,6 +768,10 @@ relayed(const struct copies *c)
 		return say("no verdict: our probe came back without leaving "
 		    "this host (no Received field naming a sending host)"), 1;
 	ip_format(&seen.path[0], via);
+	/* Without our sender, only straight from the tested host. */
+	if (rewritten && ip_cmp(&seen.path[0], &t.ip) != 0)
+		return say("no verdict: our probe for %s, its sender not ours, "
+		    "handed to us by %s", ipt, via), 1;
 	if (ip_cmp(&seen.path[0], &t.ip) != 0 &&
 	    !multihop_counts(&t.ip, ipt, via))
 		return 1;
@@ -734,6 +784,10 @@ relayed(const struct copies *c)
 	kv("variant", variant_text(t.variant));
 	kv("token-time", tm);
 	kv("via", via);
+	/* The relay rewrote our sender (the null sender's is none). */
+	if (rewritten && !(seen.null_sender &&
+	    variant_sender(t.variant) == SENDER_NULL))
+		kv("sender", "rewritten");
 	if (ip_cmp(&seen.path[0], &t.ip) != 0) {
 		kv("multihop", "yes");
 		path_kv();
@@ -897,7 +951,11 @@ decide(void)
 	struct copies c;
 
 	find_copies(&c);
-	return from_our_probe(&c) ? relayed(&c) : bounced();
+	if (from_our_probe(&c))
+		return relayed(&c, 0);
+	if (probe_itself(&c))
+		return relayed(&c, 1);
+	return bounced();
 }
 
 static void __attribute__((noreturn))

@@ -34,10 +34,12 @@
 
 #include "conf.h"
 #include "grow.h"
+#include "hostline.h"
 #include "ip.h"
 #include "iptable.h"
 #include "netset.h"
 #include "owner.h"
+#include "sendertally.h"
 #include "state_follow.h"
 #include "statefile.h"
 #include "stateline.h"
@@ -45,8 +47,10 @@
 #include "textfile.h"
 #include "token.h"
 #include "usage.h"
+#include "variant.h"
 
-#define INPUT_LINE_MAX 256	/* an address is at most 45 bytes */
+#define INPUT_LINE_MAX 512	/* HOSTLINE_MAX, and more */
+#define WAITING_MAX 8192	/* new hosts waiting for their domain */
 #define WARN_MAX 100		/* bad lines reported one by one */
 #define TICK_LINES 1024		/* busy input: look at the clock this often */
 #define RECORD_MAX 65536	/* hosts recorded in one append (and fsync) */
@@ -55,6 +59,7 @@ static struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
 static char cdb_path[CONF_VALUE_MAX + 16];
 static int verbose;
+static int live;		/* -f: the input follows a live log */
 static time_t now;
 
 /*
@@ -357,8 +362,14 @@ rate_note(void)
 {
 	size_t cap = (size_t)conf.probe_rate;
 
-	if (cap > 0)
-		sent.t[(sent.head + sent.n++) % cap] = now;
+	if (cap == 0)
+		return;
+	/* A host whose forms outnumber the rate took the whole minute. */
+	if (sent.n == cap) {
+		sent.head = (sent.head + 1) % cap;
+		sent.n--;
+	}
+	sent.t[(sent.head + sent.n++) % cap] = now;
 }
 
 /* When the next one may go out (rate_free() is 0). */
@@ -480,6 +491,10 @@ is_due(const struct host *h)
 }
 
 static struct writer out;
+/* New hosts waiting for their senders' domain (domain_known). */
+static struct sendertally tally;
+static unsigned long long tally_full;
+static void enqueue(const struct ip *ip, uint64_t hash);
 /* What was done, for -v and the supervisor's reports. */
 static struct {
 	unsigned long long lines, badin, printed, dropped, delivered, recorded;
@@ -597,9 +612,12 @@ record_and_print(void)
 	static char *lines;
 	static struct ip *took;
 	static size_t linecap, tookcap;
+	static char (*dom)[DOMAIN_MAX + 1];
+	static size_t domcap;
 	struct statefile sf;
 	struct stat st;
-	size_t n = 0, len = 0, i, room = rate_free();
+	size_t n = 0, len = 0, i, used = 0, room = rate_free();
+	unsigned plan[VARIANT_N];
 
 	if ((queue.n == 0 || room == 0) && ndeliveries == 0)
 		return;
@@ -616,21 +634,39 @@ record_and_print(void)
 		delivery_line(&deliveries[i], lines, &len);
 	}
 	ndeliveries = 0;
-	while (queue.n > 0 && n < room && n < RECORD_MAX) {
-		struct ip ip = queue_pop();
+	while (queue.n > 0 && used < room && n < RECORD_MAX) {
+		struct ip ip = queue.ip[queue.head];
 		struct host *h = host_put(&ip);
+		const struct sendertally_host *th = sendertally_get(&tally,
+		    &ip);
+		const char *domain = th ? sendertally_choice(th) : NULL;
 		char text[IP_TEXT_MAX + 1];
 		const char *why;
-		size_t tl;
+		size_t tl, k;
 
+		/* The rate counts messages: as many as the forms sent (a
+		 * host with more forms than the rate takes a whole minute). */
+		k = variant_plan(conf.variants, domain != NULL, plan);
+		if (used + k > room && (used > 0 ||
+		    k <= (size_t)conf.probe_rate))
+			break;
+		queue_pop();
 		h->flags &= (uint8_t)~H_QUEUED;
-		if (!is_due(h) || net_busy(&ip))
+		if (!is_due(h) || net_busy(&ip)) {
+			sendertally_drop(&tally, &ip);
 			continue;	/* tested, or blocked, meanwhile; or
 					 * another of its network is */
+		}
 		/* Room for the longest line, a retest's. */
-		if ((lines = grow(lines, &linecap, len + 256, 1)) == NULL ||
-		    (took = grow(took, &tookcap, n + 1, sizeof *took)) == NULL)
+		if ((lines = grow(lines, &linecap, len + 512, 1)) == NULL ||
+		    (took = grow(took, &tookcap, n + 1, sizeof *took)) == NULL ||
+		    (dom = grow(dom, &domcap, n + 1, sizeof *dom)) == NULL)
 			err(EX_OSERR, "out of memory");
+		dom[n][0] = '\0';
+		if (domain != NULL)
+			strcpy(dom[n], domain);
+		sendertally_drop(&tally, &ip);
+		used += k;
 		tl = ip_format(&ip, text);
 		memcpy(lines + len, text, tl);
 		len += tl;
@@ -643,9 +679,16 @@ record_and_print(void)
 			/* (a why= too long to fit is left out) */
 			len += (size_t)snprintf(lines + len, 24,
 			    " retest=pending");
-		} else
+		} else {
 			len += (size_t)snprintf(lines + len, 48,
 			    " UNKNOWN %lld why=probe", (long long)now);
+			if (dom[n][0] != '\0') {
+				state_put_kv(lines, len + 300, &len, "domain",
+				    dom[n]);
+				state_put_kv(lines, len + 30, &len,
+				    "domain-from", "senders");
+			}
+		}
 		lines[len++] = '\n';
 		took[n++] = ip;
 		/* The next of its network waits (before catch_up learns
@@ -658,13 +701,15 @@ record_and_print(void)
 	state_close(&sf);
 	state_follow_catch_up(&follow);	/* our own lines: the hosts are pending now */
 	for (i = 0; i < n; i++) {
-		char text[IP_TEXT_MAX + 2];
-		size_t tl = ip_format(&took[i], text);
+		char text[IP_TEXT_MAX + 1], hl[HOSTLINE_MAX + 2];
+		size_t tl = ip_format(&took[i], text), k;
 
-		text[tl++] = '\n';
-		if (wr_write(&out, text, tl) < 0)
+		tl = hostline_put(hl, text, tl, dom[i]);
+		if (wr_write(&out, hl, tl) < 0)
 			err(EX_IOERR, "standard output");
-		rate_note();
+		for (k = variant_plan(conf.variants, dom[i][0] != '\0', plan);
+		    k > 0; k--)
+			rate_note();
 	}
 	if (wr_flush(&out) < 0)
 		err(EX_IOERR, "standard output");
@@ -710,14 +755,75 @@ warn_dropped(int paused)
 	queue.warned = now;
 }
 
-/* A customer host seen sending mail (hash: ip_hash(ip)). */
+/*
+ * A host waits for the domain its users send from (sendertally.h):
+ * until it is chosen, or for domain_wait since its first arrival
+ * (release_waiting); every host at once when the tally is full.
+ * Returns 1 when ip may be queued now.
+ */
+static int
+domain_known(const struct ip *ip, const char *domain)
+{
+	struct sendertally_host *th;
+
+	if (conf.domain_wait == 0)
+		return 1;
+	if ((th = sendertally_put(&tally, ip, (long long)now)) == NULL) {
+		if (tally_full++ == 0)
+			warnx("%d hosts waiting for their senders' domain: "
+			    "the next are tested at once, without it",
+			    WAITING_MAX);
+		return 1;
+	}
+	sendertally_count(th, domain);
+	return sendertally_choice(th) != NULL;
+}
+
+/* The hosts whose wait for their domain is over (all of them at the
+ * end of the input): queued, with what their arrivals told. */
 static void
-consider(const struct ip *ip, uint64_t hash)
+release_waiting(int all)
+{
+	struct ip ip;
+
+	while (sendertally_next_due(&tally, all ? -1 :
+	    (long long)now - conf.domain_wait + 1, &ip)) {
+		uint64_t hash = ip_hash(&ip);
+		struct host *h = host_get_h(&ip, hash);
+
+		if (h != NULL && (h->flags & H_QUEUED))
+			continue;	/* chosen already: record_and_print
+					 * reads it */
+		if (!is_due(h) || net_busy(&ip)) {
+			sendertally_drop(&tally, &ip);
+			continue;
+		}
+		enqueue(&ip, hash);
+	}
+	if (sendertally_oldest(&tally) < 0)
+		tally_full = 0;
+}
+
+/* A customer host seen sending mail (hash: ip_hash(ip)), from a sender
+ * in domain ("" for none). */
+static void
+consider(const struct ip *ip, uint64_t hash, const char *domain)
 {
 	struct host *h = host_get_h(ip, hash);
 
 	if (!is_due(h) || net_busy(ip))
 		return;
+	if (!domain_known(ip, domain))
+		return;
+	enqueue(ip, hash);
+}
+
+/* Queue ip, due now. */
+static void
+enqueue(const struct ip *ip, uint64_t hash)
+{
+	struct host *h = host_get_h(ip, hash);
+
 	/* A full queue: let out what the rate allows first. */
 	if ((queue.n >= RECORD_MAX || queue.n == (size_t)conf.probe_queue) &&
 	    rate_free() > 0) {
@@ -749,6 +855,7 @@ consider(const struct ip *ip, uint64_t hash)
 static struct {
 	struct ip ip[AHEAD];
 	uint64_t hash[AHEAD];
+	char domain[AHEAD][DOMAIN_MAX + 1];
 	size_t n;
 } ahead;
 
@@ -758,12 +865,12 @@ consider_ahead(void)
 	size_t i;
 
 	for (i = 0; i < ahead.n; i++)
-		consider(&ahead.ip[i], ahead.hash[i]);
+		consider(&ahead.ip[i], ahead.hash[i], ahead.domain[i]);
 	ahead.n = 0;
 }
 
 static void
-consider_later(const struct ip *ip)
+consider_later(const struct ip *ip, const char *domain)
 {
 	uint64_t h;
 
@@ -773,6 +880,7 @@ consider_later(const struct ip *ip)
 	iptable_prefetch(&hosts, h);
 	ahead.ip[ahead.n] = *ip;
 	ahead.hash[ahead.n] = h;
+	strcpy(ahead.domain[ahead.n], domain);
 	if (++ahead.n == AHEAD)
 		consider_ahead();
 }
@@ -821,11 +929,20 @@ on_pause(void *arg)
 		time_t wait = IDLE_WAKE;
 		int rc;
 
+		long long oldest;
+
 		now = time(NULL);
+		release_waiting(0);
 		record_and_print();
 		warn_dropped(1);
 		if (queue.n > 0)
 			wait = rate_free() > 0 ? 0 : rate_next() - now;
+		/* Wake for the next host whose wait is over. */
+		if ((oldest = sendertally_oldest(&tally)) >= 0 &&
+		    oldest + conf.domain_wait - (long long)now < (long long)wait)
+			wait = (time_t)(oldest + conf.domain_wait - now);
+		if (wait < 0)
+			wait = 0;
 		rc = poll(&p, 1, (int)wait * 1000);
 		now = time(NULL);
 		if (rc > 0 || (rc < 0 && errno != EINTR)) {
@@ -840,7 +957,7 @@ on_pause(void *arg)
 static void __attribute__((noreturn))
 usage(int asked)
 {
-	usage_exit("usage: relaywatch-due [-hv] [-c conf]\n", asked);
+	usage_exit("usage: relaywatch-due [-fhv] [-c conf]\n", asked);
 }
 
 int
@@ -860,10 +977,13 @@ main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) < 0)
 		err(EX_OSERR, "sigaction");
-	while ((ch = getopt(argc, argv, "c:hv")) != -1)
+	while ((ch = getopt(argc, argv, "c:fhv")) != -1)
 		switch (ch) {
 		case 'c':
 			confpath = optarg;
+			break;
+		case 'f':
+			live = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -893,7 +1013,8 @@ main(int argc, char *argv[])
 	    NULL) < 0 ||
 	    (conf.probe_rate > 0 && (sent.t = calloc((size_t)conf.probe_rate,
 	    sizeof *sent.t)) == NULL) ||
-	    rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
+	    rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0 ||
+	    sendertally_init(&tally, WAITING_MAX) < 0)
 		err(EX_OSERR, "out of memory");
 	now = time(NULL);
 	reload();
@@ -901,6 +1022,7 @@ main(int argc, char *argv[])
 	rd.on_pause = on_pause;
 
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
+		char domain[DOMAIN_MAX + 1];
 		struct ip ip;
 		const char *why;
 
@@ -911,13 +1033,14 @@ main(int argc, char *argv[])
 			consider_ahead();
 			now = time(NULL);
 			refresh();
+			release_waiting(0);
 			record_and_print();
 			warn_dropped(0);
 			report();
 		}
 		if (!(flags & RD_TOOLONG) &&
-		    ip_parse_canonical(line, len, &ip, &why) == 0) {
-			consider_later(&ip);
+		    hostline_parse(line, len, &ip, domain, &why) == 0) {
+			consider_later(&ip, domain);
 			continue;
 		}
 		if (!(flags & RD_TOOLONG) && (rc = delivery_read(line, len,
@@ -936,7 +1059,21 @@ main(int argc, char *argv[])
 	if (rc < 0)
 		err(EX_IOERR, "standard input");
 	consider_ahead();
-	/* The end of input: the hosts queued go out as the rate allows. */
+	/* The end of input: no more arrivals will tell a waiting host's
+	 * domain; the hosts queued go out as the rate allows.  Following a
+	 * live log (-f), only what the rate allows now: the rest are
+	 * looked at again when they next send, as with a full queue. */
+	release_waiting(1);
+	if (live) {
+		now = time(NULL);
+		refresh();
+		record_and_print();
+		if (queue.n > 0)
+			warnx("end of input: %zu hosts waiting for probe_rate "
+			    "not tested; they are looked at again when they "
+			    "next send", queue.n);
+		queue.n = 0;
+	}
 	for (;;) {
 		now = time(NULL);
 		refresh();

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "domain.h"
+#include "hostline.h"
 #include "eximlog.h"
 #include "ip.h"
 #include "owner.h"
@@ -158,18 +160,25 @@ skipped(const char *why, int bad, const char *line)
 	warned++;
 }
 
+/* "IP" or, for an arrival whose sender has a domain, "IP DOMAIN": the
+ * domain its users send from, for relaywatch-due to choose from. */
 static void
 print_ip(const struct eximlog *el)
 {
-	char buf[IP_TEXT_MAX + 2];
-	size_t n;
+	char buf[HOSTLINE_MAX + 2], ipt[IP_TEXT_MAX + 1],
+	    dom[DOMAIN_MAX + 1];
+	const char *t = ipt;
+	size_t n, tn;
 
 	if (el->text_len > 0 && el->text_len <= IP_TEXT_MAX) {
-		memcpy(buf, el->text, el->text_len);
-		n = el->text_len;
+		t = el->text;
+		tn = el->text_len;
 	} else
-		n = ip_format(&el->ip, buf);
-	buf[n++] = '\n';
+		tn = ip_format(&el->ip, ipt);
+	dom[0] = '\0';
+	if (el->sender_len > 0)
+		domain_of_address(el->sender, el->sender_len, dom);
+	n = hostline_put(buf, t, tn, dom);
 	if (wr_write(&out, buf, n) < 0)
 		err(EX_IOERR, "standard output");
 	count.printed++;

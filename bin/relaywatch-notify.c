@@ -351,9 +351,7 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 	buf_printf(m, "  Address:        %s\n", text);
 	buf_printf(m, "  Test sent:      %s\n", t ? tested : "(unknown)");
 	buf_printf(m, "  Came back:      %s\n", back);
-	buf_printf(m, "  How addressed:  %s%s\n", variant ? variant : "unknown",
-	    variant ? variant_form((unsigned)variant_named(variant,
-	    strlen(variant))) : "");
+	buf_printf(m, "  How addressed:  %s\n", variant ? variant : "unknown");
 	if (via[0])
 		buf_printf(m, "  Handed back by: %s\n", via);
 	if (multihop && path[0]) {
@@ -367,6 +365,9 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 	    "your server delivered it back to us.  The header of the message\n"
 	    "as it came back:\n\n");
 	add_evidence(m);
+	if (variant != NULL && variant_named(variant, strlen(variant)) >= 0)
+		buf_printf(m, "\nIn short, %s.\n", variant_words((unsigned)
+		    variant_named(variant, strlen(variant))));
 	if (conf.warn_only)
 		buf_printf(m, "\nWhat happens now\n\n"
 		    "For now our mail servers still accept mail from %s,\n"
@@ -384,7 +385,9 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 	    "Look in its configuration for relay or \"trusted networks\"\n"
 	    "settings that take in more than your own network, and make\n"
 	    "sure it does not take \"%%\", \"!\" or quoted local parts as\n"
-	    "addresses.\n\n");
+	    "addresses.  A sender address proves nothing: anyone can write\n"
+	    "your own domain, or the null sender <>, as the sender, so never\n"
+	    "let a message relay because of its sender.\n\n");
 	buf_printf(m, "How to have it tested again\n\n"
 	    "When it is fixed, write to %s, naming\n"
 	    "%s.  We test again within minutes and lift the block when\n"

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "hostline.h"
 #include "ip.h"
 #include "mailboxes.h"
 #include "mailer.h"
@@ -46,33 +47,37 @@ emit(const char *s, size_t n)
 		err(EX_IOERR, "standard output");
 }
 
-/* Every variant's message for one address. */
+/*
+ * Every variant's message for one address; their: the customer's own
+ * domain, or NULL when it is not known (variant_plan then says what is
+ * sent instead).
+ */
 static void
-probe(const struct ip *ip, time_t now)
+probe(const struct ip *ip, const char *their, time_t now)
 {
 	/* A message: bounded, as everything in it is. */
 	static struct buf m = { .max = 8192, .what = "probe message" };
 	char text[IP_TEXT_MAX + 1], literal[IP_TEXT_MAX + 8],
 	    date[UTC_TEXT_MAX], tm[24];
-	unsigned v;
+	unsigned plan[VARIANT_N];
+	size_t k, nplan;
 	int v4 = ip_is_v4(ip);
 
 	ip_format(ip, text);
 	snprintf(literal, sizeof literal, v4 ? "[%s]" : "[IPv6:%s]", text);
 	utc_format((long long)now, UTC_RFC5322, date);
 	snprintf(tm, sizeof tm, "%lld", (long long)now);
-	for (v = 0; v <= TOKEN_VARIANT_MAX; v++) {
+	nplan = variant_plan(conf.variants, their != NULL, plan);
+	for (k = 0; k < nplan; k++) {
+		unsigned v = plan[k];
 		const char *name = variant_name(v);
 		char tok[TOKEN_MAX + 1], local[CONF_VALUE_MAX + TOKEN_MAX + 2],
+		    ours[2 * CONF_VALUE_MAX + TOKEN_MAX + 4],
 		    sender[2 * CONF_VALUE_MAX + TOKEN_MAX + 4],
 		    rcpt[4 * CONF_VALUE_MAX + 160], why[256];
 		const char *rcpts[1];
 		struct token t;
 
-		if (name == NULL)
-			break;
-		if (!(conf.variants & VARIANT_BIT(v)))
-			continue;
 		memset(&t, 0, sizeof t);
 		t.ip = *ip;
 		t.time = now;
@@ -80,25 +85,40 @@ probe(const struct ip *ip, time_t now)
 		if (token_make(&keys, &t, tok) == 0)
 			errx(EX_SOFTWARE, "cannot make a token for %s", text);
 		snprintf(local, sizeof local, "%s+%s", conf.mailbox, tok);
-		snprintf(sender, sizeof sender, "%s@%s", local, conf.domain);
-		if (variant_recipient(v, local, conf.domain, literal, rcpt,
-		    sizeof rcpt) < 0)
+		snprintf(ours, sizeof ours, "%s@%s", local, conf.domain);
+		/* The envelope sender of the form; From: is that address,
+		 * or ours for the null sender. */
+		switch (variant_sender(v)) {
+		case SENDER_OWN:
+			snprintf(sender, sizeof sender, "%s@%s", local, their);
+			break;
+		case SENDER_NULL:
+			sender[0] = '\0';
+			break;
+		default:
+			memcpy(sender, ours, strlen(ours) + 1);
+			break;
+		}
+		if (variant_recipient(v, local, conf.domain, their, literal,
+		    rcpt, sizeof rcpt) < 0)
 			errx(EX_SOFTWARE, "recipient too long for %s", text);
 		m.len = 0;
 		if (dryrun) {
-			mbox_from(&m, sender, (long long)now);
+			mbox_from(&m, sender[0] ? sender : "MAILER-DAEMON",
+			    (long long)now);
 			buf_strs(&m, "Return-path: <", sender, ">\n",
 			    "Envelope-to: ", rcpt, "\n", (char *)NULL);
 		}
-		buf_strs(&m, "From: relaywatch at ", conf.domain, " <", sender,
-		    ">\n",
+		buf_strs(&m, "From: relaywatch at ", conf.domain, " <",
+		    sender[0] ? sender : ours, ">\n",
 		    "To: ", rcpt, "\n",
 		    "Subject: Relay test ", tok, " for ", text, "\n",
 		    "Date: ", date, "\n",
 		    "Message-ID: <relaywatch.", tok, "@", conf.domain, ">\n",
 		    "Auto-Submitted: auto-generated\n",
 		    "X-Relaywatch: ip=", text, " time=", tm, " variant=", name,
-		    " token=", tok, "\n",
+		    " token=", tok, their ? " domain=" : "", their ? their : "",
+		    "\n",
 		    "MIME-Version: 1.0\n",
 		    "Content-Type: text/plain; charset=us-ascii\n",
 		    "Content-Transfer-Encoding: 7bit\n",
@@ -123,8 +143,8 @@ probe(const struct ip *ip, time_t now)
 			continue;
 		}
 		rcpts[0] = rcpt;
-		if (mailer_send(sender, rcpts, 1, m.p, m.len, why,
-		    sizeof why) < 0) {
+		if (mailer_send(sender[0] ? sender : "<>", rcpts, 1, m.p,
+		    m.len, why, sizeof why) < 0) {
 			/* What went out is said; then the supervisor retries. */
 			wr_flush(&out);
 			errx(EX_TEMPFAIL, "%s %s: not sent: %s", text, name, why);
@@ -338,10 +358,11 @@ main(int argc, char *argv[])
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
 		struct ip ip;
 		const char *why = "line too long";
+		char their[DOMAIN_MAX + 1];
 
 		if (!(flags & RD_TOOLONG) &&
-		    ip_parse_canonical(line, len, &ip, &why) == 0) {
-			probe(&ip, time(NULL));
+		    hostline_parse(line, len, &ip, their, &why) == 0) {
+			probe(&ip, their[0] ? their : NULL, time(NULL));
 			continue;
 		}
 		text_warn_line(&bad, "standard input", rd.lineno, line, len,

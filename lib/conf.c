@@ -6,13 +6,15 @@
 #include <sysexits.h>
 
 #include "conf.h"
+#include "ascii.h"
+#include "domain.h"
 #include "variant.h"
 #include "ip.h"
 #include "textfile.h"
 
 enum type { T_PATH, T_COMMAND, T_DOMAIN, T_LOCALPART, T_ADDRESS, T_DURATION,
     T_COUNT, T_POSITIVE, T_VARIANTS, T_SOURCES, T_HOSTS_FROM, T_BOOL,
-    T_PREFIX, T_TTL };
+    T_PREFIX, T_TTL, T_WAIT };
 
 struct option {
 	const char *name;
@@ -39,7 +41,8 @@ static const struct option options[] = {
 	{ "pending_timeout", T_DURATION, S(pending_timeout), "48h" },
 	{ "token_lifetime", T_DURATION, S(token_lifetime), "7d" },
 	{ "probe_rate", T_COUNT, S(probe_rate), "60" },
-	{ "variants", T_VARIANTS, S(variants), "plain percent quoted" },
+	{ "variants", T_VARIANTS, S(variants), VARIANT_DEFAULT },
+	{ "domain_wait", T_WAIT, S(domain_wait), "10m" },
 	{ "probe_source", T_SOURCES, S(probe_source), "" },
 	{ "retest_unreachable", T_DURATION, S(retest_unreachable), "1d" },
 	{ "hosts_from", T_HOSTS_FROM, S(hosts_from), "arrivals" },
@@ -118,50 +121,13 @@ conf_parse_duration(const char *s, long long *out, const char **why)
 static int
 is_ldh(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-';
+	return ascii_isalnum(c) || c == '-';
 }
 
 static int
 valid_domain(const char *s, const char **why)
 {
-	size_t label = 0, total = 0;
-
-	if (*s == '\0') {
-		*why = "empty domain";
-		return -1;
-	}
-	for (; *s; s++, total++) {
-		if (*s == '.') {
-			if (label == 0 || s[-1] == '-') {
-				*why = "empty label or label ending in '-'";
-				return -1;
-			}
-			label = 0;
-		} else if (is_ldh((unsigned char)*s)) {
-			if (label == 0 && *s == '-') {
-				*why = "label starting with '-'";
-				return -1;
-			}
-			if (++label > 63) {
-				*why = "label longer than 63 characters";
-				return -1;
-			}
-		} else {
-			*why = "domain may hold only letters, digits, '-' "
-			    "and '.'";
-			return -1;
-		}
-	}
-	if (label == 0 || s[-1] == '-') {
-		*why = "domain ends in '.' or '-'";
-		return -1;
-	}
-	if (total > 253) {
-		*why = "domain longer than 253 characters";
-		return -1;
-	}
-	return 0;
+	return domain_check(s, strlen(s), why);
 }
 
 /* A dot-atom local part without '+', which relaywatch uses as the token
@@ -283,6 +249,18 @@ set_value(struct conf *c, const struct option *o, const char *v,
 	case T_DURATION:
 		if (conf_parse_duration(v, &n, why) < 0)
 			return -1;
+		*(long long *)(void *)dst = n;
+		return 0;
+	case T_WAIT:
+		/* A duration, or 0: no wait. */
+		if (strcmp(v, "0") == 0)
+			n = 0;
+		else if (conf_parse_duration(v, &n, why) < 0)
+			return -1;
+		else if (n > 86400) {
+			*why = "a wait of at most 1d, or 0 for none";
+			return -1;
+		}
 		*(long long *)(void *)dst = n;
 		return 0;
 	case T_TTL:

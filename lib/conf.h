@@ -47,6 +47,8 @@ struct conf {
 	long long probe_rate;		/* per minute, 0: no limit */
 	long long probe_queue;		/* hosts waiting for the rate */
 	unsigned variants;		/* VARIANT_BIT(i): variant.h */
+	long long domain_wait;		/* seconds a new host waits for its
+					 * senders' domain */
 	int hosts_from;			/* HOSTS_FROM_* */
 	int warn_only;			/* log and mark, do not refuse */
 	int ptr_lookup;			/* notices may follow PTR names */

@@ -365,6 +365,7 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
 	int quoted = 0, quoted_sender = 0;
 
 	out->kind = EL_BAD;
+	out->sender = p;
 	/* SENDER: blanks only inside quotes, backslash escapes there.  The
 	 * usual sender has neither quotes nor backslashes: the first blank
 	 * ends it, and the H= after it is Exim's. */
@@ -395,6 +396,7 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
 		    "line ends after the sender";
 		return;
 	}
+	out->sender_len = (size_t)(p - out->sender);
 	p++;
 	/* [R=REF] [DS] */
 	if (e - p >= 2 && p[0] == 'R' && p[1] == '=') {
@@ -555,6 +557,8 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	out->marker = 0;
 	out->text = NULL;
 	out->text_len = 0;
+	out->sender = NULL;
+	out->sender_len = 0;
 	out->rcpt = NULL;
 	out->rcpt_len = 0;
 	out->detail = NULL;

@@ -39,6 +39,8 @@ struct eximlog {
 	size_t msgid_len;
 	const char *why;	/* for EL_BAD and EL_LOCAL */
 	int marker;		/* the line was a marker (good or bad) */
+	const char *sender;	/* an arrival's sender, as Exim wrote it */
+	size_t sender_len;	/* ("<>" for the null sender) */
 	const char *rcpt;	/* a probe's recipient, as Exim wrote it */
 	size_t rcpt_len;
 	const char *detail;	/* a deferral's reason (after "defer (N): ") */

@@ -7,18 +7,18 @@ L=$CORPUS/exim-mainlog
 
 if [ -d "$L" ]; then
 	run $X "$L/logstash-patterns-core-exim_spec.log"
-	is "$out" "192.168.123.123
-208.42.54.2
-127.0.0.1
-127.0.0.1" "logstash corpus: remote arrivals, with and without I=, pid, HELO"
+	is "$out" "192.168.123.123 dwarf.fict.example
+208.42.54.2 domain.com
+127.0.0.1 example.com
+127.0.0.1 domain.com" "logstash corpus: remote arrivals, with and without I=, pid, HELO; each sender's domain"
 	run $X "$L/filebeat-exim4-lbausch-tests.log"
-	is "$out" "124.124.124.124
-123.123.123.123
-123.123.123.123
-123.123.123.123
-123.123.123.123
-123.123.123.123
-123.123.123.123" "filebeat corpus: timezones, A=, X=, CV=, DKIM=, ([]) HELO"
+	is "$out" "124.124.124.124 senderhost.tld
+123.123.123.123 senderhost.tld
+123.123.123.123 senderhost.tld
+123.123.123.123 senderhost.tld
+123.123.123.123 senderhost.tld
+123.123.123.123 senderhost.tld
+123.123.123.123 host.tld" "filebeat corpus: timezones, A=, X=, CV=, DKIM=, ([]) HELO"
 	run $X "$L/crowdsec-hub-exim-logs.log"
 	is "$out" "" "crowdsec corpus (no arrivals): nothing"
 	# Every corpus line alone: arrivals from remote hosts give their
@@ -30,14 +30,18 @@ if [ -d "$L" ]; then
 		want=
 		case $l in
 		*' <= '*' H='*) want=$(printf '%s\n' "$l" | perl -ne \
-		    'print "$1" if / H=(?:[^ (]+ )?(?:\(.*?\) )?\[([0-9a-f.:]+)\]/') ;;
+		    'next unless / H=(?:[^ (]+ )?(?:\(.*?\) )?\[([0-9a-f.:]+)\]/;
+		     my $ip = $1;
+		     my $d = / <= [^"\\ ]*\@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+) / ?
+			" " . lc $1 : "";
+		     print "$ip$d"') ;;
 		esac
 		if [ "$got" != "$want" ]; then
 			bad=$((bad + 1))
 			diag "line: $l" "got: $got" "want: $want"
 		fi
 	done < "$TMP/all.log"
-	is "$bad" 0 "each corpus line alone: its host or nothing"
+	is "$bad" 0 "each corpus line alone: its host and its sender's domain, or nothing"
 else
 	skip_one "corpus not found at $L"
 fi
@@ -60,17 +64,17 @@ cat > "$TMP/design.log" <<'LOG'
 LOG
 printf 'hosts_from = both\n' > "$TMP/both.conf"
 run $X -c "$TMP/both.conf" "$TMP/design.log"
-is "$out" "127.0.0.5
+is "$out" "127.0.0.5 customer.example
 2001:db8::abcd
 127.0.0.7
-127.0.0.6" "DESIGN.md lines: true hosts only, marker once per message"
+127.0.0.6" "DESIGN.md lines: true hosts only, marker once per message; the sender's domain (a@b has none worth the name)"
 like "$err" "design.log:6: skipped: ambiguous HELO" "junk HELO: warned with file:line"
 like "$err" "design.log:7: skipped: ambiguous HELO" "fake fields in HELO: warned"
 is "$rc" 65 "skipped lines: the others read, exit 65 at the end"
 
 printf 'hosts_from = arrivals\n' > "$TMP/arrivals.conf"
 run $X "$TMP/design.log"
-is "$out" "127.0.0.5
+is "$out" "127.0.0.5 customer.example
 2001:db8::abcd
 127.0.0.7" "by default (hosts_from = arrivals) markers are ignored"
 printf 'hosts_from = marker\n' > "$TMP/marker.conf"
@@ -171,7 +175,7 @@ is "$(grep -c 'skipped' "$TMP/pipe.err")" "$(grep -c 'skipped' "$TMP/.err")" "pi
 } > "$TMP/syslog"
 printf 'hosts_from = both\n' > "$TMP/both2.conf"
 run $X -c "$TMP/both2.conf" -v "$TMP/syslog"
-is "$out" "192.0.2.9" "syslog: only the line tagged exim names a host"
+is "$out" "192.0.2.9 b.example" "syslog: only the line tagged exim names a host"
 like "$err" "syslog:2: skipped: syslog line not tagged exim" "  a forged arrival: warned with file:line"
 like "$err" "skipped 2: syslog line not tagged exim" "  forged arrival and marker counted"
 
@@ -240,5 +244,23 @@ wait_for '[ -s "$TMP/live" ]' 3
 ok $? "output flushed when input pauses"
 is "$(cat "$TMP/live")" "192.0.2.9" "live output"
 wait
+
+# The sender's domain, for the probe forms in the customer's own name:
+# lower-cased; none for what is no customer's domain (the null sender, a
+# quoted local part, an address literal, an unqualified or over-long name,
+# a name that is not a host name).
+long=$(printf 'a%.0s' $(seq 1 64)).example
+{
+	for snd in alice@Shop.EXAMPLE '<>' '"a b"@shop.example' 'a@[192.0.2.1]' \
+	    a@localhost a@shop_x.example a@-shop.example a@shop.example. \
+	    a@ @shop.example "a@$long" "a@$(printf '%s.' $long $long $long $long)example" \
+	    'a\b@shop.example'; do
+		printf '2026-11-26 22:00:00 1xWhVY-0001L1-2j <= %s H=(x) [192.0.2.9]:1 P=esmtp S=1\n' "$snd"
+	done
+} > "$TMP/senders.log"
+run $X "$TMP/senders.log"
+is "$(printf '%s\n' "$out" | tr '\n' '|')" "192.0.2.9 shop.example|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|192.0.2.9|" \
+    "senders' domains: lower-cased; none for <>, a quoted local part, a literal, an unqualified, bad or over-long name; a backslash outside quotes skips the line" ||
+    diag "$err"
 
 done_testing

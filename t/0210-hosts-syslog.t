@@ -54,11 +54,11 @@ ok $? "Exim's main log lines reach the file relaywatch follows (imfile)" || diag
 like "$(head -n 1 "$TMP/rw/exim.log")" "^[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]{8} [^ ]+ exim: 2026-11-28 12:00:00 1xWhVY-0001L1-2j <= " \
     "  as syslog lines tagged exim"
 is "$(grep -c '192\.0\.2\.6[67]' "$TMP/rw/exim.log")" 0 "the forged lines do not"
-is "$(relaywatch-hosts -c /dev/null "$TMP/naive.log" 2>/dev/null)" "192.0.2.66" \
+is "$(relaywatch-hosts -c /dev/null "$TMP/naive.log" 2>/dev/null)" "192.0.2.66 b.example" \
     "  (a file of every line tagged exim, whatever its input, would name the forged host)"
 printf 'domain = isp.example\n' > "$TMP/rw.conf"
 run relaywatch-hosts -c "$TMP/rw.conf" -d "$TMP/rw/exim.log"
-is "$out" "192.0.2.9
+is "$out" "192.0.2.9 b.example
 192.0.2.10 delivered $tok" "relaywatch-hosts -d on that file: Exim's arrival and delivery, nothing forged"
 is "$err" "" "  and nothing to warn of"
 done_testing

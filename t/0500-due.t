@@ -16,6 +16,7 @@ pending_timeout = 48h
 retest_after = 14d
 retest_unreachable = 1d
 probe_rate = 0
+domain_wait = 0
 domain = isp.example
 keyfile = $TMP/key
 sendmail = $TMP/sendmail
@@ -43,7 +44,7 @@ T0=1800000000
 
 # Each host once; not outside the netblocks, nor excluded; bad lines
 # named and passed over.
-long=$(printf '%0300d' 0)
+long=$(printf '%02000d' 0)
 run due_at $T0 <<IN
 10.1.0.1
 10.1.0.2
@@ -269,9 +270,10 @@ is "$?" 0 "end of input: exit 0"
 is "$(grep -v 'state.cdb: missing; reading all of' "$TMP/err")" "" "nothing to warn of (but the CDB's absence, before the first compile)"
 
 # The rate: a burst of 10,000 new hosts at probe_rate 600 a minute, on a
-# clock 200 times as fast.  None lost, at most 600 in any minute.
+# clock 200 times as fast.  None lost, at most 600 in any minute.  (One
+# form a host: the rate counts messages.)
 rm -f "$S"/state*
-sed 's/^probe_rate = 0$/probe_rate = 600/' "$TMP/rw.conf" > "$TMP/rate.conf"
+sed 's/^probe_rate = 0$/probe_rate = 600\nvariants = plain/' "$TMP/rw.conf" > "$TMP/rate.conf"
 awk 'BEGIN { for (i = 0; i < 10000; i++) printf "10.6.%d.%d\n", i / 256, i % 256 }' > "$TMP/burst"
 ASAN_OPTIONS=verify_asan_link_order=0 TZ=UTC faketime -f "@2027-01-15 08:00:00 x200" \
     relaywatch-due -c "$TMP/rate.conf" < "$TMP/burst" > "$TMP/rate.out"
@@ -430,5 +432,76 @@ run due_at $T0 <<IN
 IN
 is "$out" "10.8.0.11" "a damaged CDB: the whole state read instead"
 like "$err" "state.cdb: " "and said"
+
+# The customer's own domain, for the probe forms in its name: the sender
+# domain its arrivals repeat, in more than half of them; a spam run's
+# random senders choose none.  Printed after the address and recorded.
+rm -f "$S"/state*
+sed 's/^domain_wait = 0$/domain_wait = 10m/' "$TMP/rw.conf" > "$TMP/dom.conf"
+run relaywatch-due -c "$TMP/dom.conf" <<IN
+10.7.0.1 shop.example
+10.7.0.2 a.example
+10.7.0.1 shop.example
+10.7.0.2 b.example
+10.7.0.3
+10.7.0.4 x.example
+10.7.0.4 y.example
+10.7.0.4 x.example
+10.7.0.5 one.example
+IN
+is "$out" "10.7.0.1 shop.example
+10.7.0.4 x.example
+10.7.0.2
+10.7.0.3
+10.7.0.5" "the domain repeated by a host's senders, printed after it; none for random senders, none seen once (the end of input ends the wait)"
+like "$(grep '^10\.7\.0\.1 ' "$S/state")" "^10\.7\.0\.1 UNKNOWN [0-9]+ why=probe domain=shop\.example domain-from=senders$" \
+    "  and recorded, with where it came from"
+is "$(grep -c 'domain=' "$S/state")" 2 "  (no other host recorded with one)"
+run relaywatch-due -c "$TMP/dom.conf" <<IN
+10.7.0.9 Shop.example
+10.7.0.9 -bad.example
+10.7.0.9 shop.example extra
+IN
+is "$rc" 65 "a bad domain: a bad line, exit 65"
+like "$err" 'standard input:1: "10.7.0.9 Shop.example": not an address as relaywatch-hosts prints them: not a domain' "  named, with why"
+like "$err" 'standard input:3: ' "  and a third word"
+
+# Live: a new host waits for domain_wait, or until its domain is chosen.
+rm -f "$S"/state*
+sed 's/^domain_wait = 0$/domain_wait = 3s/' "$TMP/rw.conf" > "$TMP/wait.conf"
+rm -f "$TMP/in"; mkfifo "$TMP/in"
+: > "$TMP/out"; : > "$TMP/err"
+relaywatch-due -c "$TMP/wait.conf" < "$TMP/in" > "$TMP/out" 2> "$TMP/err" &
+pid=$!
+exec 3> "$TMP/in"
+at_exit "kill $pid"
+printf '10.7.1.1 shop.example\n10.7.1.2\n' >&3
+sleep 1
+is "$(cat "$TMP/out")" "" "live: a host seen once waits for its domain"
+printf '10.7.1.1 shop.example\n' >&3
+wait_for 'grep -q "^10\.7\.1\.1" "$TMP/out"' 5
+is "$(cat "$TMP/out")" "10.7.1.1 shop.example" "  and goes as soon as its domain is chosen"
+wait_for 'grep -q "^10\.7\.1\.2" "$TMP/out"' 8
+is "$(sed -n 2p "$TMP/out")" "10.7.1.2" "  or at the end of domain_wait, without one"
+exec 3>&-
+wait $pid
+is "$?" 0 "  (exit 0 at the end of input)"
+
+# The rate counts messages: 4 forms a host with its domain, 3 without.
+rm -f "$S"/state*
+sed -e 's/^probe_rate = 0$/probe_rate = 8/' -e 's/^domain_wait = 0$/domain_wait = 10m/' "$TMP/rw.conf" > "$TMP/msgs.conf"
+awk 'BEGIN { for (i = 1; i <= 6; i++) printf "10.7.2.%d d%d.example\n10.7.2.%d d%d.example\n", i, i, i, i }' |
+    ASAN_OPTIONS=verify_asan_link_order=0 TZ=UTC faketime -f "@2027-01-15 08:00:00 x50" \
+    relaywatch-due -c "$TMP/msgs.conf" > "$TMP/msgs.out"
+is "$(wc -l < "$TMP/msgs.out")" 6 "probe_rate 8 a minute, 4 messages a host: all six out"
+is "$(awk '{ print $3 }' "$S/state" | uniq -c | awk '{ print $1 }' | tr '\n' ' ')" "2 2 2 " \
+    "  two hosts a minute"
+rm -f "$S"/state*
+sed 's/^probe_rate = 8$/probe_rate = 2/' "$TMP/msgs.conf" > "$TMP/msgs2.conf"
+awk 'BEGIN { for (i = 1; i <= 3; i++) printf "10.7.3.%d d%d.example\n10.7.3.%d d%d.example\n", i, i, i, i }' |
+    ASAN_OPTIONS=verify_asan_link_order=0 TZ=UTC faketime -f "@2027-01-15 08:00:00 x50" \
+    relaywatch-due -c "$TMP/msgs2.conf" > "$TMP/msgs.out"
+is "$(awk '{ print $3 }' "$S/state" | uniq -c | awk '{ print $1 }' | tr '\n' ' ')" "1 1 1 " \
+    "probe_rate 2, 4 messages a host: one host a minute, not none"
 
 done_testing

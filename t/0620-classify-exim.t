@@ -26,7 +26,7 @@ exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
 # The three customers send; relaywatch-due records them, probe sends.
 t0=$(date +%s)
 printf '127.0.0.2\n127.0.0.3\n127.0.0.4\n' | relaywatch-due | relaywatch-probe > "$TMP/sent"
-is "$(wc -l < "$TMP/sent")" 9 "9 probes sent (3 hosts, 3 variants)"
+is "$(wc -l < "$TMP/sent")" 9 "9 probes sent (3 hosts, 3 forms: no domain known, so no own-sender form, and the percent hack at [IP])"
 
 status() {	# the last line of each IP
 	awk '{ last[$1] = $0 } END { for (ip in last) print last[ip] }' "$ST/state" | sort

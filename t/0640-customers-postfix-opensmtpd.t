@@ -20,6 +20,9 @@ PS=$(free_port 81)	# the smart host
 PC=$(free_port 82)	# the customers' SMTP port
 
 rw_setup
+# The forms at the [IP] literal, as these customers were first tested
+# with (t/0650 tests the default forms, in the customer's own name).
+echo "variants = plain percent quoted" >> "$TMP/etc/rw.conf"
 ST=$TMP/st
 S=$(exim_setup smarthost)
 exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
@@ -41,8 +44,8 @@ for ip in $hosts; do
 	send "$ip" "$PC" "$ip" --to someone@isp.example ||
 	    diag "the customer $ip did not take its own message"
 done
-wait_for '[ "$(relaywatch-hosts "$S/log/mainlog" | sort -u | wc -l)" -ge 6 ]' 60
-is "$(relaywatch-hosts "$S/log/mainlog" | sort -u | tr '\n' ' ')" "$(printf '%s ' $hosts)" \
+wait_for '[ "$(relaywatch-hosts "$S/log/mainlog" | cut -d" " -f1 | sort -u | wc -l)" -ge 6 ]' 60
+is "$(relaywatch-hosts "$S/log/mainlog" | cut -d' ' -f1 | sort -u | tr '\n' ' ')" "$(printf '%s ' $hosts)" \
     "each customer's own mail reached the smart host from its address" ||
     diag "$(tail -20 "$S/log/mainlog")"
 

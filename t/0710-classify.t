@@ -3,6 +3,7 @@
 # (encodings, line endings, MIME), what must give no verdict, hostile
 # input in bounded memory and time, and the exit statuses.
 . "$(dirname "$0")/lib.sh"
+. "$T/mangle.sh"
 
 (umask 077; openssl rand -hex 32 > "$TMP/key")
 printf 'domain = isp.example\nkeyfile = %s\n' "$TMP/key" > "$TMP/conf"
@@ -25,9 +26,43 @@ like "$rc:$out" "^0:192\.0\.2\.7 BLOCK [0-9]+ why=relayed variant=plain token-ti
 run relaywatch-classify -v < "$TMP/probe"
 is "$rc:$out" "1:" "the probe without a Received field naming a host: no verdict"
 like "$err" "without leaving this host" "  (said with -v)"
+# A relay that rewrites the sender (Postfix's sender_canonical_maps,
+# masquerading): our probe all the same, by its envelope recipient, its
+# X-Relaywatch and Message-ID, straight from the tested host.
 sed 's/^Return-path: .*/Return-path: <>/' "$TMP/relayed" > "$TMP/m"
 run relaywatch-classify < "$TMP/m"
-is "$rc:$out" "1:" "the probe's header with a null sender: no verdict"
+like "$rc:$out" "^0:192\.0\.2\.7 BLOCK [0-9]+ why=relayed variant=plain token-time=[0-9]+ via=192\.0\.2\.7 sender=rewritten$" \
+    "the probe's header with its sender made null: BLOCK, sender=rewritten"
+sed -e 's/^Return-path: .*/Return-path: <bob@shop.example>/' \
+    -e 's/^From: .*/From: Bob <bob@shop.example>/' "$TMP/relayed" > "$TMP/m"
+run relaywatch-classify < "$TMP/m"
+like "$rc:$out" "^0:192\.0\.2\.7 BLOCK .* sender=rewritten$" \
+    "sender and From rewritten to the customer's own: BLOCK, sender=rewritten"
+drop_xrw < "$TMP/m" > "$TMP/m2"
+run relaywatch-classify < "$TMP/m2"
+like "$rc:$out" "^0:192\.0\.2\.7 BLOCK .* sender=rewritten$" \
+    "  and X-Relaywatch dropped: BLOCK on the Message-ID"
+drop_xrw < "$TMP/m" | own_msgid > "$TMP/m2"
+run relaywatch-classify -v < "$TMP/m2"
+is "$rc:$out" "1:" "  and the Message-ID the relay's own too: no verdict (a person writes Subject and To)"
+sed 's/^Received: from \[192\.0\.2\.7\]/Received: from [192.0.2.99]/' "$TMP/m" > "$TMP/m2"
+run relaywatch-classify -v < "$TMP/m2"
+is "$rc:$out" "1:" "  handed to us by another host than the tested one: no verdict"
+like "$err" "its sender not ours, handed to us by 192\.0\.2\.99" "  (said with -v)"
+sed 's/^Date: /Resent-From: admin@shop.example\nResent-Date: Fri, 27 Nov 2026 04:00:00 +0000\nDate: /' "$TMP/m" > "$TMP/m2"
+run relaywatch-classify < "$TMP/m2"
+is "$rc:$out" "1:" "  resent by a person (Resent- fields): no verdict"
+# The null-sender form, relayed: its sender is none by design.
+tokn=$(sed -n 's/^X-Relaywatch: .*variant=null-sender token=\([a-z2-7]*\).*/\1/p' "$TMP/probes")
+awk '/^From / { n++ } n == 2' "$TMP/probes" | sed 1d > "$TMP/np"
+{
+	sed -n '1,2p' "$TMP/np"
+	printf 'Received: from [192.0.2.7] (helo=mail.customer.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L1-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+	sed '1,2d' "$TMP/np"
+} > "$TMP/m"
+run relaywatch-classify -r "relaytest+$tokn@isp.example" < "$TMP/m"
+like "$rc:$out" "^0:192\.0\.2\.7 BLOCK [0-9]+ why=relayed variant=null-sender token-time=[0-9]+ via=192\.0\.2\.7$" \
+    "the null-sender form relayed: BLOCK, variant=null-sender"
 sed 's/^Message-ID: .*/Message-ID: <other@example.org>/' "$TMP/relayed" > "$TMP/m"
 run relaywatch-classify < "$TMP/m"
 like "$rc:$out" "^0:192\.0\.2\.7 BLOCK " "a relay that wrote a Message-ID of its own: still BLOCK (the token is the proof)"
@@ -42,7 +77,6 @@ like "$rc:$out" "^0:192\.0\.2\.7 BLOCK " "everything upper-cased: still BLOCK"
 
 # What careless relays do to the probe, alone and together: the token's
 # HMAC is the proof, wherever a copy of it survives.
-. "$T/mangle.sh"
 relay_block() {	# relay_block FILE WHAT
 	run relaywatch-classify -r "$rcpt" < "$1"
 	like "$rc:$out" "^0:192\.0\.2\.7 BLOCK [0-9]+ why=relayed variant=plain " "$2: BLOCK"

@@ -58,6 +58,7 @@ RCPT 550" "its first message accepted, the next one refused with 550 in the same
 like "$(last 127.0.0.2)" "^127\.0\.0\.2 BLOCK [0-9]+ why=relayed .*via=127\.0\.0\.2$" "the open relay: BLOCK"
 wait_for "[ -n \"\$(last 127.0.0.3 | grep ' OK ')\" ]" 30
 like "$(last 127.0.0.3)" "^127\.0\.0\.3 OK [0-9]+ why=refused .*diag=\"550 relay not permitted\"" "the refusing host: OK"
+wait_for "[ -n \"\$(last 127.0.0.4)\" ]" 10
 like "$(last 127.0.0.4)" "^127\.0\.0\.4 UNKNOWN " "the silent host: pending"
 
 # Exactly one notice, to the open relay's postmaster and to abuse.
@@ -73,7 +74,8 @@ is "$(awk '/^Envelope-to: / { e = $2 } /^Subject: Open relay/ { print e }' "$TMP
 mv "$S/log/mainlog" "$S/log/mainlog.01"
 send 127.0.0.1 "$PS" 127.0.0.5 > /dev/null
 wait_for "[ -n \"\$(last 127.0.0.5 | grep ' OK ')\" ]" 30
-like "$(last 127.0.0.5)" "^127\.0\.0\.5 OK [0-9]+ why=refused .*relaying denied" "after rotation, a new customer tested"
+like "$(last 127.0.0.5)" "^127\.0\.0\.5 OK [0-9]+ why=refused .*relaying denied" "after rotation, a new customer tested" ||
+    diag "$(cat "$ST/state")" "$(grep -h '127\.0\.0\.5' "$S"/log/mainlog*)" "$(cat "$RELAYWATCH_LOG")"
 
 # relaywatch-due killed: restarted, and nobody tested twice.  First the
 # run that the rotation began must be under way (its catch-up of the old

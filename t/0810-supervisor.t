@@ -25,6 +25,7 @@ mainlog=$TMP/log/mainlog
 sendmail = $TMP/fake/sendmail
 probe_rate = 0
 probe_source = 127.0.0.9
+domain_wait = 0
 CONF
 export RELAYWATCH_CONF="$TMP/conf"
 : > "$TMP/st/state"

@@ -64,8 +64,8 @@ relaywatch-hosts -v /var/log/exim4/mainlog > /dev/null
 exim -bt relaytest+x@isp.example     # router = relaywatch_mailbox
 relaywatch-classify -v < ~relaywatch/Maildir/new/MESSAGE
 grep X-Relaywatch-Unclassified ~relaywatch/Maildir/new/*
-exim -oMr local -f relaytest+aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@isp.example \
-echo 192.0.2.1 | relaywatch-probe -n | less
+exim -bP router_list | head -n 3  # relaywatch_probe relaywatch_guard
+echo 192.0.2.1 shop.example | relaywatch-probe -n | less
 echo "192.0.2.7 UNKNOWN BLOCK $(date +%s) why=relayed variant=percent" |
 cp /usr/local/share/relaywatch/systemd/relaywatch.service \
 systemctl daemon-reload
@@ -172,13 +172,17 @@ wait_for "grep -qs 'started: following' '$TMP/relaywatch.log'" 10
 ok $? "the supervisor started the sysvinit way, as relaywatch" || diag "$(cat "$TMP/relaywatch.log" 2>/dev/null)"
 is "$(ps -o user= -p "$(cat "$R/run/relaywatch.pid" 2>/dev/null)" 2>/dev/null)" relaywatch "  running as relaywatch"
 
-# The job: an open relay sends through the smart host, is probed, relays
-# the probe back and is refused at its next message.
+# The job: an open relay sends through the smart host (two messages of
+# its users: their domain is told at the second, and the host is tested
+# at once), is probed, relays the probe back and is refused at its next
+# message.
 state() {	# the open relay's last state line
 	awk '$1 == "127.0.0.7" { l = $0 } END { print l }' "$R/var/lib/relaywatch/state"
 }
-swaks --server 127.0.0.1 --port "$port" --local-interface 127.0.0.7 \
-    --from a@client.test --to b@remote.test --timeout 20 --hide-all
+for to in b@remote.test c@remote.test; do
+	swaks --server 127.0.0.1 --port "$port" --local-interface 127.0.0.7 \
+	    --from a@client.test --to "$to" --timeout 20 --hide-all
+done
 wait_for 'state | grep -q " BLOCK .*why=relayed"' 30
 ok $? "the open relay, probed by the supervisor: BLOCK" ||
     diag "$(state)" "$(cat "$TMP/relaywatch.log")" "$(grep -v -e frozen -e 'queue run' -e 'lost privilege' "$d/log/mainlog" | tail -n 30)"
@@ -192,7 +196,7 @@ exim_stop "$TMP/relay" && sleep 0.5 && exim_start "$TMP/relay" "$PC"
 sed "s|/var/lib/relaywatch|$R/var/lib/relaywatch|" "$R/etc/logrotate.d/relaywatch" > "$TMP/logrotate.conf"
 logrotate -f -s "$TMP/logrotate.state" "$TMP/logrotate.conf" > "$TMP/logrotate.out" 2>&1
 ok $? "logrotate with the installed file" || diag "$(cat "$TMP/logrotate.out")"
-is "$(grep -c '^127\.0\.0\.7 ' "$R/var/lib/relaywatch/probes.1")" 3 "  the open relay's probes in probes.1"
+is "$(grep -c '^127\.0\.0\.7 ' "$R/var/lib/relaywatch/probes.1")" 4 "  the open relay's probes in probes.1 (four forms: its users' domain known)"
 step 'relaywatch-db retest -w "fixed, ticket 4711" 192.0.2.7' \
     'relaywatch-db retest -w "fixed, ticket 4711" 127.0.0.7'
 step 'relaywatch-db show 192.0.2.7     # BLOCK ..., retest requested' \

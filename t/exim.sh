@@ -164,6 +164,57 @@ CONF
 	exim_start "$d" "$PC"
 }
 
+# exim_site NAME ADDRESS ACL [ROUTERS]: a customer's Exim written as its
+# postmaster writes it, on ADDRESS port $PC: its domain NAME.customer.test
+# (local mail to postmaster and user only, else "Unrouteable address"),
+# relaying for ADDRESS (its own users) and no one else, domain literals
+# off (Debian's default), everything not local to the smart host (127.0.0.1
+# port $PS) from ADDRESS.  ACL: statements of its RCPT ACL before the
+# relay check (where a misconfiguration goes); ROUTERS: before its own.
+exim_site() {
+	d=$(exim_setup "$1")
+	{
+		exim_main_conf "$d" "$PC" "$2" "$1.customer.test"
+		cat <<CONF
+domainlist local_domains = $1.customer.test
+hostlist relay_from_hosts = $2
+acl_smtp_rcpt = acl_check_rcpt
+begin acl
+acl_check_rcpt:
+  accept hosts = :
+$3
+  accept domains = +local_domains
+         verify = recipient
+  accept hosts = +relay_from_hosts
+  deny message = relay not permitted
+begin routers
+${4:-}
+local:
+  driver = accept
+  domains = +local_domains
+  local_parts = postmaster : user
+  transport = drop
+out:
+  driver = manualroute
+  domains = !+local_domains
+  route_list = * 127.0.0.1
+  transport = out
+  self = send
+begin transports
+drop:
+  driver = appendfile
+  file = /dev/null
+  user = $EXIM_USER
+out:
+  driver = smtp
+  port = $PS
+  interface = $2
+  allow_localhost
+CONF
+	} > "$d/exim.conf"
+	exim_start "$d" "$PC"
+}
+
 # exim_smarthost DIR RECIPE CDB [MACROS]: our smart host on $SMARTHOST
 # (default 127.0.0.1) port $PS, MACROS added to its main section,
 # with share/exim4's pieces: the RCPT ACL on CDB, probes from 127.0.0.9 to
@@ -188,6 +239,7 @@ ${4:-}
 RELAYWATCH_PROBE_PORT = $PC
 RELAYWATCH_PROBE_RETRY = F,20s,5s
 RELAYWATCH_USER = $EXIM_USER
+RELAYWATCH_PROBE_USERS = root
 RELAYWATCH_PROCMAILRC = $2
 RELAYWATCH_PROBE_TO_SELF = yes
 .include $TOP/share/exim4/relaywatch-macros
@@ -240,6 +292,7 @@ mainlog = $TMP/smarthost/log/mainlog
 probe_rate = 0
 probe_source = 127.0.0.9
 ptr_lookup = no
+domain_wait = 2s
 CONF
 	RELAYWATCH_CONF="$TMP/etc/rw.conf"
 	export RELAYWATCH_CONF
@@ -312,9 +365,9 @@ debian_build() {
 # a message submitted as relaywatch-probe does (a local protocol).
 debian_routes() {
 	probe=relaytest+$(printf '%031d' 0 | tr 0 a)@$2
-	like "$("$EXIM" -C "$1/exim.conf" -oMr local -f "$probe" -bt "relaytest+x%$2@[192.0.2.7]" 2>/dev/null)" \
-	    "router = relaywatch_literal, transport = relaywatch_smtp" \
-	    "a probe to [IP]: relaywatch_literal, before Debian's domain_literal router"
+	like "$("$EXIM" -C "$1/exim.conf" -bP router_list 2>/dev/null | tr '\n' ' ')" \
+	    "^relaywatch_probe relaywatch_guard relaywatch_mailbox " \
+	    "the probes' routes before Debian's routers (relaywatch_probe takes [IP] too)"
 	like "$("$EXIM" -C "$1/exim.conf" -oMr local -f "$probe" -bt "someone@$2" 2>/dev/null)" \
 	    "a probe must go to a customer's host" "a probe that no route takes: failed by the guard"
 	like "$("$EXIM" -C "$1/exim.conf" -oMr local -f a@client.test -bt "relaytest+abc@$2" 2>/dev/null)" \

@@ -31,9 +31,13 @@ need_mtas() {
 }
 
 # postfix_customer NAME ADDRESS KIND [INNER]: Postfix on ADDRESS port $PC,
-# passing mail on from ADDRESS to the smart host (127.0.0.1 port $PS).
+# passing mail on from ADDRESS to the smart host (127.0.0.1 port $PS); its
+# own domain NAME.customer.test.
 # KIND relay: it relays for any client (mynetworks 0.0.0.0/0, the common
-# mistake); refuse: for ADDRESS only; bounce: it takes mail for anywhere
+# mistake); refuse: for ADDRESS only; own: for ADDRESS and for any sender
+# in its own domain (check_sender_access ... OK before
+# reject_unauth_destination); rewrite: for anyone, every sender made its
+# own (sender_canonical_maps); bounce: it takes mail for anywhere
 # from anyone and passes it to its INNER host (port $PC), which refuses
 # it, and sends the bounce to the smart host.  Its log is
 # $TMP/NAME/maillog; stopped at the end.
@@ -45,9 +49,22 @@ postfix_customer() {
 	case $3 in
 	relay)	nets=0.0.0.0/0 route="relayhost = [127.0.0.1]:$PS" ;;
 	refuse)	nets=$2/32 route="relayhost = [127.0.0.1]:$PS" ;;
+	# Trusts the senders of its own domain: "our users may relay".
+	own)	nets=$2/32 route="relayhost = [127.0.0.1]:$PS
+smtpd_relay_restrictions = permit_mynetworks,
+    check_sender_access inline:{ $1.customer.test=OK },
+    reject_unauth_destination" ;;
+	# Relays for anyone, and makes every sender its own (envelope and
+	# From:), as a masquerading gateway does.
+	rewrite) nets=0.0.0.0/0 route="relayhost = [127.0.0.1]:$PS
+sender_canonical_maps = static:webmaster@$1.customer.test
+local_header_rewrite_clients = static:all" ;;
+	# (Its own bounces, from the null sender, go to the smart host: so
+	# it takes no null sender from others, lest it relay theirs.)
 	bounce)	nets=0.0.0.0/0
 		route="default_transport = smtp:[$4]:$PC
-sender_dependent_default_transport_maps = inline:{ <>=smtp:[127.0.0.1]:$PS }" ;;
+sender_dependent_default_transport_maps = inline:{ <>=smtp:[127.0.0.1]:$PS }
+smtpd_sender_restrictions = check_sender_access inline:{ <>=REJECT }" ;;
 	esac
 	cat > "$d/conf/main.cf" <<CONF
 compatibility_level = 3.6
@@ -120,9 +137,9 @@ CONF
 }
 
 # opensmtpd_customer NAME ADDRESS KIND [INNER]: OpenSMTPD on ADDRESS port
-# $PC, as postfix_customer (the same KINDs), with smtpd.conf's words:
-# KIND relay matches "from any", refuse only "from src ADDRESS" and
-# local mail.  OpenSMTPD's spool, control socket and chroot are compiled
+# $PC, as postfix_customer (the KINDs relay, refuse, own and bounce), with
+# smtpd.conf's words: KIND relay matches "from any", refuse only "from src
+# ADDRESS" and local mail, own those and 'mail-from "@NAME.customer.test"'.  OpenSMTPD's spool, control socket and chroot are compiled
 # in, so each runs in a mount namespace of its own, with tmpfs over
 # /var/spool, /run and /var/lib there and $TMP/NAME/spool mounted as its
 # queue.  Its log is $TMP/NAME/log; stopped at the end.
@@ -135,6 +152,10 @@ opensmtpd_customer() {
 	case $3 in
 	relay)	rules="$out
 match from any for any action \"out\"" ;;
+	own)	rules="$out
+match from local for any action \"out\"
+match from src $2 for any action \"out\"
+match from any mail-from \"@$1.customer.test\" for any action \"out\"" ;;
 	refuse)	rules="$out
 match from local for any action \"out\"
 match from src $2 for any action \"out\"" ;;

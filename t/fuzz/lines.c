@@ -3,15 +3,19 @@
  * what the state holds) parsed, formatted and parsed again; key=value
  * fields written and read back; the change lines notify reads; the
  * lines of blocked.nets that the DNS form is made from; the lines of the
- * mailboxes file.
+ * mailboxes file; the host lines of relaywatch-hosts and relaywatch-due
+ * and the sender domains in them, and their tally.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "blocked_nets.h"
+#include "domain.h"
+#include "hostline.h"
 #include "fuzz.h"
 #include "ip.h"
 #include "mailboxes.h"
+#include "sendertally.h"
 #include "stateline.h"
 
 int
@@ -90,6 +94,42 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strpbrk(addr, " \t\r\n") == NULL);
 		} else
 			FUZZ_ASSERT(why != NULL && why[0] != '\0');
+	}
+	{
+		/* A host line: written again, it is itself. */
+		char dom[DOMAIN_MAX + 1], line[HOSTLINE_MAX + 2];
+		static struct sendertally tally;
+		struct sendertally_host *th;
+
+		if (hostline_parse(s, size, &ip, dom, &why) == 0) {
+			n = ip_format(&ip, text);
+			n = hostline_put(line, text, n, dom);
+			FUZZ_ASSERT(n == size + 1 && memcmp(line, s, size) == 0);
+			FUZZ_ASSERT(strlen(dom) <= DOMAIN_MAX);
+			if (tally.cap == 0)
+				FUZZ_ASSERT(sendertally_init(&tally, 4) == 0);
+			if ((th = sendertally_put(&tally, &ip, 1)) != NULL) {
+				sendertally_count(th, dom);
+				sendertally_count(th, dom);
+				FUZZ_ASSERT(dom[0] == '\0' ||
+				    sendertally_choice(th) != NULL);
+			}
+			while (sendertally_next_due(&tally, -1, &ip))
+				sendertally_drop(&tally, &ip);
+			FUZZ_ASSERT(tally.n == 0);
+		} else
+			FUZZ_ASSERT(why != NULL && why[0] != '\0');
+		/* Any bytes as a sender: a domain, if any, is a host name of
+		 * two labels in lower case, the end of the address. */
+		n = domain_of_address(s, size, dom);
+		FUZZ_ASSERT(n == 0 || (n <= DOMAIN_MAX && strlen(dom) == n));
+		if (n > 0) {
+			FUZZ_ASSERT(domain_check(dom, n, &why) == 0 &&
+			    strchr(dom, '.') != NULL && n < size &&
+			    s[size - n - 1] == '@');
+			for (size_t k = 0; k < n; k++)
+				FUZZ_ASSERT(dom[k] < 'A' || dom[k] > 'Z');
+		}
 	}
 	return 0;
 }

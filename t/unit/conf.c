@@ -116,8 +116,10 @@ main(void)
 	is_int(c.probe_rate, 60, "default probe_rate");
 	is_int(c.probe_queue, 100000, "default probe_queue");
 	is_int(c.variants, VARIANT_BIT(VARIANT_PLAIN) |
-	    VARIANT_BIT(VARIANT_PERCENT) | VARIANT_BIT(VARIANT_QUOTED),
-	    "default variants");
+	    VARIANT_BIT(VARIANT_OWN_SENDER) |
+	    VARIANT_BIT(VARIANT_NULL_SENDER) |
+	    VARIANT_BIT(VARIANT_PERCENT_NAME), "default variants");
+	is_int(c.domain_wait, 600, "default domain_wait");
 	is_str(c.probe_source, "", "no default probe_source");
 	is_int(c.retest_unreachable, 86400, "default retest_unreachable");
 	is_int(c.hosts_from, HOSTS_FROM_ARRIVALS, "default hosts_from");
@@ -151,7 +153,7 @@ main(void)
 	    "token_lifetime = 3d\nprobe_rate = 0\nvariants = quoted plain\n"
 	    "probe_source = 2001:db8::9\nretest_unreachable = 90m\r\n"
 	    "sendmail = /usr/sbin/exim4 -C /etc/x#y\nhosts_from = marker\n"
-	    "probe_queue = 1\n");
+	    "probe_queue = 1\ndomain_wait = 0\n");
 	if (!is_int(conf_read(&c, path, err, sizeof err), 0, "full file"))
 		printf("#   %s\n", err);
 	is_str(c.statedir, "/srv/rw", "statedir, blanks trimmed");
@@ -161,6 +163,7 @@ main(void)
 	is_int(c.retest_after, 7 * 86400, "retest_after");
 	is_int(c.pending_timeout, 36 * 3600, "pending_timeout");
 	is_int(c.probe_rate, 0, "probe_rate 0");
+	is_int(c.domain_wait, 0, "domain_wait 0: no wait");
 	is_int(c.variants, VARIANT_BIT(VARIANT_PLAIN) |
 	    VARIANT_BIT(VARIANT_QUOTED), "variants");
 	is_str(c.probe_source, "2001:db8::9", "probe_source");
@@ -214,7 +217,17 @@ main(void)
 	bad("probe_queue = 1000001\n", "1: probe_queue = \"1000001\": too "
 	    "large (at most 1000000)");
 	bad("variants = plain uucp\n", "1: variants = \"plain uucp\": unknown "
-	    "variant (known: plain percent quoted bang)");
+	    "variant (known: plain percent quoted bang own-sender null-sender "
+	    "percent-name quoted-name bang-name)");
+	bad("variants = percent-names\n", "1: variants = \"percent-names\": "
+	    "unknown variant (known: plain percent quoted bang own-sender "
+	    "null-sender percent-name quoted-name bang-name)");
+	bad("domain_wait = 2d\n", "1: domain_wait = \"2d\": a wait of at most "
+	    "1d, or 0 for none");
+	bad("domain_wait = 5\n", "1: domain_wait = \"5\": duration needs a "
+	    "unit: s, m, h or d (e.g. 48h)");
+	bad("domain_wait = -1m\n", "1: domain_wait = \"-1m\": not a duration "
+	    "(a number and s, m, h or d: 90s, 30m, 48h, 14d)");
 	bad("variants =\n", "1: variants = \"\": no variant named");
 	bad("domain = isp..example\n", "1: domain = \"isp..example\": empty "
 	    "label or label ending in '-'");
