@@ -396,14 +396,30 @@ ips=${ips:-$DIR/due-${BENCH_DUE_LINES:-10000000}/ips}
 head -n 100000 "$ips" > "$pdir/ips"
 (umask 077; [ -s "$pdir/key" ] || openssl rand -hex 32 > "$pdir/key")
 printf 'domain = isp.example\nkeyfile = %s/key\n' "$pdir" > "$pdir/rw.conf"
-input=$pdir/ips
+# The default forms with the customers' domains known (four a host),
+# without (three), and the forms of the first releases (plain percent
+# quoted, three at the [IP] literal) as the anchor, in the same run.
+awk '{ printf "%s d%d.example\n", $1, NR % 1000 }' "$pdir/ips" > "$pdir/ips-dom"
+printf 'variants = plain percent quoted\n' | cat "$pdir/rw.conf" - > "$pdir/old.conf"
 probe_n() { bin/relaywatch-probe -n -c "$pdir/rw.conf"; }
-t_probe=$(best probe_n)
-nprobes=$(probe_n < "$pdir/ips" | grep -c '^From ')
+probe_old() { bin/relaywatch-probe -n -c "$pdir/old.conf"; }
 echo
-echo "relaywatch-probe -n on 100000 addresses (plain percent quoted); best of $RUNS runs"
-awk -v n="$nprobes" -v t="$t_probe" 'BEGIN {
-	printf "  %d probes in %.3f s: %.0f probes a second (target at least 50000)\n", n, t, n / t }'
+echo "relaywatch-probe -n on 100000 hosts; best of $RUNS runs"
+for form in "default, with domain:ips-dom:probe_n" "default, no domain:ips:probe_n" \
+    "plain percent quoted (anchor):ips:probe_old"; do
+	name=${form%%:*} rest=${form#*:}
+	input=$pdir/${rest%%:*} fn=${rest#*:}
+	t=$(best "$fn")
+	n=$("$fn" < "$input" | grep -c '^From ')
+	[ "$fn" = probe_old ] && t_anchor=$t n_anchor=$n
+	awk -v name="$name" -v n="$n" -v t="$t" -v h=100000 'BEGIN {
+		printf "  %-32s %d probes (%.0f a host) in %.3f s: %.0f probes, %.0f hosts a second\n",
+		    name ":", n, n / h, t, n / t, h / t }'
+	eval "t_$(echo "$name" | tr -c 'a-z' _)=\$t n_$(echo "$name" | tr -c 'a-z' _)=\$n"
+done
+awk -v a="$t_anchor" -v d="$t_default__with_domain_" -v na="$n_anchor" -v nd="$n_default__with_domain_" 'BEGIN {
+	printf "  a host with its domain costs %.2f x the anchor'"'"'s time (%.2f x a message); target at least 50000 probes a second\n",
+	    d / a, (d / nd) / (a / na) }'
 
 fi
 
