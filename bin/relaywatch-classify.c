@@ -54,6 +54,7 @@
 static struct conf conf;
 static struct keys keys;
 static int verbose;
+static int holds;		/* -H: say which host to hold, without a verdict */
 static long long now;
 
 /* ---- what was seen ---------------------------------------------------- */
@@ -958,10 +959,36 @@ decide(void)
 	return bounced();
 }
 
+/*
+ * No verdict, but the message came to a probe's own address with a valid
+ * token for a host: it says something of that host that nobody could
+ * decide, so the host must not end OK by silence.  With -H, printed for
+ * the recipe to record, with exit 1 all the same:
+ *
+ *   IP UNKNOWN TIME why=undecided variant=V token-time=T
+ */
+static void
+hold(void)
+{
+	struct token t;
+	char text[TOKEN_MAX + 2], tm[24];
+	const char *why;
+
+	if (seen.envelope[0] == '\0' ||
+	    address_token(seen.envelope, &t, text, &why) != 1 || t.mailbox)
+		return;
+	snprintf(tm, sizeof tm, "%lld", t.time);
+	verdict_begin(&t.ip, "UNKNOWN");
+	kv("why", "undecided");
+	kv("variant", variant_text(t.variant));
+	kv("token-time", tm);
+	verdict_print();
+}
+
 static void __attribute__((noreturn))
 usage(int asked)
 {
-	usage_exit("usage: relaywatch-classify [-hv] [-c conf] "
+	usage_exit("usage: relaywatch-classify [-Hhv] [-c conf] "
 	    "[-r recipient]\n", asked);
 }
 
@@ -972,8 +999,11 @@ main(int argc, char *argv[])
 	char keyerr[512];
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "c:hr:v")) != -1)
+	while ((ch = getopt(argc, argv, "c:Hhr:v")) != -1)
 		switch (ch) {
+		case 'H':
+			holds = 1;
+			break;
 		case 'c':
 			confpath = optarg;
 			break;
@@ -1005,7 +1035,8 @@ main(int argc, char *argv[])
 	}
 	if (mime_read(STDIN_FILENO, &walker) < 0)
 		err(EX_TEMPFAIL, "standard input");
-	rc = decide();
+	if ((rc = decide()) != 0 && holds)
+		hold();
 	keys_clear(&keys);
 	return rc;
 }

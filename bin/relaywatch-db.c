@@ -635,9 +635,22 @@ cmd_compile(int argc, char **argv)
  */
 #define SWEEP_SAID_MAX 10
 
-/* What sweep does to cur now: 0 nothing, else the line it writes (its
+/* A host held for a person: a message with its valid token came back
+ * and could not be decided (relaywatch-classify). */
+static int
+held(const struct stateline *sl)
+{
+	char val[16];
+
+	return sl->status == ST_UNKNOWN && state_get(sl, "why", val,
+	    sizeof val) && strcmp(val, "undecided") == 0;
+}
+
+/* What sweep does to cur now: 0 nothing, SWEEP_HELD a held host past
+ * pending_timeout (said, never made OK), else the line it writes (its
  * newline not included) in line (STATE_LINE_MAX + 1 bytes), *len bytes;
  * *retest and *delivered say which case. */
+#define SWEEP_HELD 2
 static int
 sweep_line(const struct stateline *cur, long long now, char *line,
     size_t *len, int *retest, int *delivered)
@@ -648,6 +661,8 @@ sweep_line(const struct stateline *cur, long long now, char *line,
 
 	if (cur->time + conf.pending_timeout > now)
 		return 0;
+	if (held(cur))
+		return SWEEP_HELD;
 	/* A test under way (UNKNOWN why=probe), or a retest an operator
 	 * asked for whose probe went out (retest=pending). */
 	*retest = cur->status == ST_BLOCK && state_get(cur, "retest", val,
@@ -765,7 +780,7 @@ cmd_sweep(int argc, char **argv)
 	struct sweep_scan sc = { 0 };
 	struct buf out = { 0 }, changes = { 0 };
 	long long now = (long long)time(NULL);
-	size_t i, nlifted = 0, nundelivered = 0;
+	size_t i, nlifted = 0, nundelivered = 0, nheld = 0;
 	int rc = 0, viewed, scanned;
 
 	(void)argc;
@@ -789,8 +804,20 @@ cmd_sweep(int argc, char **argv)
 		int retest, delivered;
 
 		entry_line(&m.e[i], &cur);
-		if (!sweep_line(&cur, now, line, &n, &retest, &delivered))
+		switch (sweep_line(&cur, now, line, &n, &retest, &delivered)) {
+		case 0:
 			continue;
+		case SWEEP_HELD:
+			if (nheld++ < SWEEP_SAID_MAX) {
+				ip_format(&cur.ip, ipt);
+				warnx("%s: a message with its token came back "
+				    "and could not be decided (%lld): held, "
+				    "never made OK by silence; read it in the "
+				    "special mailbox, then relaywatch-db "
+				    "retest %s", ipt, cur.time, ipt);
+			}
+			continue;
+		}
 		if (state_parse(line, n, &next, &why) < 0)
 			errx(EX_SOFTWARE, "sweep line does not parse: %s", why);
 		buf_add(&out, line, n);
@@ -809,6 +836,10 @@ cmd_sweep(int argc, char **argv)
 		if (retest)
 			nlifted++;
 	}
+	if (nheld > 0)
+		warnx("%zu hosts held for a person: messages with their tokens "
+		    "that could not be decided (relaywatch-db list UNKNOWN)",
+		    nheld);
 	if (nundelivered > 0)
 		warnx("%zu tests without a delivery of their probe: is Exim "
 		    "sending probes (the main log's T=relaywatch_smtp lines), "
@@ -1192,12 +1223,20 @@ cmd_operator(int unblock, int argc, char **argv)
 	if ((en = statemap_get(&m, &ip)) == NULL)
 		errx(EX_DATAERR, "%s: not in the state", argv[0]);
 	entry_line(en, &cur);
-	if (cur.status != ST_BLOCK)
+	if (cur.status != ST_BLOCK && (unblock || !held(&cur)))
 		errx(EX_DATAERR, "%s: not blocked (%s)", argv[0],
 		    status_name(cur.status));
 	n = ip_format(&ip, ipt);
 	memcpy(line, ipt, n);
-	if (unblock) {
+	if (!unblock && held(&cur)) {
+		/* A person read what came back: tested again at the host's
+		 * next message. */
+		n += (size_t)snprintf(line + n, sizeof line - n,
+		    " UNKNOWN %lld why=retest", (long long)time(NULL));
+		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
+		    (why && state_put_kv(line, sizeof line, &n, "note", why) < 0))
+			errx(EX_DATAERR, "-w: reason too long");
+	} else if (unblock) {
 		n += (size_t)snprintf(line + n, sizeof line - n,
 		    " OK %lld why=unblocked", (long long)time(NULL));
 		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||

@@ -245,7 +245,13 @@ until_of(const struct stateline *sl, unsigned *flags)
 	*flags = 0;
 	switch (sl->status) {
 	case ST_UNKNOWN:
-		/* A test that never reached the host (sweep): due at once. */
+		/* Held for a person (relaywatch-classify could not decide
+		 * what came back): not until an operator's retest. */
+		if (state_get(sl, "why", v, sizeof v) &&
+		    strcmp(v, "undecided") == 0)
+			return UNTIL_NEVER;
+		/* A test that never reached the host (sweep), or one an
+		 * operator asked for: due at once. */
 		if (state_get(sl, "why", v, sizeof v) && strcmp(v, "probe") != 0)
 			return 0;
 		*flags = H_PENDING;

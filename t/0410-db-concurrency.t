@@ -185,7 +185,7 @@ while [ $i -lt 40 ]; do
 	ip=${v%% *}
 	echo "$v" | relaywatch-db -c "$TMP/rw.conf" apply > /dev/null 2>&1 &
 	pid=$!
-	sleep "0.$(awk -v s=$i 'BEGIN { srand(s + 1000); printf "%03d", int(rand() * 60) }')"
+	sleep "0.$(awk -v s=$i 'BEGIN { srand(s + 1000); printf "%03d", int(rand() * 25) }')"
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	[ $? = 137 ] && killed=$((killed + 1))

@@ -38,6 +38,8 @@ percent:
   condition = \${if match{\$local_part}{%}}
   data = \${sg{\$local_part}{%}{@}}" || exit 1
 exim_site ex-closed 127.0.4.5 "" || exit 1
+# The same mistakes written otherwise: "mail from our own domains".
+exim_site ex-own2 127.0.4.8 "  accept condition = \${if match_domain{\$sender_address_domain}{+local_domains}}" || exit 1
 exim_site ex-drop 127.0.4.6 "  accept" "drop:
   driver = redirect
   data = :blackhole:" || exit 1
@@ -53,22 +55,24 @@ postfix_customer pf-own 127.0.2.1 own || exit 1
 postfix_customer pf-rewrite 127.0.2.2 rewrite || exit 1
 postfix_customer pf-closed 127.0.2.3 refuse || exit 1
 postfix_customer pf-bounce 127.0.2.4 bounce 127.0.2.3 || exit 1
+postfix_customer pf-null 127.0.2.5 null || exit 1
 opensmtpd_customer os-bounce 127.0.3.3 bounce 127.0.3.2 || exit 1
 opensmtpd_customer os-own 127.0.3.1 own || exit 1
 opensmtpd_customer os-closed 127.0.3.2 refuse || exit 1
-ok 0 "fourteen customers: Exim $("$EXIM" -C "$S/exim.conf" -bV 2>/dev/null | sed -n 's/^Exim version \([^ ]*\).*/\1/p'), Postfix $(cat "$POSTFIX_ROOT/.version"), OpenSMTPD $(cat "$OPENSMTPD_ROOT/.version")"
+ok 0 "sixteen customers: Exim $("$EXIM" -C "$S/exim.conf" -bV 2>/dev/null | sed -n 's/^Exim version \([^ ]*\).*/\1/p'), Postfix $(cat "$POSTFIX_ROOT/.version"), OpenSMTPD $(cat "$OPENSMTPD_ROOT/.version")"
 name_of() {	# the customer at an address
 	case $1 in
 	127.0.4.1) echo ex-open ;; 127.0.4.2) echo ex-own ;;
 	127.0.4.3) echo ex-null ;; 127.0.4.4) echo ex-percent ;;
 	127.0.4.5) echo ex-closed ;; 127.0.4.6) echo ex-drop ;;
 	127.0.4.7) echo ex-bounce ;; 127.0.3.3) echo os-bounce ;;
+	127.0.4.8) echo ex-own2 ;; 127.0.2.5) echo pf-null ;;
 	127.0.2.1) echo pf-own ;; 127.0.2.2) echo pf-rewrite ;;
 	127.0.2.3) echo pf-closed ;; 127.0.2.4) echo pf-bounce ;;
 	127.0.3.1) echo os-own ;; 127.0.3.2) echo os-closed ;;
 	esac
 }
-relays="127.0.4.1 127.0.4.2 127.0.4.3 127.0.4.4 127.0.2.1 127.0.2.2 127.0.3.1"
+relays="127.0.4.1 127.0.4.2 127.0.4.3 127.0.4.4 127.0.2.1 127.0.2.2 127.0.3.1 127.0.4.8 127.0.2.5"
 closed="127.0.4.5 127.0.2.3 127.0.3.2"
 bouncers="127.0.4.7 127.0.2.4 127.0.3.3"
 hosts="$relays $closed $bouncers 127.0.4.6"
@@ -88,11 +92,13 @@ outsider 127.0.4.4 spam@outside.test "proof-4%isp.example@ex-percent.customer.te
 outsider 127.0.2.1 spam@pf-own.customer.test proof-5@isp.example
 outsider 127.0.2.2 spam@outside.test proof-6@isp.example
 outsider 127.0.3.1 spam@os-own.customer.test proof-7@isp.example
+outsider 127.0.4.8 spam@ex-own2.customer.test proof-8@isp.example
+outsider 127.0.2.5 '<>' proof-9@isp.example
 for ip in $closed; do
 	outsider "$ip" spam@outside.test proof-closed@isp.example &&
 	    diag "the closed server $ip took an outsider's relay attempt"
 done
-wait_for '[ "$(grep -c "^Subject: outsider via" "$TMP/box/other" 2>/dev/null)" -ge 7 ]' 30
+wait_for '[ "$(grep -c "^Subject: outsider via" "$TMP/box/other" 2>/dev/null)" -ge 9 ]' 30
 is "$(sed -n 's/^Subject: outsider via //p' "$TMP/box/other" | sort | tr '\n' ' ')" \
     "$(printf '%s\n' $relays | sort | tr '\n' ' ')" \
     "each misconfigured server relayed an outsider's message to us; no closed one did" ||
@@ -107,11 +113,11 @@ for ip in $hosts; do
 		    diag "the smart host did not take $ip's message"
 	done
 done
-wait_for '[ "$(grep -c " <= user@" "$S/log/mainlog")" -ge 28 ]' 30
+wait_for '[ "$(grep -c " <= user@" "$S/log/mainlog")" -ge 32 ]' 30
 relaywatch-hosts "$S/log/mainlog" 2>/dev/null | grep customer.test | sort -u > "$TMP/hosts"
 # (the outsiders' messages that the relays passed on are arrivals from
 # them too, with the outsiders' senders: outvoted by the users')
-is "$(wc -l < "$TMP/hosts")" 14 "relaywatch-hosts: each customer, with its users' domain" ||
+is "$(wc -l < "$TMP/hosts")" 16 "relaywatch-hosts: each customer, with its users' domain" ||
     diag "$(cat "$TMP/hosts")"
 relaywatch-hosts "$S/log/mainlog" 2>/dev/null | relaywatch-due | relaywatch-probe > "$TMP/sent"
 is "$(cut -d' ' -f1 "$TMP/sent" | sort | uniq -c | awk '{ print $1 }' | sort -u | tr '\n' ' ')" "4 " \
@@ -121,9 +127,6 @@ is "$(cut -d' ' -f2 "$TMP/sent" | sort -u | tr '\n' ' ')" "null-sender own-sende
 like "$(grep '^127\.0\.4\.2 ' "$ST/state" | head -n 1)" "^127\.0\.4\.2 UNKNOWN [0-9]+ why=probe domain=ex-own\.customer\.test domain-from=senders$" \
     "  its domain recorded with its test, and where it came from"
 
-status() {	# the last line of each IP
-	awk '{ last[$1] = $0 } END { for (ip in last) print last[ip] }' "$ST/state" | sort
-}
 verdicts() {	# every relay BLOCK, every control and bouncer OK
 	for ip in $relays; do grep -q "^$ip BLOCK " "$ST/state" || return 1; done
 	for ip in $closed; do status | grep -q "^$ip OK " || return 1; done
@@ -150,6 +153,8 @@ is "$(forms 127.0.2.1)" "own-sender " "Postfix trusting its own domain's senders
 like "$(grep '^127\.0\.2\.2 BLOCK .*variant=plain' "$ST/state" | head -n 1)" " sender=rewritten" \
     "Postfix, open and rewriting every sender: BLOCK, the plain form, sender=rewritten"
 is "$(forms 127.0.3.1)" "own-sender " "OpenSMTPD matching mail-from its own domain: BLOCK by the own-sender form"
+is "$(forms 127.0.4.8)" "own-sender " "Exim trusting its own domains' senders, written as a condition: BLOCK by the own-sender form"
+is "$(forms 127.0.2.5)" "null-sender " "Postfix letting <> relay (check_sender_access <> OK): BLOCK by the null-sender form"
 for ip in $closed; do
 	like "$(line "$ip")" "^$ip OK [0-9]+ why=refused " "$(name_of "$ip"), closed: OK, refused"
 done
@@ -164,7 +169,7 @@ like "$(line 127.0.4.6)" "^127\.0\.4\.6 UNKNOWN " "ex-drop, takes every recipien
 is "$(for ip in $closed $bouncers 127.0.4.6; do grep "^$ip BLOCK" "$ST/state"; done)" "" \
     "no control and no accept-everything server was ever BLOCK"
 is "$(awk '{ print $1 }' "$ST/blocked.nets" | sort | tr '\n' ' ')" "$(printf '%s\n' $relays | sort | tr '\n' ' ')" \
-    "blocked.nets: the seven relays, no other"
+    "blocked.nets: the nine relays, no other"
 
 # The refusals our own Exim met came back to the special mailbox, never
 # to the customers' domains (errors_to): every bounce our Exim made went

@@ -14,8 +14,11 @@
 # make deps (t/mta.sh): a Postfix open relay (127.0.0.10), a Postfix that
 # refuses to relay (127.0.0.11), an OpenSMTPD open relay (127.0.0.12) and
 # an OpenSMTPD that takes everything and bounces what its inner host, the
-# refusing Postfix, will not take (127.0.0.13).  Everything started is
-# stopped and removed at the end.
+# refusing Postfix, will not take (127.0.0.13); and two relays open only
+# to some senders, caught by the probes in the customer's own name: a
+# Postfix that trusts the senders of its own domain (127.0.0.14) and an
+# Exim that lets the null sender through (127.0.0.15).  Everything
+# started is stopped and removed at the end.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
 . "$T/pop3.sh"
@@ -32,7 +35,7 @@ yes) need_mtas ;;
 no) ;;
 *) echo "make demo: ZOO=$ZOO: say yes or no" >&2; exit 64 ;;
 esac
-zoo="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13"
+zoo="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 127.0.0.15"
 
 TMPDIR=$TMP
 export TMPDIR
@@ -49,7 +52,9 @@ echo "POP3 (port $PP) and re-sends what is not addressed to it; all in $TMP"
 [ "$ZOO" = yes ] && {
 	echo "The zoo: Postfix $(cat "$POSTFIX_ROOT/.version") on 127.0.0.10 (an open relay) and"
 	echo "127.0.0.11 (refuses to relay); OpenSMTPD $(cat "$OPENSMTPD_ROOT/.version") on 127.0.0.12"
-	echo "(an open relay) and 127.0.0.13 (takes everything, bounces what 127.0.0.11 refuses)"
+	echo "(an open relay) and 127.0.0.13 (takes everything, bounces what 127.0.0.11 refuses);"
+	echo "Postfix on 127.0.0.14 (relays for senders in its own domain, pf-own.customer.test)"
+	echo "and Exim on 127.0.0.15 (lets the null sender relay, \"so bounces can leave\")"
 }
 echo
 exim_customer relay 127.0.0.2 "  accept" > /dev/null || exit 1
@@ -62,6 +67,8 @@ if [ "$ZOO" = yes ]; then
 	postfix_customer pf-refuse 127.0.0.11 refuse > /dev/null || exit 1
 	opensmtpd_customer os-relay 127.0.0.12 relay > /dev/null || exit 1
 	opensmtpd_customer os-bounce 127.0.0.13 bounce 127.0.0.11 > /dev/null || exit 1
+	postfix_customer pf-own 127.0.0.14 own > /dev/null || exit 1
+	exim_site ex-null 127.0.0.15 "  accept senders = :" > /dev/null || exit 1
 fi
 rw_setup > /dev/null
 ST=$TMP/st
@@ -173,22 +180,31 @@ at_exit "kill \$(cat '$ST/relaywatch.pid') 2>/dev/null; sleep 1"
 # The open relay sends a message, and in the same SMTP session, once it is
 # blocked and its notice is out, another one.
 "$T/smtp-session" 127.0.0.1 "$PS" 127.0.0.2 mail \
-    "run:for i in \$(seq 300); do grep -q '<abuse@isp.example> R=here' '$S/log/mainlog' && exit 0; sleep 0.1; done; exit 1" \
+    "run:for i in \$(seq 300); do grep -qs '^Subject: Open relay at 127\\.0\\.0\\.2:' '$TMP/box/other' && exit 0; sleep 0.1; done; exit 1" \
     mail > "$TMP/session" 2>&1 &
 session=$!
 send 127.0.0.1 "$PS" 127.0.0.3 > /dev/null
 send 127.0.0.1 "$PS" 127.0.0.4 > /dev/null
 # The zoo's customers send through their own servers, which pass it on.
 if [ "$ZOO" = yes ]; then
-	for ip in $zoo; do
+	for ip in 127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13; do
 		send "$ip" "$PC" "$ip" --to someone@isp.example
+	done
+	# Two messages of their users each: their own domain, which the
+	# probes in their name use.
+	for n in 1 2; do
+		send 127.0.0.14 "$PC" 127.0.0.14 --from user@pf-own.customer.test \
+		    --to "someone$n@isp.example"
+		send 127.0.0.15 "$PC" 127.0.0.15 --from user@ex-null.customer.test \
+		    --to "someone$n@isp.example"
 	done
 fi
 wait "$session"
 wait_for "[ \"\$(grep -c ' OK ' '$ST/state')\" -ge 1 ]" 20
 if [ "$ZOO" = yes ]; then
 	wait_for "grep -q '^127.0.0.10 BLOCK ' '$ST/state' && grep -q '^127.0.0.12 BLOCK ' '$ST/state' &&
-	    grep -q '^127.0.0.11 OK ' '$ST/state' && grep -q '^127.0.0.13 OK .*bounced-after-accept' '$ST/state'" 60
+	    grep -q '^127.0.0.11 OK ' '$ST/state' && grep -q '^127.0.0.13 OK .*bounced-after-accept' '$ST/state' &&
+	    grep -q '^127.0.0.14 BLOCK ' '$ST/state' && grep -q '^127.0.0.15 BLOCK ' '$ST/state'" 60
 fi
 exim_settle "$S" 20
 # cron's relaywatch-probe -m, then the shop's fetchmail, which hands what
@@ -230,7 +246,7 @@ echo "Status at the end:"
 status_table
 echo
 echo "The notice to 127.0.0.2's postmaster (the first lines):"
-awk '/^Subject: Open relay/ { p = 1 } p && n++ < 22 { print "    " $0 } /^$/ && p && n > 22 { exit }' "$TMP/box/other"
+awk '/^Subject: Open relay at 127\.0\.0\.2:/ { p = 1 } p && n++ < 22 { print "    " $0 } /^$/ && p && n > 22 { exit }' "$TMP/box/other"
 echo
 echo "Stopping everything and removing $TMP."
 # The demo did its job only if the open relay was refused in its session,
@@ -245,7 +261,8 @@ grep -q '^127.0.0.5 BLOCK .*why=remailed' "$ST/state" || {
 }
 if [ "$ZOO" = yes ]; then
 	for want in "127.0.0.10 BLOCK" "127.0.0.11 OK .*why=refused" "127.0.0.12 BLOCK" \
-	    "127.0.0.13 OK .*why=bounced-after-accept"; do
+	    "127.0.0.13 OK .*why=bounced-after-accept" \
+	    "127.0.0.14 BLOCK .*variant=own-sender" "127.0.0.15 BLOCK .*variant=null-sender"; do
 		grep -q "^$want" "$ST/state" || {
 			echo "make demo: the zoo: no \"$want\" in the state" >&2
 			exit 1

@@ -307,6 +307,11 @@ CONF
 	chmod 644 "$TMP/rc"
 }
 
+# status: the last line of each address in the state ($ST/state), sorted.
+status() {
+	awk '{ last[$1] = $0 } END { for (ip in last) print last[ip] }' "$ST/state" | sort
+}
+
 # send SERVER PORT FROM-IP [swaks options...]: one message to SERVER:PORT
 # from the source address FROM-IP.
 send() {

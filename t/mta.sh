@@ -36,7 +36,8 @@ need_mtas() {
 # KIND relay: it relays for any client (mynetworks 0.0.0.0/0, the common
 # mistake); refuse: for ADDRESS only; own: for ADDRESS and for any sender
 # in its own domain (check_sender_access ... OK before
-# reject_unauth_destination); rewrite: for anyone, every sender made its
+# reject_unauth_destination); null: for ADDRESS and for the null sender;
+# rewrite: for anyone, every sender made its
 # own (sender_canonical_maps); bounce: it takes mail for anywhere
 # from anyone and passes it to its INNER host (port $PC), which refuses
 # it, and sends the bounce to the smart host.  Its log is
@@ -53,6 +54,11 @@ postfix_customer() {
 	own)	nets=$2/32 route="relayhost = [127.0.0.1]:$PS
 smtpd_relay_restrictions = permit_mynetworks,
     check_sender_access inline:{ $1.customer.test=OK },
+    reject_unauth_destination" ;;
+	# Lets the null sender relay, "so that bounces can leave".
+	null)	nets=$2/32 route="relayhost = [127.0.0.1]:$PS
+smtpd_relay_restrictions = permit_mynetworks,
+    check_sender_access inline:{ <>=OK },
     reject_unauth_destination" ;;
 	# Relays for anyone, and makes every sender its own (envelope and
 	# From:), as a masquerading gateway does.
