@@ -619,7 +619,8 @@ record_and_print(void)
 	static struct ip *took;
 	static size_t linecap, tookcap;
 	static char (*dom)[DOMAIN_MAX + 1];
-	static size_t domcap;
+	static const char **dom_from;
+	static size_t domcap, domfromcap;
 	struct statefile sf;
 	struct stat st;
 	size_t n = 0, len = 0, i, used = 0, room = rate_free();
@@ -645,13 +646,20 @@ record_and_print(void)
 		struct host *h = host_put(&ip);
 		const struct sendertally_host *th = sendertally_get(&tally,
 		    &ip);
-		const char *domain = th ? sendertally_choice(th) : NULL;
+		const char *domain = th ? sendertally_choice(th) : NULL,
+		    *domain_from = "senders";
 		char text[IP_TEXT_MAX + 1];
 		const char *why;
 		size_t tl, k;
 
 		/* The rate counts messages: as many as the forms sent (a
 		 * host with more forms than the rate takes a whole minute). */
+		/* The senders chose none: the domain of its own name. */
+		if (domain == NULL && th != NULL && th->name_from != 0) {
+			domain = th->name;
+			domain_from = hostline_name_word(
+			    (enum hostline_name)th->name_from);
+		}
 		k = variant_plan(conf.variants, domain != NULL, plan);
 		if (used + k > room && (used > 0 ||
 		    k <= (size_t)conf.probe_rate))
@@ -666,11 +674,14 @@ record_and_print(void)
 		/* Room for the longest line, a retest's. */
 		if ((lines = grow(lines, &linecap, len + 512, 1)) == NULL ||
 		    (took = grow(took, &tookcap, n + 1, sizeof *took)) == NULL ||
-		    (dom = grow(dom, &domcap, n + 1, sizeof *dom)) == NULL)
+		    (dom = grow(dom, &domcap, n + 1, sizeof *dom)) == NULL ||
+		    (dom_from = grow(dom_from, &domfromcap, n + 1,
+		    sizeof *dom_from)) == NULL)
 			err(EX_OSERR, "out of memory");
 		dom[n][0] = '\0';
 		if (domain != NULL)
 			strcpy(dom[n], domain);
+		dom_from[n] = domain_from;
 		sendertally_drop(&tally, &ip);
 		used += k;
 		tl = ip_format(&ip, text);
@@ -692,7 +703,7 @@ record_and_print(void)
 				state_put_kv(lines, len + 300, &len, "domain",
 				    dom[n]);
 				state_put_kv(lines, len + 30, &len,
-				    "domain-from", "senders");
+				    "domain-from", dom_from[n]);
 			}
 		}
 		lines[len++] = '\n';
@@ -710,7 +721,15 @@ record_and_print(void)
 		char text[IP_TEXT_MAX + 1], hl[HOSTLINE_MAX + 2];
 		size_t tl = ip_format(&took[i], text), k;
 
-		tl = hostline_put(hl, text, tl, dom[i]);
+		/* The domain as the senders gave it, or as the host's
+		 * name did (ptr=, helo=): the probe says which. */
+		if (strcmp(dom_from[i], "senders") == 0)
+			tl = hostline_put(hl, text, tl, dom[i], NULL,
+			    HOSTLINE_NONE);
+		else
+			tl = hostline_put(hl, text, tl, NULL, dom[i],
+			    strcmp(dom_from[i], "ptr") == 0 ? HOSTLINE_PTR :
+			    HOSTLINE_HELO);
 		if (wr_write(&out, hl, tl) < 0)
 			err(EX_IOERR, "standard output");
 		for (k = variant_plan(conf.variants, dom[i][0] != '\0', plan);
@@ -768,7 +787,8 @@ warn_dropped(int paused)
  * Returns 1 when ip may be queued now.
  */
 static int
-domain_known(const struct ip *ip, const char *domain)
+domain_known(const struct ip *ip, const char *domain, const char *name,
+    enum hostline_name from)
 {
 	struct sendertally_host *th;
 
@@ -782,6 +802,7 @@ domain_known(const struct ip *ip, const char *domain)
 		return 1;
 	}
 	sendertally_count(th, domain);
+	sendertally_name(th, name, (int)from);
 	return sendertally_choice(th) != NULL;
 }
 
@@ -813,13 +834,14 @@ release_waiting(int all)
 /* A customer host seen sending mail (hash: ip_hash(ip)), from a sender
  * in domain ("" for none). */
 static void
-consider(const struct ip *ip, uint64_t hash, const char *domain)
+consider(const struct ip *ip, uint64_t hash, const char *domain,
+    const char *name, enum hostline_name from)
 {
 	struct host *h = host_get_h(ip, hash);
 
 	if (!is_due(h) || net_busy(ip))
 		return;
-	if (!domain_known(ip, domain))
+	if (!domain_known(ip, domain, name, from))
 		return;
 	enqueue(ip, hash);
 }
@@ -862,6 +884,8 @@ static struct {
 	struct ip ip[AHEAD];
 	uint64_t hash[AHEAD];
 	char domain[AHEAD][DOMAIN_MAX + 1];
+	char name[AHEAD][DOMAIN_MAX + 1];
+	enum hostline_name from[AHEAD];
 	size_t n;
 } ahead;
 
@@ -871,12 +895,14 @@ consider_ahead(void)
 	size_t i;
 
 	for (i = 0; i < ahead.n; i++)
-		consider(&ahead.ip[i], ahead.hash[i], ahead.domain[i]);
+		consider(&ahead.ip[i], ahead.hash[i], ahead.domain[i],
+		    ahead.name[i], ahead.from[i]);
 	ahead.n = 0;
 }
 
 static void
-consider_later(const struct ip *ip, const char *domain)
+consider_later(const struct ip *ip, const char *domain, const char *name,
+    enum hostline_name from)
 {
 	uint64_t h;
 
@@ -887,6 +913,8 @@ consider_later(const struct ip *ip, const char *domain)
 	ahead.ip[ahead.n] = *ip;
 	ahead.hash[ahead.n] = h;
 	strcpy(ahead.domain[ahead.n], domain);
+	strcpy(ahead.name[ahead.n], name);
+	ahead.from[ahead.n] = from;
 	if (++ahead.n == AHEAD)
 		consider_ahead();
 }
@@ -1028,7 +1056,8 @@ main(int argc, char *argv[])
 	rd.on_pause = on_pause;
 
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
-		char domain[DOMAIN_MAX + 1];
+		char domain[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1];
+		enum hostline_name from;
 		struct ip ip;
 		const char *why;
 
@@ -1045,8 +1074,9 @@ main(int argc, char *argv[])
 			report();
 		}
 		if (!(flags & RD_TOOLONG) &&
-		    hostline_parse(line, len, &ip, domain, &why) == 0) {
-			consider_later(&ip, domain);
+		    hostline_parse(line, len, &ip, domain, name, &from,
+		    &why) == 0) {
+			consider_later(&ip, domain, name, from);
 			continue;
 		}
 		if (!(flags & RD_TOOLONG) && (rc = delivery_read(line, len,

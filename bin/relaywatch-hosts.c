@@ -160,13 +160,14 @@ skipped(const char *why, int bad, const char *line)
 	warned++;
 }
 
-/* "IP" or, for an arrival whose sender has a domain, "IP DOMAIN": the
- * domain its users send from, for relaywatch-due to choose from. */
+/* "IP [DOMAIN] [ptr=|helo=NAMEDOMAIN]" (hostline.h): the domains its users
+ * send from and it names itself by, for relaywatch-due to choose from. */
 static void
 print_ip(const struct eximlog *el)
 {
 	char buf[HOSTLINE_MAX + 2], ipt[IP_TEXT_MAX + 1],
-	    dom[DOMAIN_MAX + 1];
+	    dom[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1];
+	enum hostline_name from = HOSTLINE_NONE;
 	const char *t = ipt;
 	size_t n, tn;
 
@@ -175,10 +176,18 @@ print_ip(const struct eximlog *el)
 		tn = el->text_len;
 	} else
 		tn = ip_format(&el->ip, ipt);
-	dom[0] = '\0';
+	dom[0] = name[0] = '\0';
 	if (el->sender_len > 0)
 		domain_of_address(el->sender, el->sender_len, dom);
-	n = hostline_put(buf, t, tn, dom);
+	/* The domain of the host's own name, for when its senders choose
+	 * none: Exim's forward-confirmed lookup, else its HELO. */
+	if (el->hostname_len > 0 &&
+	    domain_of_host(el->hostname, el->hostname_len, name) > 0)
+		from = HOSTLINE_PTR;
+	else if (el->helo_len > 0 &&
+	    domain_of_host(el->helo, el->helo_len, name) > 0)
+		from = HOSTLINE_HELO;
+	n = hostline_put(buf, t, tn, dom, name, from);
 	if (wr_write(&out, buf, n) < 0)
 		err(EX_IOERR, "standard output");
 	count.printed++;

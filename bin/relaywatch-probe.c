@@ -50,10 +50,11 @@ emit(const char *s, size_t n)
 /*
  * Every variant's message for one address; their: the customer's own
  * domain, or NULL when it is not known (variant_plan then says what is
- * sent instead).
+ * sent instead), and where it came from (senders, ptr, helo).
  */
 static void
-probe(const struct ip *ip, const char *their, time_t now)
+probe(const struct ip *ip, const char *their, const char *their_from,
+    time_t now)
 {
 	/* A message: bounded, as everything in it is. */
 	static struct buf m = { .max = 8192, .what = "probe message" };
@@ -118,6 +119,7 @@ probe(const struct ip *ip, const char *their, time_t now)
 		    "Auto-Submitted: auto-generated\n",
 		    "X-Relaywatch: ip=", text, " time=", tm, " variant=", name,
 		    " token=", tok, their ? " domain=" : "", their ? their : "",
+		    their ? " domain-from=" : "", their ? their_from : "",
 		    "\n",
 		    "MIME-Version: 1.0\n",
 		    "Content-Type: text/plain; charset=us-ascii\n",
@@ -358,11 +360,19 @@ main(int argc, char *argv[])
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
 		struct ip ip;
 		const char *why = "line too long";
-		char their[DOMAIN_MAX + 1];
+		char their[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1];
+		enum hostline_name from;
 
-		if (!(flags & RD_TOOLONG) &&
-		    hostline_parse(line, len, &ip, their, &why) == 0) {
-			probe(&ip, their[0] ? their : NULL, time(NULL));
+		if (!(flags & RD_TOOLONG) && hostline_parse(line, len, &ip,
+		    their, name, &from, &why) == 0) {
+			/* The senders' domain, else the host's name's. */
+			if (their[0] != '\0')
+				probe(&ip, their, "senders", time(NULL));
+			else if (name[0] != '\0')
+				probe(&ip, name, hostline_name_word(from),
+				    time(NULL));
+			else
+				probe(&ip, NULL, NULL, time(NULL));
 			continue;
 		}
 		text_warn_line(&bad, "standard input", rd.lineno, line, len,

@@ -54,6 +54,19 @@ domain_check(const char *s, size_t n, const char **why)
 	return 0;
 }
 
+/* Whether the last label of s[0..n) holds a letter: a name, not the
+ * digits of an address. */
+static int
+named(const char *s, size_t n)
+{
+	while (n > 0 && s[n - 1] != '.') {
+		if ((s[n - 1] | 0x20) >= 'a' && (s[n - 1] | 0x20) <= 'z')
+			return 1;
+		n--;
+	}
+	return 0;
+}
+
 size_t
 domain_of_address(const char *a, size_t n, char *out)
 {
@@ -71,9 +84,27 @@ domain_of_address(const char *a, size_t n, char *out)
 		return 0;
 	dn = (size_t)(a + n - at - 1);
 	if (domain_check(at + 1, dn, &why) < 0 ||
-	    memchr(at + 1, '.', dn) == NULL)
+	    memchr(at + 1, '.', dn) == NULL || !named(at + 1, dn))
 		return 0;
 	ascii_lower_copy(out, at + 1, dn);
+	out[dn] = '\0';
+	return dn;
+}
+
+size_t
+domain_of_host(const char *h, size_t n, char *out)
+{
+	const char *why, *dot, *end = h + n;
+	size_t dn;
+
+	if (domain_check(h, n, &why) < 0 ||
+	    (dot = memchr(h, '.', n)) == NULL || !named(h, n))
+		return 0;
+	/* Three labels or more: drop the first. */
+	if (memchr(dot + 1, '.', (size_t)(end - dot - 1)) != NULL)
+		h = dot + 1;
+	dn = (size_t)(end - h);
+	ascii_lower_copy(out, h, dn);
 	out[dn] = '\0';
 	return dn;
 }

@@ -25,4 +25,13 @@ int domain_check(const char *s, size_t n, const char **why);
  */
 size_t domain_of_address(const char *a, size_t n, char *out);
 
+/*
+ * The domain of the host name h[0..n) (any case): the name without its
+ * first label when it has three labels or more ("mail.shop.example" is
+ * in "shop.example"), else the name, in lower case into out (DOMAIN_MAX
+ * + 1 bytes).  Returns its length, or 0 when h is not a host name of two
+ * labels or more, the last with a letter (an address is none).
+ */
+size_t domain_of_host(const char *h, size_t n, char *out);
+
 #endif

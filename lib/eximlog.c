@@ -301,7 +301,8 @@ has_h_field(const char *p, const char *e)
 /* From the '(' of a HELO: the one ") [IP]" that ends it.  Returns the end
  * of the address, or NULL with *why set. */
 static const char *
-after_helo(const char *p, const char *e, struct addr *a, const char **why)
+after_helo(const char *p, const char *e, struct addr *a, const char **why,
+    const char **helo_end)
 {
 	const char *end = NULL, *end2;
 	struct addr other;
@@ -323,6 +324,7 @@ after_helo(const char *p, const char *e, struct addr *a, const char **why)
 				return NULL;
 			}
 			found = 1;
+			*helo_end = p - 1;
 		}
 	}
 	if (!found)
@@ -420,18 +422,25 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
 	}
 	p += 2;
 	if (p < e && *p != '[' && *p != '(') {
-		/* NAME from the DNS */
+		/* NAME from the DNS: Exim's own lookup, forward-confirmed */
 		const char *sp = memchr(p, ' ', (size_t)(e - p));
 
 		if (sp == NULL) {
 			out->why = "line ends inside H=";
 			return;
 		}
+		out->hostname = p;
+		out->hostname_len = (size_t)(sp - p);
 		p = sp + 1;
 	}
-	if (p < e && *p == '(')
-		p = after_helo(p, e, &a, &why);
-	else if (!bracketed_ip(p, e, &a, &p, &why))
+	if (p < e && *p == '(') {
+		const char *h = p + 1, *he = NULL;
+
+		if ((p = after_helo(p, e, &a, &why, &he)) != NULL) {
+			out->helo = h;
+			out->helo_len = (size_t)(he - h);
+		}
+	} else if (!bracketed_ip(p, e, &a, &p, &why))
 		p = NULL;
 	if (p == NULL) {
 		out->why = why;
@@ -559,6 +568,8 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	out->text_len = 0;
 	out->sender = NULL;
 	out->sender_len = 0;
+	out->hostname = out->helo = NULL;
+	out->hostname_len = out->helo_len = 0;
 	out->rcpt = NULL;
 	out->rcpt_len = 0;
 	out->detail = NULL;

@@ -41,6 +41,10 @@ struct eximlog {
 	int marker;		/* the line was a marker (good or bad) */
 	const char *sender;	/* an arrival's sender, as Exim wrote it */
 	size_t sender_len;	/* ("<>" for the null sender) */
+	const char *hostname;	/* its host's name as Exim looked it up */
+	size_t hostname_len;	/* (forward-confirmed), or NULL */
+	const char *helo;	/* its HELO, when it differs from that, or */
+	size_t helo_len;	/* NULL: client text */
 	const char *rcpt;	/* a probe's recipient, as Exim wrote it */
 	size_t rcpt_len;
 	const char *detail;	/* a deferral's reason (after "defer (N): ") */

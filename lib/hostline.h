@@ -1,9 +1,15 @@
 /*
  * The lines relaywatch-hosts prints and relaywatch-due reads, and that
- * relaywatch-due prints and relaywatch-probe reads: "IP" or "IP DOMAIN",
- * the address canonical (ip.h), the domain the one its users send from
- * (a host name of two labels or more, in lower case).
- * relaywatch-hosts(1) documents the line.
+ * relaywatch-due prints and relaywatch-probe reads:
+ *
+ *   IP [DOMAIN] [ptr=NAMEDOMAIN | helo=NAMEDOMAIN]
+ *
+ * the address canonical (ip.h); DOMAIN the one its users send from (a
+ * host name of two labels or more, in lower case); after it, from
+ * relaywatch-hosts only, the domain of the host's own name as Exim
+ * looked it up (ptr=, forward-confirmed) or, without one, of its HELO
+ * (helo=), which relaywatch-due falls back on when the senders choose
+ * none.  relaywatch-hosts(1) documents the line.
  */
 #ifndef RW_HOSTLINE_H
 #define RW_HOSTLINE_H
@@ -14,17 +20,23 @@
 #include "ip.h"
 
 /* Longest line, without its newline. */
-#define HOSTLINE_MAX (IP_TEXT_MAX + 1 + DOMAIN_MAX)
+#define HOSTLINE_MAX (IP_TEXT_MAX + 2 * (DOMAIN_MAX + 1) + 5)
 
-/* Parse s[0..n): 0 with *ip and domain (DOMAIN_MAX + 1 bytes; "" when
- * the line has none), or -1 with *why. */
+/* Where a host's name came from. */
+enum hostline_name { HOSTLINE_NONE, HOSTLINE_PTR, HOSTLINE_HELO };
+
+/* Its word in the line ("ptr", "helo"), or "". */
+const char *hostline_name_word(enum hostline_name from);
+
+/* Parse s[0..n): 0 with *ip, domain (DOMAIN_MAX + 1 bytes; "" when the
+ * line has none) and name (the same) and *from, or -1 with *why. */
 int hostline_parse(const char *s, size_t n, struct ip *ip, char *domain,
-    const char **why);
+    char *name, enum hostline_name *from, const char **why);
 
-/* The line for the address written iptext[0..iplen) (canonical) and
- * domain (NULL or "" for none) into buf (HOSTLINE_MAX + 2 bytes), with
- * its newline; returns its length. */
+/* The line for the address written iptext[0..iplen) (canonical),
+ * domain and name (NULL or "" for none) into buf (HOSTLINE_MAX + 2
+ * bytes), with its newline; returns its length. */
 size_t hostline_put(char *buf, const char *iptext, size_t iplen,
-    const char *domain);
+    const char *domain, const char *name, enum hostline_name from);
 
 #endif

@@ -109,6 +109,17 @@ sendertally_count(struct sendertally_host *h, const char *domain)
 	h->count[least] = 1;
 }
 
+void
+sendertally_name(struct sendertally_host *h, const char *name, int from)
+{
+	if (name == NULL || *name == '\0' || from <= 0 ||
+	    strlen(name) > DOMAIN_MAX ||
+	    (h->name_from != 0 && h->name_from < from))
+		return;
+	strcpy(h->name, name);
+	h->name_from = from;
+}
+
 const char *
 sendertally_choice(const struct sendertally_host *h)
 {

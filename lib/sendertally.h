@@ -25,6 +25,9 @@ struct sendertally_host {
 	unsigned total;		/* its arrivals counted */
 	unsigned count[SENDERTALLY_DOMAINS];
 	char domain[SENDERTALLY_DOMAINS][DOMAIN_MAX + 1];
+	char name[DOMAIN_MAX + 1];	/* the domain of its own name */
+	int name_from;		/* 0 none, else where name came from (a
+				 * smaller number is better) */
 	int used;
 };
 
@@ -51,6 +54,11 @@ struct sendertally_host *sendertally_put(struct sendertally *t,
 
 /* Count one arrival of h, from a sender in domain (NULL or "": none). */
 void sendertally_count(struct sendertally_host *h, const char *domain);
+
+/* The domain of h's own name (name, from where: 1 the best), kept when
+ * no better one was seen: for when its senders choose none. */
+void sendertally_name(struct sendertally_host *h, const char *name,
+    int from);
 
 /* The domain chosen for h, or NULL. */
 const char *sendertally_choice(const struct sendertally_host *h);

@@ -25,10 +25,10 @@ send_all() {
 	printf 'Subject: local\n\nhi\n' | "$EXIM" -C "$d/exim.conf" -odq \
 	    local@remote.test 2>/dev/null
 }
-want_arrivals="127.0.0.5 customer.test
+want_arrivals="127.0.0.5 customer.test helo=customer.example
 127.0.0.7 customer.test
-127.0.0.8
-::1 customer.test
+127.0.0.8 helo=ok.example
+::1 customer.test helo=v6.example
 127.0.0.10 customer.test"
 want_markers="127.0.0.5
 127.0.0.6

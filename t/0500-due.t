@@ -460,11 +460,32 @@ is "$(grep -c 'domain=' "$S/state")" 2 "  (no other host recorded with one)"
 run relaywatch-due -c "$TMP/dom.conf" <<IN
 10.7.0.9 Shop.example
 10.7.0.9 -bad.example
-10.7.0.9 shop.example extra
+10.7.0.9 shop.example extra.example
+10.7.0.9 ptr=a.example helo=b.example
+10.7.0.9 ptr=
+10.7.0.9 shop.example ptr=a.example x
+10.7.0.9 via=a.example
 IN
 is "$rc" 65 "a bad domain: a bad line, exit 65"
 like "$err" 'standard input:1: "10.7.0.9 Shop.example": not an address as relaywatch-hosts prints them: not a domain' "  named, with why"
-like "$err" 'standard input:3: ' "  and a third word"
+is "$(printf '%s\n' "$err" | grep -c 'standard input:[2-7]: ')" 6 \
+    "  and each other bad line: a bad domain, two domains, two names, an empty name, a word after the name, an unknown key"
+# When the senders choose none: the domain of the host's own name, as
+# Exim looked it up (ptr=), else of its HELO (helo=).
+rm -f "$S"/state*
+run relaywatch-due -c "$TMP/dom.conf" <<IN
+10.7.0.20 a.example helo=helo.example
+10.7.0.20 b.example ptr=shop.example
+10.7.0.20 c.example helo=other.example
+10.7.0.21 helo=only-helo.example
+10.7.0.22 x.example ptr=named.example
+10.7.0.22 x.example ptr=named.example
+IN
+is "$out" "10.7.0.22 x.example
+10.7.0.20 ptr=shop.example
+10.7.0.21 helo=only-helo.example" "no majority of senders: the host's name (Exim's lookup before its HELO), printed as such; a majority wins over both"
+is "$(awk '{ print $1, $5, $6 }' "$S/state" | tr '\n' '|')" "10.7.0.22 domain=x.example domain-from=senders|10.7.0.20 domain=shop.example domain-from=ptr|10.7.0.21 domain=only-helo.example domain-from=helo|" \
+    "  recorded with where each came from"
 
 # Live: a new host waits for domain_wait, or until its domain is chosen.
 rm -f "$S"/state*

@@ -127,4 +127,30 @@ printf '%05000d\n192.0.2.9\n' 0 | relaywatch-probe -n -c "$TMP/rw.conf" 2>"$TMP/
 is "$(cat "$TMP/n")" 4 "a long line, then a good one"
 like "$(cat "$TMP/err")" "standard input:1: .*line too long" "the long line named"
 
+# The default forms: in the customer's own name (its senders' domain, or
+# its own name's), from the null sender, the percent hack at its domain;
+# without a domain, the percent hack at [IP] instead.
+printf 'domain = isp.example\nkeyfile = %s\n' "$TMP/key" > "$TMP/def.conf"
+printf '192.0.2.7 shop.example\n192.0.2.8 ptr=named.example\n192.0.2.9\n' |
+    relaywatch-probe -n -c "$TMP/def.conf" > "$TMP/def.mbox"
+is "$(grep -c '^From ' "$TMP/def.mbox")" 11 "default forms: 4 with the senders' domain, 4 with the name's, 3 without"
+is "$(sed -n 's/^X-Relaywatch: ip=192\.0\.2\.7 .*variant=\([a-z-]*\) .*/\1/p' "$TMP/def.mbox" | tr '\n' ' ')" \
+    "plain own-sender null-sender percent-name " "  the forms for a host with its domain"
+like "$(grep '^Return-path: <relaytest+[a-z2-7]*@shop\.example>' "$TMP/def.mbox")" "^Return-path: " \
+    "  own-sender: its sender in the customer's domain"
+like "$(grep -c '^Return-path: <>$' "$TMP/def.mbox")" "^3$" "  null-sender: the null sender, one a host"
+like "$(cat "$TMP/def.mbox")" "Envelope-to: relaytest\+[a-z2-7]+%isp\.example@shop\.example" \
+    "  percent-name: the percent hack at the customer's own domain"
+like "$(cat "$TMP/def.mbox")" "X-Relaywatch: ip=192\.0\.2\.8 time=[0-9]+ variant=own-sender token=[a-z2-7]+ domain=named\.example domain-from=ptr" \
+    "  a domain from the host's name: said in X-Relaywatch"
+like "$(cat "$TMP/def.mbox")" "Envelope-to: relaytest\+[a-z2-7]+%isp\.example@\[192\.0\.2\.9\]" \
+    "  without a domain: the percent hack at [IP]"
+run relaywatch-probe -n -c "$TMP/def.conf" <<IN
+192.0.2.7 Shop.example
+192.0.2.7 shop
+192.0.2.7 ptr=a.example helo=b.example
+IN
+is "$rc:$(printf '%s' "$err" | grep -c 'not an address as relaywatch-due prints them')" "65:3" \
+    "hostile domains after the address: each a bad line, exit 65"
+
 done_testing

@@ -96,8 +96,8 @@ send 127.0.0.1 "$PS" 127.0.0.5 > /dev/null
 exim_settle "$S" 10
 sleep 2
 is "$(wc -l < "$ST/probes")" "$before" "customers already tested or pending are not probed again"
-is "$(cut -d' ' -f1 "$ST/probes" | sort | uniq -c | awk '{ print $1 }' | sort -u)" 3 \
-    "each customer probed once, with 3 variants"
+is "$(cut -d' ' -f1 "$ST/probes" | sort | uniq -c | awk '$1 < 3 || $1 > 4')" "" \
+    "each customer probed once: 3 forms, or 4 when its HELO gave it a domain"
 
 # The silent host: OK once the pending timeout has passed.
 ASAN_OPTIONS=verify_asan_link_order=0 faketime -f +49h relaywatch-db sweep > /dev/null

@@ -97,13 +97,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	{
 		/* A host line: written again, it is itself. */
-		char dom[DOMAIN_MAX + 1], line[HOSTLINE_MAX + 2];
+		char dom[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1],
+		    line[HOSTLINE_MAX + 2];
 		static struct sendertally tally;
 		struct sendertally_host *th;
+		enum hostline_name from;
 
-		if (hostline_parse(s, size, &ip, dom, &why) == 0) {
+		if (hostline_parse(s, size, &ip, dom, name, &from, &why) == 0) {
 			n = ip_format(&ip, text);
-			n = hostline_put(line, text, n, dom);
+			n = hostline_put(line, text, n, dom, name, from);
 			FUZZ_ASSERT(n == size + 1 && memcmp(line, s, size) == 0);
 			FUZZ_ASSERT(strlen(dom) <= DOMAIN_MAX);
 			if (tally.cap == 0)
@@ -111,6 +113,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((th = sendertally_put(&tally, &ip, 1)) != NULL) {
 				sendertally_count(th, dom);
 				sendertally_count(th, dom);
+				sendertally_name(th, name, (int)from);
+				FUZZ_ASSERT(th->name_from == 0 ||
+				    strlen(th->name) <= DOMAIN_MAX);
 				FUZZ_ASSERT(dom[0] == '\0' ||
 				    sendertally_choice(th) != NULL);
 			}
@@ -121,6 +126,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(why != NULL && why[0] != '\0');
 		/* Any bytes as a sender: a domain, if any, is a host name of
 		 * two labels in lower case, the end of the address. */
+		n = domain_of_host(s, size, name);
+		FUZZ_ASSERT(n == 0 || (n <= size && strlen(name) == n &&
+		    domain_check(name, n, &why) == 0));
 		n = domain_of_address(s, size, dom);
 		FUZZ_ASSERT(n == 0 || (n <= DOMAIN_MAX && strlen(dom) == n));
 		if (n > 0) {
