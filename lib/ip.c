@@ -377,6 +377,21 @@ ip_network(const struct ip *ip, int bits, struct ip *out)
 		    (0xff00 >> (bits % 8))) : 0;
 }
 
+void
+ip_network_range(const struct ip *ip, int bits, struct ip *first,
+    struct ip *last)
+{
+	int i;
+
+	ip_network(ip, bits, first);
+	*last = *first;
+	if (ip_is_v4(ip) || bits >= 128 || bits < 0)
+		return;
+	for (i = bits / 8; i < 16; i++)
+		last->b[i] = i == bits / 8 ? (unsigned char)(last->b[i] |
+		    (0xff >> (bits % 8))) : 0xff;
+}
+
 size_t
 ip_format_exim_mask(const struct ip *ip, int bits, char *buf)
 {

@@ -82,6 +82,9 @@ ip_same(const struct ip *a, const struct ip *b)
  */
 #define IP_MASK_TEXT_MAX 44
 void ip_network(const struct ip *ip, int bits, struct ip *out);
+/* That network's first and last address. */
+void ip_network_range(const struct ip *ip, int bits, struct ip *first,
+    struct ip *last);
 size_t ip_format_exim_mask(const struct ip *ip, int bits, char *buf);
 
 #endif

@@ -96,6 +96,25 @@ netset_contains(const struct netset *ns, const struct ip *ip)
 }
 
 int
+netset_overlaps(const struct netset *ns, const struct ip *first,
+    const struct ip *last)
+{
+	size_t lo = 0, hi = ns->n;
+
+	/* Last range that starts at or before last: the ranges are sorted
+	 * and apart, so only it can reach back to first. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ip_cmp(&ns->r[mid].first, last) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && ip_cmp(first, &ns->r[lo - 1].last) <= 0;
+}
+
+int
 netset_read(struct netset *ns, const char *path, int missing_ok, char *err,
     size_t errlen)
 {

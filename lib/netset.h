@@ -32,6 +32,9 @@ int netset_add(struct netset *ns, const struct ip *first,
 void netset_finish(struct netset *ns);
 
 int netset_contains(const struct netset *ns, const struct ip *ip);
+/* Whether any address of first..last is in ns. */
+int netset_overlaps(const struct netset *ns, const struct ip *first,
+    const struct ip *last);
 
 /*
  * Read a file into ns (which must be initialised; entries are added).

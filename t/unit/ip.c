@@ -218,6 +218,30 @@ main(void)
 	bad_cidr("::/1000");
 	bad_cidr("/8");
 	bad_cidr("10.0.0/8");
+	/* An address's network, as ip_parse_cidr reads it written out. */
+	{
+		static const char *const nets[][2] = {
+			{ "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64" },
+			{ "2001:db8:1:2:3:4:5:6", "2001:db8::/33" },
+			{ "2001:db8:1:2:3:4:5:6", "2001:db8:1:2:3:4:5:6/128" },
+			{ "2001:db8:1:2:3:4:5:6", "::/0" },
+			{ "192.0.2.7", "192.0.2.7/32" },
+		};
+		static const int bits[] = { 64, 33, 128, 0, 64 };
+		size_t i;
+
+		for (i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+			struct ip a, f, l, wf, wl;
+
+			ip_parse(nets[i][0], strlen(nets[i][0]), &a, NULL);
+			ip_parse_cidr(nets[i][1], strlen(nets[i][1]), &wf, &wl,
+			    NULL);
+			ip_network_range(&a, bits[i], &f, &l);
+			ok(ip_cmp(&f, &wf) == 0 && ip_cmp(&l, &wl) == 0,
+			    "the network of %s at %d bits: %s", nets[i][0],
+			    bits[i], nets[i][1]);
+		}
+	}
 
 	srand(1);
 	roundtrip();

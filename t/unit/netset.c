@@ -199,6 +199,25 @@ main(void)
 				wrong++;
 		}
 		ok(wrong == 0, "2000 lookups agree with a linear scan");
+		/* Ranges that meet the set: against a linear scan too. */
+		for (wrong = 0, i = 0; i < 2000; i++) {
+			struct ip f, l;
+			size_t j;
+			int lin = 0;
+
+			f = raw.r[rand() % raw.n].first;
+			f.b[15] ^= (unsigned char)(rand() % 7);
+			l = f;
+			l.b[15] = (unsigned char)(l.b[15] | (rand() % 16));
+			if (rand() % 2)
+				l.b[14] = (unsigned char)(l.b[14] + 1);
+			for (j = 0; j < raw.n && !lin; j++)
+				lin = ip_cmp(&raw.r[j].first, &l) <= 0 &&
+				    ip_cmp(&f, &raw.r[j].last) <= 0;
+			if (lin != netset_overlaps(&ns, &f, &l))
+				wrong++;
+		}
+		ok(wrong == 0, "2000 overlaps agree with a linear scan");
 		netset_free(&raw);
 	}
 	netset_free(&ns);
