@@ -52,9 +52,9 @@ OBJS_relaywatch-probe = lib/ascii.o lib/buf.o lib/conf.o lib/domain.o \
 	lib/mbox.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
 	lib/utc.o lib/variant.o
 OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/domain.o lib/dsn.o \
-	lib/grow.o lib/ip.o lib/mime.o lib/mime_decode.o lib/netset.o \
-	lib/report_text.o lib/stateline.o lib/textfile.o lib/token.o \
-	lib/token_find.o lib/usage.o lib/variant.o
+	lib/grow.o lib/ip.o lib/mailboxes.o lib/mime.o lib/mime_decode.o \
+	lib/netset.o lib/report_text.o lib/stateline.o lib/textfile.o \
+	lib/token.o lib/token_find.o lib/usage.o lib/variant.o
 OBJS_relaywatch-db = lib/ascii.o lib/atomic.o lib/bigmem.o \
 	lib/blocked_nets.o lib/buf.o lib/conf.o lib/dnsbl.o lib/domain.o \
 	lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o lib/netset.o \

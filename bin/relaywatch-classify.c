@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "dsn.h"
 #include "ip.h"
+#include "mailboxes.h"
 #include "mime.h"
 #include "netset.h"
 #include "report_text.h"
@@ -41,7 +42,7 @@
 #define TEXT_BUDGET (256 * 1024) /* report text looked at for phrases */
 #define CHECKS_MAX 4096		/* token candidates verified */
 #define FOUND_MAX 8		/* distinct valid tokens kept */
-#define RECEIVED_MAX 8		/* hosts of the path kept */
+#define RECEIVED_MAX 16		/* Received fields of the path kept */
 /*
  * Exim's bounce says "retry timeout exceeded" whatever the error was.
  * relaywatch's retry rule for probes gives up on a refused connection at
@@ -93,7 +94,10 @@ static struct {
 	int mta_from;
 	char test_mailbox[FIELD_MAX];	/* "Test: mailbox=" of the text */
 	int top_report, report_dsn, report_feedback, report_mdn;
-	struct ip path[RECEIVED_MAX];
+	struct hop {
+		struct ip ip;
+		int named;	/* the field names a sending host */
+	} path[RECEIVED_MAX];	/* the Received fields, top down */
 	int npath, received, top_local;
 
 	/* the delivery status parts, and the report's own text */
@@ -239,8 +243,11 @@ top_field(const char *name, size_t nlen, const char *v, size_t n)
 			seen.top_local = ascii_find_ci(v, n, " with local") != NULL ||
 			    !received_from(v, n, &ip);
 		}
-		if (seen.npath < RECEIVED_MAX && received_from(v, n, &ip))
-			seen.path[seen.npath++] = ip;
+		if (seen.npath < RECEIVED_MAX) {
+			seen.path[seen.npath].named = received_from(v, n,
+			    &seen.path[seen.npath].ip);
+			seen.npath++;
+		}
 		return;
 	}
 	/* Tokens of the message's own header, but not of its path. */
@@ -414,64 +421,104 @@ address_token(const char *s, struct token *t, char *text, const char **why)
 	return 1;
 }
 
+/* ---- where it came from ----------------------------------------------- */
+
+/* A netblocks-style file (netset.h) into ns, read once; exits 75 when it
+ * cannot be read now: the MTA keeps the message and tries again. */
 static void
-path_kv(void)
+read_nets(struct netset *ns, int *done, const char *path, int missing_ok,
+    const char *what)
+{
+	char why[512];
+
+	if (*done)
+		return;
+	netset_init(ns);
+	if (netset_read(ns, path, missing_ok, why, sizeof why) != 0)
+		errx(EX_TEMPFAIL, "%s (%s)", why, what);
+	*done = 1;
+}
+
+/* Whether ip is one of our customers' (netblocks). */
+static int
+in_netblocks(const struct ip *ip)
+{
+	static struct netset nets;
+	static int done;
+
+	read_nets(&nets, &done, conf.netblocks, 0, "netblocks");
+	return netset_contains(&nets, ip);
+}
+
+/* Whether ip is one of our own MTAs (own_hosts). */
+static int
+own_host(const struct ip *ip)
+{
+	static struct netset own;
+	static int done;
+
+	read_nets(&own, &done, conf.own_hosts, 1, "own_hosts");
+	return netset_contains(&own, ip);
+}
+
+/*
+ * The host that handed the message to our farm, as an index into
+ * seen.path, or -1 with the reason in why.  Our own Exim wrote the top
+ * Received field, naming the host that handed the message to it; each
+ * field below was written by the host named in the field above it, and
+ * is believed only while that host is one of our own (own_hosts).  The
+ * first host named that is not ours is the one: the fields under it are
+ * the sender's to write and prove nothing.
+ */
+static int
+farm_entry(char *why, size_t whysz)
+{
+	char t[IP_TEXT_MAX + 1];
+	int k;
+
+	if (seen.received == 0 || seen.top_local || seen.npath == 0 ||
+	    !seen.path[0].named) {
+		snprintf(why, whysz, "it came back without leaving this host "
+		    "(no Received field naming a sending host)");
+		return -1;
+	}
+	for (k = 0; own_host(&seen.path[k].ip); k++) {
+		ip_format(&seen.path[k].ip, t);
+		if (k + 1 == seen.npath || !seen.path[k + 1].named) {
+			snprintf(why, whysz, "the Received field that our "
+			    "own host %s wrote names no host that handed it "
+			    "over", t);
+			return -1;
+		}
+	}
+	return k;
+}
+
+/* via=, the host that handed the message to our farm (seen.path[k]),
+ * and through=, the hosts of ours it passed before this one. */
+static void
+farm_kv(int k)
 {
 	char buf[RECEIVED_MAX * (IP_TEXT_MAX + 1) + 1];
 	size_t o = 0;
 	int i;
 
-	for (i = 0; i < seen.npath; i++) {
+	ip_format(&seen.path[k].ip, buf);
+	kv("via", buf);
+	if (k == 0)
+		return;
+	for (i = 0; i < k; i++) {
 		if (i > 0)
 			buf[o++] = ',';
-		o += ip_format(&seen.path[i], buf + o);
+		o += ip_format(&seen.path[i].ip, buf + o);
 	}
 	buf[o] = '\0';
-	kv("path", buf);
+	kv("through", buf);
 }
 
-/*
- * A probe handed back by another host than the tested one (multihop)
- * counts only when that host is one of our customers (inside netblocks:
- * it sends through us as the tested host would) and the Received fields
- * under ours show the tested host passing the probe on.  Anyone who read a
- * token could otherwise mail a "relayed" probe from anywhere.  Returns 1
- * when it counts, 0 when not (said), or exits 75 when the netblocks
- * cannot be read now.
- */
-/* Whether ip is one of our customers' (netblocks); exits 75 when the
- * netblocks cannot be read now. */
-static int
-in_netblocks(const struct ip *ip)
-{
-	struct netset nets;
-	char why[512];
-	int inside;
-
-	netset_init(&nets);
-	if (netset_read(&nets, conf.netblocks, 0, why, sizeof why) != 0)
-		errx(EX_TEMPFAIL, "%s", why);
-	inside = netset_contains(&nets, ip);
-	netset_free(&nets);
-	return inside;
-}
-
-static int
-multihop_counts(const struct ip *tested, const char *tested_text,
-    const char *via)
-{
-	int i;
-
-	if (!in_netblocks(&seen.path[0]))
-		return say("no verdict: our probe for %s handed to us by %s, "
-		    "outside our netblocks", tested_text, via), 0;
-	for (i = 1; i < seen.npath; i++)
-		if (ip_cmp(&seen.path[i], tested) == 0)
-			return 1;
-	return say("no verdict: our probe for %s handed to us by %s, whose "
-	    "Received fields do not show %s passing it on", tested_text, via,
-	    tested_text), 0;
-}
+/* The host that handed a message to our farm, for -H: an undecided
+ * message's hold names it.  k < 0: none. */
+static int held_via = -1;
 
 struct first_token {
 	char *text;
@@ -643,18 +690,21 @@ probe_itself(const struct copies *c)
 
 /*
  * Our mailbox probe, re-sent by whatever collected the mailbox: BLOCK of
- * the host that handed it to us, named by our own Exim's Received field
- * (the top one; the ones under it are the sender's to write), when it
- * is one of our customers.  The mailbox named in X-Relaywatch, or else
- * in the text's "Test:" line, must be the one its token was made for.
+ * the host that handed it to our farm (farm_entry), when that host is in
+ * the network the mailboxes file gives the mailbox, and one of our
+ * customers.  The mailbox named in X-Relaywatch, or else in the text's
+ * "Test:" line, must be the one its token was made for.
  */
 static int
 remailed(const struct copies *c, const struct token *t)
 {
 	unsigned char d[TOKEN_DIGEST_BYTES];
-	char addr[FIELD_MAX], tm[24], via[IP_TEXT_MAX + 1];
+	char addr[FIELD_MAX], tm[24], via[IP_TEXT_MAX + 1],
+	    why[CONF_VALUE_MAX + 64];
 	const char *x = seen.xrw, *v;
+	unsigned long listed, bad;
 	size_t i, n;
+	int k;
 
 	snprintf(tm, sizeof tm, "%lld", t->time);
 	if (seen.nxrw > 1)
@@ -686,19 +736,42 @@ remailed(const struct copies *c, const struct token *t)
 	if (seen.replied || seen.in_reply_to || seen.autoreply_hdr ||
 	    reply_subject())
 		return say("no verdict: a reply to our probe, or a forward"), 1;
-	if (seen.received == 0 || seen.top_local || seen.npath == 0)
-		return say("no verdict: our mailbox probe came back without "
-		    "leaving this host (no Received field naming a sending "
-		    "host)"), 1;
-	ip_format(&seen.path[0], via);
-	if (!in_netblocks(&seen.path[0]))
+	if ((k = farm_entry(why, sizeof why)) < 0)
+		return say("no verdict: our mailbox probe for %s: %s", addr,
+		    why), 1;
+	ip_format(&seen.path[k].ip, via);
+	/* The token binds the mailbox, and the mailboxes file its
+	 * network: a copy from elsewhere says nothing of the host. */
+	switch (mailboxes_holds(conf.mailboxes, addr, &seen.path[k].ip,
+	    &listed, &bad)) {
+	case 1:
+		break;
+	case 0:
+		if (bad)
+			snprintf(why, sizeof why, "; %lu line%s of %s %s",
+			    bad, bad == 1 ? "" : "s", conf.mailboxes, bad == 1 ?
+			    "is not a mailboxes line" : "are not mailboxes lines");
+		else
+			why[0] = '\0';
+		return say("no verdict: our mailbox probe for %s re-sent by "
+		    "%s, %s %s%s", addr, via, listed ?
+		    "outside the network given for it in" : "a mailbox not in",
+		    conf.mailboxes, why), 1;
+	default:
+		if (errno == ENOENT)
+			return say("no verdict: our mailbox probe for %s re-sent "
+			    "by %s, but %s (mailboxes) is not there", addr, via,
+			    conf.mailboxes), 1;
+		err(EX_TEMPFAIL, "%s (mailboxes)", conf.mailboxes);
+	}
+	if (!in_netblocks(&seen.path[k].ip))
 		return say("no verdict: our mailbox probe for %s re-sent by "
 		    "%s, outside our netblocks", addr, via), 1;
-	verdict_begin(&seen.path[0], "BLOCK");
+	verdict_begin(&seen.path[k].ip, "BLOCK");
 	kv("why", "remailed");
 	kv("mailbox", addr);
 	kv("token-time", tm);
-	kv("via", via);
+	farm_kv(k);
 	return verdict_print();
 }
 
@@ -714,10 +787,10 @@ remailed(const struct copies *c, const struct token *t)
 static int
 relayed(const struct copies *c, int rewritten)
 {
-	char ipt[IP_TEXT_MAX + 1], tm[24], via[IP_TEXT_MAX + 1];
+	char ipt[IP_TEXT_MAX + 1], tm[24], via[IP_TEXT_MAX + 1], why[512];
 	const char *v, *x = seen.xrw;
 	struct token t;
-	int i, first = -1, proof = 0;
+	int i, k, first = -1, proof = 0;
 
 	/* Delivered to an address of the special mailbox whose token does
 	 * not check: not where our probe was sent. */
@@ -764,18 +837,19 @@ relayed(const struct copies *c, int rewritten)
 	if (seen.replied || seen.in_reply_to || seen.autoreply_hdr ||
 	    reply_subject())
 		return say("no verdict: a reply to our probe, or a forward"), 1;
-	/* It came from elsewhere, by SMTP. */
-	if (seen.received == 0 || seen.top_local || seen.npath == 0)
-		return say("no verdict: our probe came back without leaving "
-		    "this host (no Received field naming a sending host)"), 1;
-	ip_format(&seen.path[0], via);
-	/* Without our sender, only straight from the tested host. */
-	if (rewritten && ip_cmp(&seen.path[0], &t.ip) != 0)
-		return say("no verdict: our probe for %s, its sender not ours, "
-		    "handed to us by %s", ipt, via), 1;
-	if (ip_cmp(&seen.path[0], &t.ip) != 0 &&
-	    !multihop_counts(&t.ip, ipt, via))
-		return 1;
+	/* It came from the tested host itself, by SMTP, to our farm:
+	 * Received fields that our own hosts wrote say so, and nothing
+	 * else can.  Handed over by another host, it is held for a person
+	 * (-H) with that host named. */
+	if ((k = farm_entry(why, sizeof why)) < 0)
+		return say("no verdict: our probe for %s: %s", ipt, why), 1;
+	ip_format(&seen.path[k].ip, via);
+	if (ip_cmp(&seen.path[k].ip, &t.ip) != 0) {
+		held_via = k;
+		return say("no verdict: our probe for %s handed to our farm "
+		    "by %s (multihop: what %s wrote of where it had it "
+		    "proves nothing)", ipt, via, via), 1;
+	}
 	if (verbose > 1)
 		for (i = 0; i < AT_N; i++)
 			if (c->have[i])
@@ -784,16 +858,28 @@ relayed(const struct copies *c, int rewritten)
 	kv("why", "relayed");
 	kv("variant", variant_text(t.variant));
 	kv("token-time", tm);
-	kv("via", via);
+	farm_kv(k);
 	/* The relay rewrote our sender (the null sender's is none). */
 	if (rewritten && !(seen.null_sender &&
 	    variant_sender(t.variant) == SENDER_NULL))
 		kv("sender", "rewritten");
-	if (ip_cmp(&seen.path[0], &t.ip) != 0) {
-		kv("multihop", "yes");
-		path_kv();
-	}
 	return verdict_print();
+}
+
+/* Whether b is the tested host a, or of its network: for IPv6 the
+ * ipv6_prefix network, which relaywatch takes for one customer. */
+static int
+same_customer(const struct ip *a, const struct ip *b)
+{
+	struct ip na, nb;
+
+	if (ip_cmp(a, b) == 0)
+		return 1;
+	if (ip_is_v4(a) || ip_is_v4(b))
+		return 0;
+	ip_network(a, conf.ipv6_prefix, &na);
+	ip_network(b, conf.ipv6_prefix, &nb);
+	return ip_cmp(&na, &nb) == 0;
 }
 
 /* What kind of report: 1 a delivery failure, else 0 with *why.  verp:
@@ -865,7 +951,7 @@ bounced(void)
 	struct token et;
 	char etext[TOKEN_MAX + 2], tm[24], via[IP_TEXT_MAX + 1];
 	const char *why, *diag, *kind;
-	int i, rc;
+	int i, k = -1, rc;
 
 	/* The envelope recipient speaks first: a bounce to it needs no
 	 * quote. */
@@ -919,6 +1005,22 @@ bounced(void)
 	else
 		diag = seen.text.conn;
 	if (seen.received > 0 && !seen.top_local) {
+		/* From outside: the tested host's own report of what it
+		 * accepted, handed to our farm by it or its network. */
+		char ipt[IP_TEXT_MAX + 1], how[512];
+
+		ip_format(&f->t.ip, ipt);
+		if ((k = farm_entry(how, sizeof how)) < 0)
+			return say("no verdict: a report of our probe for %s: "
+			    "%s", ipt, how), 1;
+		if (!same_customer(&f->t.ip, &seen.path[k].ip)) {
+			held_via = k;
+			ip_format(&seen.path[k].ip, via);
+			return say("no verdict: a report of our probe for %s "
+			    "handed to our farm by %s, not by %s%s", ipt, via,
+			    ipt, ip_is_v4(&f->t.ip) ? "" : " or its network"),
+			    1;
+		}
 		kind = "bounced-after-accept";
 	} else if (ascii_find_ci(diag, strlen(diag), "connection refused") ||
 	    ascii_find_ci(seen.text.conn, strlen(seen.text.conn),
@@ -938,10 +1040,8 @@ bounced(void)
 	kv("token-time", tm);
 	if (diag[0])
 		kv("diag", diag);
-	if (seen.npath > 0 && !seen.top_local) {
-		ip_format(&seen.path[0], via);
-		kv("via", via);
-	}
+	if (k >= 0)
+		farm_kv(k);
 	return verdict_print();
 }
 
@@ -965,7 +1065,7 @@ decide(void)
  * decide, so the host must not end OK by silence.  With -H, printed for
  * the recipe to record, with exit 1 all the same:
  *
- *   IP UNKNOWN TIME why=undecided variant=V token-time=T
+ *   IP UNKNOWN TIME why=undecided variant=V token-time=T [via=H ...]
  */
 static void
 hold(void)
@@ -982,6 +1082,9 @@ hold(void)
 	kv("why", "undecided");
 	kv("variant", variant_text(t.variant));
 	kv("token-time", tm);
+	/* Handed to our farm by another host: it is named. */
+	if (held_via >= 0)
+		farm_kv(held_via);
 	verdict_print();
 }
 

@@ -34,6 +34,7 @@
 #include "conf.h"
 #include "grow.h"
 #include "ip.h"
+#include "netset.h"
 #include "outbox.h"
 #include "owner.h"
 #include "preflight.h"
@@ -396,6 +397,28 @@ outbox_changes(const struct buf *changes)
 	}
 }
 
+/* Whether a BLOCK of ip would refuse one of our own MTAs (own_hosts):
+ * ip itself, or for IPv6 its ipv6_prefix network.  Exits 75 when the
+ * file cannot be read now (the MTA keeps the verdict). */
+static int
+own_blocked(const struct ip *ip)
+{
+	static struct netset own;
+	static int done;
+	struct ip first, last;
+	char why[1024];
+
+	if (!done) {
+		netset_init(&own);
+		if (netset_read(&own, conf.own_hosts, 1, why, sizeof why) != 0)
+			errx(EX_TEMPFAIL, "%s (own_hosts in %s)", why,
+			    conf.path);
+		done = 1;
+	}
+	ip_network_range(ip, conf.ipv6_prefix, &first, &last);
+	return netset_overlaps(&own, &first, &last);
+}
+
 /*
  * apply: read every verdict first, then, under the lock, decide each
  * against the state as it is (state.cdb and the lines after it), append
@@ -429,6 +452,14 @@ cmd_apply(int argc, char **argv)
 			    (flags & RD_TOOLONG) ? 0 : len, NULL,
 			    (flags & RD_TOOLONG) ? "line too long" : why);
 			rc = EX_DATAERR;
+			continue;
+		}
+		/* None of our own MTAs is ever blocked (nor, for IPv6, the
+		 * network that a BLOCK refuses), whatever the evidence. */
+		if (sl.status == ST_BLOCK && own_blocked(&sl.ip)) {
+			warnx("%.*s: one of our own hosts (own_hosts, %s): "
+			    "BLOCK not recorded", (int)(sl.rest - line - 1),
+			    line, conf.own_hosts);
 			continue;
 		}
 		if ((in = grow(in, &incap, inlen + len + 1, 1)) == NULL)
@@ -1272,10 +1303,55 @@ cmd_operator(int unblock, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Our own MTAs (own_hosts) that Exim refuses now: a BLOCK recorded before
+ * the host was listed.  Said, with what to do; each address of a range
+ * of at most 256 is looked at.  Returns how many addresses were.
+ */
+static unsigned long
+own_hosts_blocked(void)
+{
+	struct netset own;
+	char why[1024], buf[STATE_LINE_MAX], path[CONF_VALUE_MAX + 16],
+	    text[IP_TEXT_MAX + 1];
+	unsigned long n = 0;
+	size_t k;
+
+	netset_init(&own);
+	if (netset_read(&own, conf.own_hosts, 1, why, sizeof why) != 0)
+		return 0;	/* (preflight said why) */
+	for (k = 0; k < own.n; k++) {
+		struct ip ip = own.r[k].first;
+		int i, j;
+
+		for (i = 0; i < 256; i++) {
+			struct stateline sl;
+
+			n++;
+			if (state_cdb_now(conf.statedir, &ip, &sl, buf,
+			    sizeof buf, path, sizeof path) == 1 &&
+			    sl.status == ST_BLOCK) {
+				ip_format(&ip, text);
+				warnx("%s: one of our own hosts (own_hosts), "
+				    "BLOCKed in %s: Exim refuses it; lift it "
+				    "with: relaywatch-db unblock %s", text, path,
+				    text);
+			}
+			if (ip_cmp(&ip, &own.r[k].last) == 0)
+				break;
+			for (j = 15; j >= 0 && ++ip.b[j] == 0; j--)
+				;
+		}
+	}
+	netset_free(&own);
+	return n;
+}
+
 /* check: is the installation fit to run (preflight). */
 static int
 cmd_check(int argc, char **argv)
 {
+	unsigned long own_checked;
 	size_t nnets;
 	int rc;
 
@@ -1283,8 +1359,13 @@ cmd_check(int argc, char **argv)
 	(void)argv;
 	if ((rc = preflight(&conf, &nnets)) != 0)
 		return rc;
-	printf("%s: ok: %zu customer network%s, probes from %s\n", conf.path,
+	own_checked = own_hosts_blocked();
+	printf("%s: ok: %zu customer network%s, probes from %s", conf.path,
 	    nnets, nnets == 1 ? "" : "s", conf.probe_source);
+	if (own_checked > 0)
+		printf(", %lu of our own host%s", own_checked,
+		    own_checked == 1 ? "" : "s");
+	printf("\n");
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EX_IOERR, "standard output");
 	return 0;

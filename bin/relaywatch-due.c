@@ -385,9 +385,10 @@ rate_next(void)
 	return sent.t[sent.head] + 60;
 }
 
-/* Customer networks and exclusions, read again when they change. */
-static struct netset netblocks, exclude;
-static struct stamp netblocks_st, exclude_st;
+/* Customer networks, exclusions and our own MTAs, read again when they
+ * change. */
+static struct netset netblocks, exclude, own;
+static struct stamp netblocks_st, exclude_st, own_st;
 
 /* Read path into ns, or leave ns as it was: at start, a failure is
  * fatal; later, the sets read before stay in use. */
@@ -432,6 +433,17 @@ read_sets(int first)
 				err(EX_OSERR, "out of memory");
 		netset_finish(&exclude);
 	}
+	if (stamp_changed(conf.own_hosts, &own_st) || first)
+		read_set(&own, conf.own_hosts, 1, first, "our own hosts");
+}
+
+/* Whether ip may be tested: one of our customers' (netblocks), neither
+ * excluded nor one of our own MTAs, whatever netblocks says. */
+static int
+testable(const struct ip *ip)
+{
+	return netset_contains(&netblocks, ip) &&
+	    !netset_contains(&exclude, ip) && !netset_contains(&own, ip);
 }
 
 /* The state, as followed: what it says of each host is learned. */
@@ -749,8 +761,7 @@ queue_retests(void)
 		const struct ip *ip = &retests[retests_queued].ip;
 		struct host *h;
 
-		if (!netset_contains(&netblocks, ip) ||
-		    netset_contains(&exclude, ip))
+		if (!testable(ip))
 			continue;
 		h = host_get(ip);
 		if (h == NULL || !(h->flags & H_RETEST) || !is_due(h))
@@ -906,7 +917,7 @@ consider_later(const struct ip *ip, const char *domain, const char *name,
 {
 	uint64_t h;
 
-	if (!netset_contains(&netblocks, ip) || netset_contains(&exclude, ip))
+	if (!testable(ip))
 		return;
 	h = ip_hash(ip);
 	iptable_prefetch(&hosts, h);
@@ -1039,6 +1050,7 @@ main(int argc, char *argv[])
 	/* Everything opened and read first. */
 	netset_init(&netblocks);
 	netset_init(&exclude);
+	netset_init(&own);
 	read_sets(1);
 	if (state_open(&sf, state_path, 1) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests", state_path);

@@ -292,10 +292,10 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 {
 	char text[IP_TEXT_MAX + 1], date[UTC_TEXT_MAX], tested[UTC_TEXT_MAX],
 	    back[UTC_TEXT_MAX], v[256],
-	    via[256], path[512], tt[32], id[64];
-	const char *variant, *p;
+	    via[256], tt[32], id[64];
+	const char *variant;
 	char why[32], mailbox[256];
-	int i, multihop, remailed;
+	int i, remailed;
 	long long t = 0;
 
 	ip_format(ip, text);
@@ -308,9 +308,6 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 		t = strtoll(tt, NULL, 10);
 	if (state_get(sl, "via", via, sizeof via) == NULL)
 		via[0] = '\0';
-	multihop = state_get(sl, "multihop", path, sizeof path) != NULL;
-	if (state_get(sl, "path", path, sizeof path) == NULL)
-		path[0] = '\0';
 	utc_format((long long)time(NULL), UTC_RFC5322, date);
 	utc_format(t, UTC_READABLE, tested);
 	utc_format(sl->time, UTC_READABLE, back);
@@ -354,12 +351,6 @@ compose(struct buf *m, const struct ip *ip, const struct stateline *sl,
 	buf_printf(m, "  How addressed:  %s\n", variant ? variant : "unknown");
 	if (via[0])
 		buf_printf(m, "  Handed back by: %s\n", via);
-	if (multihop && path[0]) {
-		buf_printf(m, "  Path:           ");
-		for (p = path; *p; p++)
-			buf_printf(m, "%c", *p == ',' ? ' ' : *p);
-		buf_printf(m, "\n");
-	}
 	buf_printf(m, "\nWe sent your server a test message addressed to a mailbox\n"
 	    "of ours, in a way no server should accept from a stranger, and\n"
 	    "your server delivered it back to us.  The header of the message\n"

@@ -29,6 +29,7 @@ static const struct option options[] = {
 	{ "keyfile", T_PATH, S(keyfile), "/etc/relaywatch/key" },
 	{ "netblocks", T_PATH, S(netblocks), "/etc/relaywatch/netblocks" },
 	{ "exclude", T_PATH, S(exclude), "/etc/relaywatch/exclude" },
+	{ "own_hosts", T_PATH, S(own_hosts), "/etc/relaywatch/own_hosts" },
 	{ "contacts", T_PATH, S(contacts), "/etc/relaywatch/contacts" },
 	{ "mailboxes", T_PATH, S(mailboxes), "/etc/relaywatch/mailboxes" },
 	{ "blocked_nets", T_PATH, S(blocked_nets), "" },	/* statedir/ */

@@ -28,6 +28,7 @@ struct conf {
 	char keyfile[CONF_VALUE_MAX];
 	char netblocks[CONF_VALUE_MAX];
 	char exclude[CONF_VALUE_MAX];
+	char own_hosts[CONF_VALUE_MAX];	/* our MTAs that hand mail in */
 	char mailboxes[CONF_VALUE_MAX];
 	char contacts[CONF_VALUE_MAX];
 	char blocked_nets[CONF_VALUE_MAX];

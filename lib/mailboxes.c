@@ -1,9 +1,12 @@
 /*
  * The mailboxes file's lines (mailboxes.h).
  */
+#include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mailboxes.h"
+#include "textfile.h"
 
 /* NULL when s[0..n) is a mailbox as mailboxes.h has it, else why not. */
 static const char *
@@ -50,4 +53,45 @@ mailboxes_line(const char *s, size_t n, struct ip *first, struct ip *last,
 		return -1;
 	*addr = a;
 	return 0;
+}
+
+int
+mailboxes_holds(const char *path, const char *addr, const struct ip *ip,
+    unsigned long *listed, unsigned long *bad)
+{
+	struct textfile tf;
+	const char *why, *a;
+	char *line, *s;
+	size_t len, n;
+	int rc, holds = 0;
+
+	*listed = *bad = 0;
+	if (textfile_open(&tf, path) < 0)
+		return -1;
+	while ((rc = textfile_next(&tf, &line, &len, &why)) != 0) {
+		struct ip first, last;
+
+		if (rc < 0) {
+			if (ferror(tf.f)) {
+				textfile_close(&tf);
+				errno = EIO;
+				return -1;
+			}
+			(*bad)++;
+			continue;
+		}
+		if ((n = text_strip(line, len, &s)) == 0)
+			continue;
+		if (mailboxes_line(s, n, &first, &last, &a, &why) < 0) {
+			(*bad)++;
+			continue;
+		}
+		if (strcasecmp(a, addr) != 0)
+			continue;
+		(*listed)++;
+		if (ip_cmp(&first, ip) <= 0 && ip_cmp(ip, &last) <= 0)
+			holds = 1;
+	}
+	textfile_close(&tf);
+	return holds;
 }

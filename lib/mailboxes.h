@@ -24,4 +24,14 @@
 int mailboxes_line(const char *s, size_t n, struct ip *first,
     struct ip *last, const char **addr, const char **why);
 
+/*
+ * Whether the mailboxes file at path lists the mailbox addr (any case)
+ * with a network that holds ip: 1 yes, 0 no, or -1 with errno when it
+ * cannot be read (ENOENT: there is none).  *listed is set to how many
+ * lines name addr, *bad to how many are not mailboxes lines (they hold
+ * nothing; relaywatch-probe -m names them).
+ */
+int mailboxes_holds(const char *path, const char *addr, const struct ip *ip,
+    unsigned long *listed, unsigned long *bad);
+
 #endif

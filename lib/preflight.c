@@ -77,7 +77,7 @@ int
 preflight(const struct conf *c, size_t *nnets)
 {
 	static struct keys ks;	/* large, and cleared after use */
-	struct netset nets, excl;
+	struct netset nets, excl, own;
 	struct stat st;
 	char err[1024], dir[CONF_VALUE_MAX];
 	const char *why;
@@ -104,6 +104,23 @@ preflight(const struct conf *c, size_t *nnets)
 		    c->path);
 	if ((code = netset_read(&excl, c->exclude, 1, err, sizeof err)) != 0)
 		problem(&rc, code, "%s (exclude in %s)", err, c->path);
+	netset_init(&own);
+	if ((code = netset_read(&own, c->own_hosts, 1, err, sizeof err)) != 0)
+		problem(&rc, code, "%s (own_hosts in %s)", err, c->path);
+	/* Our own MTAs inside the customer networks: fine, and said, for
+	 * they are never tested nor blocked all the same. */
+	for (k = 0; k < own.n; k++)
+		if (netset_overlaps(&nets, &own.r[k].first, &own.r[k].last)) {
+			char text[IP_TEXT_MAX + 1];
+
+			ip_format(&own.r[k].first, text);
+			warnx("%s: our own host %s%s is inside netblocks (%s): "
+			    "it is never tested nor blocked all the same",
+			    c->own_hosts, text, ip_cmp(&own.r[k].first,
+			    &own.r[k].last) ? " (and the range after it)" : "",
+			    c->netblocks);
+		}
+	netset_free(&own);
 	*nnets = nets.n;
 	for (k = 0; k < nets.n; k++) {
 		if (ip_is_v4(&nets.r[k].first))

@@ -9,8 +9,8 @@
 #include "conf.h"
 
 /*
- * Check c: the domain, the key, the customer networks and the exclude
- * list, the probe source (set for each address family the networks hold,
+ * Check c: the domain, the key, the customer networks, the exclude list,
+ * our own hosts (said when inside the networks), the probe source (set for each address family the networks hold,
  * and an address of this host), the state directory and blocked_nets'
  * directory (writable), and the main log's directory (readable).  Each
  * problem is reported through warnx; returns 0, or the sysexits(3) code

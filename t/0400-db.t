@@ -271,4 +271,39 @@ like "$rc:$err" "^64:.*probe_rate: not a text setting" "setting: a number is not
 run db setting
 is "$rc" 64 "setting without a name: 64"
 
+# Our own MTAs (own_hosts) are never blocked, whatever the evidence: not
+# one of them, nor an IPv6 network (ipv6_prefix) that holds one.
+printf '100.64.0.2\n2001:db8:ff::9\n' > "$TMP/own"
+echo "own_hosts = $TMP/own" >> "$TMP/rw.conf"
+run db apply <<IN
+100.64.0.2 BLOCK 5000 why=remailed mailbox=a@b.example
+2001:db8:ff::25 BLOCK 5000 why=relayed
+100.64.0.5 BLOCK 5000 why=relayed
+IN
+is "$rc:$out" "0:100.64.0.5 - BLOCK 5000 why=relayed" "apply: BLOCKs of our own hosts not recorded, the others are"
+like "$err" "100\.64\.0\.2: one of our own hosts \(own_hosts, $TMP/own\): BLOCK not recorded" "  each said"
+like "$err" "2001:db8:ff::25: one of our own hosts" "  an IPv6 BLOCK whose /64 holds one of ours too"
+is "$(lookup 100.64.0.2)" "" "  not where Exim looks"
+grep -q '100\.64\.0\.2' "$TMP/blocked.nets"
+ok $((! $?)) "  nor in blocked.nets"
+mkdir "$TMP/own.d"
+sed -i "s|^own_hosts = .*|own_hosts = $TMP/own.d|" "$TMP/rw.conf"
+run db apply <<IN
+100.64.0.4 BLOCK 5000 why=relayed
+IN
+like "$rc:$err" "^75:.*own\.d.*own_hosts" "own_hosts unreadable: 75 (the MTA keeps the verdict), naming it"
+sed -i "s|^own_hosts = .*|own_hosts = $TMP/own|" "$TMP/rw.conf"
+# check: our own inside netblocks is said; one blocked before it was
+# listed is said with the command that lifts it.
+echo "100.64.0.5" >> "$TMP/own"
+printf '100.64.0.0/24\n' > "$TMP/nets"
+(umask 077; openssl rand -hex 32 > "$TMP/key")
+printf '%s\n' "netblocks = $TMP/nets" "keyfile = $TMP/key" \
+    "probe_source = 127.0.0.1" "mainlog = $TMP/mainlog" >> "$TMP/rw.conf"
+run db check
+like "$rc:$out" "^0:.*ok: 1 customer network, probes from 127\.0\.0\.1, 3 of our own hosts$" "check: fit to run, our own hosts counted"
+like "$err" "our own host 100\.64\.0\.2 is inside netblocks" "  our own inside netblocks: said"
+like "$err" "100\.64\.0\.5: one of our own hosts \(own_hosts\), BLOCKed in .*: Exim refuses it; lift it with: relaywatch-db unblock 100\.64\.0\.5" \
+    "  one BLOCKed before it was listed: said, with the command that lifts it"
+
 done_testing

@@ -7,10 +7,12 @@ S=$TMP/state.d
 mkdir -p "$S"
 printf '10.0.0.0/8\n2001:db8::/32\n' > "$TMP/netblocks"
 printf '# our own\n10.1.0.9\n' > "$TMP/exclude"
+printf '10.1.0.10\n2001:db8:ffff::/48\n' > "$TMP/own_hosts"
 cat > "$TMP/rw.conf" <<CONF
 statedir = $S
 netblocks = $TMP/netblocks
 exclude = $TMP/exclude
+own_hosts = $TMP/own_hosts
 blocked_nets = $TMP/blocked.nets
 pending_timeout = 48h
 retest_after = 14d
@@ -42,8 +44,9 @@ H=3600
 D=86400
 T0=1800000000
 
-# Each host once; not outside the netblocks, nor excluded; bad lines
-# named and passed over.
+# Each host once; not outside the netblocks, nor excluded, nor one of
+# our own MTAs (inside the netblocks all the same); bad lines named and
+# passed over.
 long=$(printf '%02000d' 0)
 run due_at $T0 <<IN
 10.1.0.1
@@ -57,11 +60,13 @@ bogus
 2001:db8::1
 $long
 10.1.0.2
+10.1.0.10
+2001:db8:ffff::25
 IN
 is "$rc" 65 "bad lines: the others read, exit 65 at the end"
 is "$out" "10.1.0.1
 10.1.0.2
-2001:db8::1" "each host due once; outside the netblocks, excluded and bad lines not"
+2001:db8::1" "each host due once; outside the netblocks, excluded, our own and bad lines not"
 like "$err" 'standard input:6: "bogus": not an address' "a bad line is named"
 like "$err" 'standard input:7: "10.1.0.01"' "a non-canonical IPv4 address is bad"
 like "$err" 'standard input:8: "2001:DB8::1"' "a non-canonical IPv6 address is bad"

@@ -83,7 +83,7 @@ tok4=$(awk '$1 == "127.0.0.4" { print $3; exit }' "$TMP/sent")
 chmod 555 "$ST"
 chmod 444 "$ST/state"
 printf 'From: MAILER-DAEMON@remote.test\nTo: relaytest+%s@isp.example\nSubject: Undelivered Mail Returned to Sender\n\n<relaytest+%s@isp.example>: host 127.0.0.4 said: 550 5.7.1 Relaying denied\n' "$tok4" "$tok4" |
-    swaks --server 127.0.0.1 --port "$PS" --local-interface 127.0.0.8 \
+    swaks --server 127.0.0.1 --port "$PS" --local-interface 127.0.0.4 \
     --from '<>' --to "relaytest+$tok4@isp.example" --data - --hide-all
 wait_for "grep -q 'relaytest+$tok4@isp.example.*R=relaywatch_mailbox.*defer\|== relaytest+$tok4@isp.example' '$S/log/mainlog'" 20
 ok $? "the state not writable: delivery deferred"
@@ -93,7 +93,7 @@ chmod 644 "$ST/state"
 "$EXIM" -C "$S/exim.conf" -qf
 exim_settle "$S" 20
 ok $? "delivered on the next queue run"
-like "$(tail -1 "$ST/state")" "^127\.0\.0\.4 OK [0-9]+ why=bounced-after-accept .*diag=\"550 5\.7\.1 Relaying denied\" via=127\.0\.0\.8$" \
+like "$(tail -1 "$ST/state")" "^127\.0\.0\.4 OK [0-9]+ why=bounced-after-accept .*diag=\"550 5\.7\.1 Relaying denied\" via=127\.0\.0\.4$" \
     "and applied: the customer's own bounce, from its host"
 
 # A message to a probe's own address, with its valid token, that nothing
@@ -158,21 +158,31 @@ handed() {	# handed VIA [FROM]
 		print l; done = 1; next } 1' "$TMP/relayed"
 }
 handed 127.0.0.8 127.0.0.2 > "$TMP/multihop"
-run relaywatch-classify < "$TMP/multihop"
-like "$out" "^127\.0\.0\.2 BLOCK [0-9]+ why=relayed .* via=127\.0\.0\.8 multihop=yes path=127\.0\.0\.8,127\.0\.0\.2(,|$)" \
-    "through another customer host that got it from the tested one: BLOCK, multihop and the path"
-handed 127.0.0.8 > "$TMP/m"
-run relaywatch-classify -v < "$TMP/m"
-is "$rc:$out" "1:" "through another customer host, no Received field naming the tested one: no verdict"
-like "$err" "do not show 127\.0\.0\.2 passing it on" "  (said with -v)"
+run relaywatch-classify -v < "$TMP/multihop"
+is "$rc:$out" "1:" "through another customer host whose Received field says it got it from the tested one: no verdict (anyone can write that)"
+like "$err" "handed to our farm by 127\.0\.0\.8 \(multihop" "  (said with -v)"
+run relaywatch-classify -H -r "$(sed -n 's/^Envelope-to: //p' "$TMP/multihop")" < "$TMP/multihop"
+like "$rc:$out" "^1:127\.0\.0\.2 UNKNOWN [0-9]+ why=undecided .* via=127\.0\.0\.8$" \
+    "  held for a person (-H), naming the host that handed it over"
+# Our own smart host: its Received field is believed.
+echo 127.0.0.8 > "$TMP/etc/own_hosts"
+sed "s|^netblocks = .*|&\nown_hosts = $TMP/etc/own_hosts|" "$RELAYWATCH_CONF" > "$TMP/conf-own"
+run relaywatch-classify -c "$TMP/conf-own" < "$TMP/multihop"
+like "$rc:$out" "^0:127\.0\.0\.2 BLOCK [0-9]+ why=relayed .* via=127\.0\.0\.2 through=127\.0\.0\.8$" \
+    "through our own smart host (own_hosts), whose field names the tested one: BLOCK, via the customer, through ours"
+handed 127.0.0.8 127.0.0.5 > "$TMP/m"
+run relaywatch-classify -c "$TMP/conf-own" -v < "$TMP/m"
+is "$rc:$out" "1:" "through our own smart host, from another customer: no verdict"
+like "$err" "handed to our farm by 127\.0\.0\.5" "  (said with -v)"
 handed 198.51.100.8 127.0.0.2 > "$TMP/m"
-run relaywatch-classify -v < "$TMP/m"
-is "$rc:$out" "1:" "handed to us from outside our netblocks (anyone who read a token): no verdict"
-like "$err" "handed to us by 198\.51\.100\.8, outside our netblocks" "  (said with -v)"
-sed "s|^netblocks = .*|netblocks = $TMP/etc/missing|" "$RELAYWATCH_CONF" > "$TMP/conf3"
+run relaywatch-classify -c "$TMP/conf-own" -v < "$TMP/m"
+is "$rc:$out" "1:" "handed to us from outside, claiming the tested host (anyone who read a token): no verdict"
+like "$err" "handed to our farm by 198\.51\.100\.8" "  (said with -v)"
+mkdir "$TMP/etc/own-dir"
+sed "s|^own_hosts = .*|own_hosts = $TMP/etc/own-dir|" "$TMP/conf-own" > "$TMP/conf3"
 run relaywatch-classify -c "$TMP/conf3" < "$TMP/multihop"
-is "$rc" 75 "the netblocks unreadable when a multihop probe comes: 75, the MTA keeps it"
-like "$err" "missing" "  naming the file"
+is "$rc" 75 "own_hosts unreadable when a probe comes: 75, the MTA keeps it"
+like "$err" "own-dir" "  naming the file"
 # The probe, forwarded by a person as an attachment: no verdict.
 {
 	printf 'From: someone@example.org\nTo: relaytest@isp.example\nSubject: Fwd: relay test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nWhat is this?\n--b\nContent-Type: message/rfc822\n\n'

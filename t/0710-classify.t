@@ -48,7 +48,7 @@ is "$rc:$out" "1:" "  and the Message-ID the relay's own too: no verdict (a pers
 sed 's/^Received: from \[192\.0\.2\.7\]/Received: from [192.0.2.99]/' "$TMP/m" > "$TMP/m2"
 run relaywatch-classify -v < "$TMP/m2"
 is "$rc:$out" "1:" "  handed to us by another host than the tested one: no verdict"
-like "$err" "its sender not ours, handed to us by 192\.0\.2\.99" "  (said with -v)"
+like "$err" "handed to our farm by 192\.0\.2\.99 \(multihop" "  (said with -v)"
 sed 's/^Date: /Resent-From: admin@shop.example\nResent-Date: Fri, 27 Nov 2026 04:00:00 +0000\nDate: /' "$TMP/m" > "$TMP/m2"
 run relaywatch-classify < "$TMP/m2"
 is "$rc:$out" "1:" "  resent by a person (Resent- fields): no verdict"
@@ -124,7 +124,7 @@ sed -e 's/^Subject: /Subject: Fwd: /' "$TMP/relayed" > "$TMP/n2"
 run relaywatch-classify -r "$rcpt" < "$TMP/n2"
 is "$rc:$out" "1:" "the probe forwarded inline (Fwd:): no verdict"
 {
-	printf 'Return-path: <bounces@mx.remote.example>\nReceived: from [198.51.100.1] (helo=mx.remote.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L8-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+	printf 'Return-path: <bounces@mx.remote.example>\nReceived: from [192.0.2.7] (helo=mail.customer.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L8-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
 	printf 'From: Mail Delivery System <MAILER-DAEMON@remote.example>\nTo: %s\nSubject: Undeliverable: Relay test %s for 192.0.2.7\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nYour message could not be delivered: 550 relaying denied.\n--b\nContent-Type: message/rfc822\n\n' "$rcpt" "$tok"
 	sed '/^Return-path/d' "$TMP/relayed"
 	printf '\n--b--\n'
@@ -134,7 +134,7 @@ like "$rc:$out" "^0:192\.0\.2\.7 OK " "a failure report quoting the probe, from 
 
 # Bounces: the original quoted in many ways.
 bounce_head() {	# the start of a report from a remote mailer
-	printf 'Return-path: <>\nReceived: from [198.51.100.1] (helo=mx.remote.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L3-2j; Fri, 27 Nov 2026 04:00:00 +0000\nFrom: Mail Delivery System <MAILER-DAEMON@remote.example>\nTo: relaytest@isp.example\nSubject: Undeliverable: %s\n' "$1"
+	printf 'Return-path: <>\nReceived: from [192.0.2.7] (helo=mail.customer.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L3-2j; Fri, 27 Nov 2026 04:00:00 +0000\nFrom: Mail Delivery System <MAILER-DAEMON@remote.example>\nTo: relaytest@isp.example\nSubject: Undeliverable: %s\n' "$1"
 }
 qp() {	# quoted-printable, lines cut at 40 with soft breaks
 	perl -pe 's/([=\x00-\x1f\x7f-\xff])/sprintf("=%02X", ord $1)/ge unless /^$/; s/(.{40})/$1=\n/g'
@@ -146,7 +146,7 @@ qp() {	# quoted-printable, lines cut at 40 with soft breaks
 	printf '\n--b1--\n'
 } > "$TMP/b-qp"
 run relaywatch-classify < "$TMP/b-qp"
-like "$rc:$out" '^0:192\.0\.2\.7 OK [0-9]+ why=bounced-after-accept variant=plain token-time=[0-9]+ diag="550 5\.7\.1 Relaying denied" via=198\.51\.100\.1$' \
+like "$rc:$out" '^0:192\.0\.2\.7 OK [0-9]+ why=bounced-after-accept variant=plain token-time=[0-9]+ diag="550 5\.7\.1 Relaying denied" via=192\.0\.2\.7$' \
     "a quoted-printable original, tokens cut by soft breaks: OK with the (folded) diagnostic"
 {
 	bounce_head base64

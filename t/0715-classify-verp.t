@@ -24,7 +24,7 @@ msg() {
 	shift 4
 	{
 		printf 'Return-path: <%s>\n' "$rp"
-		printf 'Received: from [198.51.100.1] (helo=mx.remote.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L3-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+		printf 'Received: from [192.0.2.7] (helo=mail.customer.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L3-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
 		printf 'From: %s\nTo: %s\nSubject: %s\nDate: Fri, 27 Nov 2026 04:00:00 +0000\nMessage-ID: <n%s@mx.remote.example>\n' \
 		    "$from" "$rcpt" "$subj" "$$"
 		for h in "$@"; do printf '%s\n' "$h"; done
