@@ -247,7 +247,7 @@ pace(unsigned long long n)
 
 /*
  * -m: a probe into each mailbox of path (the mailboxes file, or one
- * named on the command line), whose lines are
+ * named on the command line; NULL for the standard input), whose lines are
  * "NETWORK ADDRESS" (the network the customer collects it from, an
  * address or CIDR block, then the mailbox), with '#' comments; the
  * setting's file, when not there, has none.  Bad lines are said with
@@ -266,7 +266,9 @@ probe_mailboxes(const char *path, int named)
 
 	/* The setting's file absent: no customer collects by POP3, nothing
 	 * to test.  One named on the command line must be there. */
-	if (textfile_open(&tf, path) < 0) {
+	if (path == NULL)
+		textfile_stdin(&tf, path = "standard input");
+	else if (textfile_open(&tf, path) < 0) {
 		if (errno == ENOENT && !named)
 			return 0;
 		if (named)
@@ -345,7 +347,7 @@ main(int argc, char *argv[])
 	if (mailboxes) {
 		if (optind < argc)
 			bad = probe_mailboxes(strcmp(argv[optind], "-") == 0 ?
-			    "/dev/stdin" : argv[optind], 1);
+			    NULL : argv[optind], 1);
 		else
 			bad = probe_mailboxes(conf.mailboxes, 0);
 		keys_clear(&keys);

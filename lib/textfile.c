@@ -15,9 +15,17 @@ textfile_open(struct textfile *tf, const char *path)
 }
 
 void
+textfile_stdin(struct textfile *tf, const char *name)
+{
+	tf->path = name;
+	tf->lineno = 0;
+	tf->f = stdin;
+}
+
+void
 textfile_close(struct textfile *tf)
 {
-	if (tf->f)
+	if (tf->f && tf->f != stdin)
 		fclose(tf->f);
 	tf->f = NULL;
 }

@@ -19,6 +19,9 @@ struct textfile {
 
 /* Open path; returns 0, or -1 with errno set. */
 int textfile_open(struct textfile *tf, const char *path);
+/* Read the standard input, however it is connected (a pipe from another
+ * user cannot be opened again as /dev/stdin), named name in messages. */
+void textfile_stdin(struct textfile *tf, const char *name);
 void textfile_close(struct textfile *tf);
 
 /*

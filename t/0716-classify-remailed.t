@@ -47,6 +47,19 @@ run relaywatch-probe -m -n - <<IN
 IN
 is "$rc:$(printf '%s\n' "$out" | grep -c '^X-Relaywatch: mailbox=one@shop.example ')" "0:1" \
     "-m -: the mailboxes on the standard input, one probe"
+# Through su or setpriv the standard input is a pipe of another user's,
+# which cannot be opened again as /dev/stdin: it is read as it is.
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+	chmod 755 "$TMP"; chmod 644 "$TMP/conf" "$TMP/nets"
+	chown nobody "$TMP/key"
+	out=$(echo '192.0.2.56 two@shop.example' | setpriv --reuid=nobody \
+	    --regid=nogroup --clear-groups relaywatch-probe -m -n - 2>&1)
+	is "$?:$(printf '%s\n' "$out" | grep -c '^X-Relaywatch: mailbox=two@shop.example ')" "0:1" \
+	    "-m -: a pipe from root read by another user" || diag "$out"
+	chown "$(id -u)" "$TMP/key"
+else
+	skip_one "-m - through another user: needs root and setpriv"
+fi
 run relaywatch-probe -m -n "$TMP/nothing-here"
 like "$rc:$err" "^66:.*nothing-here" "-m FILE: a file named that is not there, 66"
 run relaywatch-probe -m -n a b
@@ -54,6 +67,9 @@ is "$rc" 64 "-m: two files, usage (64)"
 printf '# none yet\n' > "$TMP/mailboxes"
 run relaywatch-probe -m
 is "$rc:$out" "0:" "-m: no mailboxes, nothing sent"
+# The mailbox's network, as the mailboxes file gives it: what binds a
+# remailed copy to a host.
+printf '192.0.2.48/29 info@shop.example\n192.0.2.70 bad address\n' > "$TMP/mailboxes"
 
 # The probe as it comes back: re-sent by 192.0.2.50, our Exim's
 # Received on top.
@@ -78,6 +94,20 @@ is "$rc:$out" "1:" "X-Relaywatch naming another mailbox: no verdict"
 grep -v '^X-Relaywatch:' "$TMP/m1" | sed 's/^Test: mailbox=Info@Shop.Example/Test: mailbox=other@shop.example/' > "$TMP/m4"
 run relaywatch-classify -r "$rcpt" < "$TMP/m4"
 is "$rc:$out" "1:" "the Test: line naming another mailbox: no verdict"
+remailed 192.0.2.60 > "$TMP/m5"
+run relaywatch-classify -r "$rcpt" -v < "$TMP/m5"
+is "$rc:$out" "1:" "re-sent by another customer's host, outside the mailbox's network: no verdict"
+like "$err" "re-sent by 192\.0\.2\.60, outside the network given for it in $TMP/mailboxes; 1 line of $TMP/mailboxes is not a mailboxes line" \
+    "  and says why, naming both (and the bad line)"
+printf '192.0.2.48/29 other@shop.example\n' > "$TMP/mailboxes"
+run relaywatch-classify -r "$rcpt" -v < "$TMP/m1"
+is "$rc:$out" "1:" "the mailbox no longer in the mailboxes file: no verdict"
+like "$err" "a mailbox not in $TMP/mailboxes" "  and says so"
+rm "$TMP/mailboxes"
+run relaywatch-classify -r "$rcpt" -v < "$TMP/m1"
+is "$rc:$out" "1:" "no mailboxes file: no verdict"
+like "$err" "is not there" "  and says so"
+printf '198.51.100.0/24 info@shop.example\n192.0.2.48/29 Info@Shop.Example\n' > "$TMP/mailboxes"
 remailed 198.51.100.9 > "$TMP/m5"
 run relaywatch-classify -r "$rcpt" -v < "$TMP/m5"
 is "$rc:$out" "1:" "re-sent from outside our netblocks: no verdict"
