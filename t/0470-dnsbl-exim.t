@@ -77,6 +77,30 @@ like "$(lookup txt 127.0.0.5)" "^open relay since .*write to abuse@isp.test$" "a
 is "$(lookup a 2001:db8:1:2::77)" 127.0.0.2 "and for any address of a BLOCKed IPv6 network"
 is "$(lookup a 127.0.0.6)" "" "nothing for an OK host"
 
+# RELAYWATCH_USE_DNSBL defined after the macros file: Exim would ask DNS
+# and ignore the answer.  It refuses to start instead, naming the macro.
+late=$TMP/late.conf
+{
+	exim_main_conf "$TMP" 25 127.0.0.11 smarthost.test
+	cat <<CONF
+RELAYWATCH_SETTINGS = $TMP/relaywatch.macros
+.include $TOP/share/exim4/relaywatch-macros
+RELAYWATCH_USE_DNSBL = yes
+acl_smtp_rcpt = acl_rcpt
+begin acl
+acl_rcpt:
+.include $TOP/share/exim4/relaywatch-rcpt.acl
+  accept
+CONF
+} > "$late"
+out=$("$EXIM" -C "$late" -bV 2>&1)
+ok "$([ $? -ne 0 ]; echo $?)" "RELAYWATCH_USE_DNSBL after the macros file: Exim refuses to start"
+like "$out" "define_macro_relaywatch_use_dnsbl_before_the_.include_of_relaywatch-macros" \
+    "and names the macro"
+sed -i '/^RELAYWATCH_USE_DNSBL = yes$/d; s|^RELAYWATCH_SETTINGS = |RELAYWATCH_USE_DNSBL = yes\n&|' "$late"
+"$EXIM" -C "$late" -bV > "$TMP/bv.out" 2>&1
+ok $? "defined before it, the same file starts" || diag "$(tail -n 3 "$TMP/bv.out")"
+
 # A smart host that asks DNS only.
 port=$(free_port 3)
 exim_rcpt_only smarthost "$port" 127.0.0.11 "RELAYWATCH_USE_DNSBL = yes
