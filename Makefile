@@ -27,7 +27,7 @@ ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 # Debian 12 packages for the build, the tests, the benchmarks and the demo.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
 	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	openssl iproute2 procps adduser sysvinit-utils clang rsyslog \
+	openssl iproute2 procps adduser sysvinit-utils clang rsyslog rsyslog-relp \
 	rbldnsd rsync dovecot-pop3d fetchmail \
 	libdb5.3 libicu72 libnsl2 libsasl2-2 libevent-2.1-7 libpam0g passwd \
 	logrotate
