@@ -55,7 +55,8 @@ step() {
 	ok $rc "INSTALL: $1" || diag "ran: $cmd" "$(tail -n 5 "$TMP/step.out")"
 }
 
-# Not run here, and why (the rsyslog lines of "Several smart hosts": in
+# Not run here, and why (the rsyslog lines and the other smart hosts' of
+# "Several smart hosts": in
 # t/0480-farm.t, with the snippets these lines install).
 cat > "$TMP/aside" <<'ASIDE'
 make check                 # optional; as root it runs a private Exim
@@ -76,11 +77,17 @@ tail -F /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
 relaywatch-db list UNKNOWN        # hosts with a test under way
 relaywatch-db list BLOCK
 relaywatch-db unblock -w "checked by hand, ticket 4711" 192.0.2.7
-cp /usr/local/share/relaywatch/rsyslog/relaywatch-smarthost.conf /etc/rsyslog.d/30-relaywatch-smarthost.conf
+apt-get install rsyslog-relp
+scp tester.isp.example:/usr/local/share/relaywatch/rsyslog/relaywatch-smarthost.conf /etc/rsyslog.d/30-relaywatch-smarthost.conf
+systemctl restart rsyslog     # without systemd: service rsyslog restart
 install -d -o root -g adm -m 750 /var/log/relaywatch
 cp /usr/local/share/relaywatch/rsyslog/relaywatch.conf /etc/rsyslog.d/30-relaywatch.conf
 cp /usr/local/share/relaywatch/rsyslog/relaywatch-tester.conf /etc/rsyslog.d/31-relaywatch-tester.conf
-service rsyslog restart && service relaywatch restart
+service relaywatch restart
+install -d /usr/local/share/relaywatch/exim4
+scp 'tester.isp.example:/usr/local/share/relaywatch/exim4/relaywatch-*' /usr/local/share/relaywatch/exim4/
+scp tester.isp.example:/usr/local/share/relaywatch/exim4/35_relaywatch /etc/exim4/conf.d/acl/
+scp tester.isp.example:/etc/exim4/relaywatch.macros /etc/exim4/
 ASIDE
 
 created_user=
@@ -99,7 +106,8 @@ step "install -d -o relaywatch -g relaywatch -m 755 /var/lib/relaywatch"
 step "domain = isp.example" "sed -i 's/^#domain = .*/domain = isp.example/' '$RELAYWATCH_CONF' &&
      printf '%s\n' 'statedir = $R/var/lib/relaywatch' 'keyfile = $R/etc/relaywatch/key' \
         'netblocks = $R/etc/relaywatch/netblocks' 'exclude = $R/etc/relaywatch/exclude' \
-        'contacts = $R/etc/relaywatch/contacts' >> '$RELAYWATCH_CONF'"
+        'contacts = $R/etc/relaywatch/contacts' 'own_hosts = $R/etc/relaywatch/own_hosts' \
+        'mailboxes = $R/etc/relaywatch/mailboxes' >> '$RELAYWATCH_CONF'"
 step "probe_source = 192.0.2.9 2001:db8::9" \
     "sed -i 's/^#probe_source = .*/probe_source = 127.0.0.9 ::1/' '$RELAYWATCH_CONF' &&
      printf 'mainlog = %s\nptr_lookup = no\n' '$d/log/mainlog' >> '$RELAYWATCH_CONF'"
@@ -121,9 +129,10 @@ step "cp 05_relaywatch /etc/exim4/conf.d/router/"
 step "cp 30_relaywatch /etc/exim4/conf.d/transport/"
 step "cp 20_relaywatch /etc/exim4/conf.d/retry/"
 cwd=
+# (the tester's: the first of INSTALL's two)
 step "cat >> /etc/exim4/conf.d/main/00_local_macros <<'EOF'" \
     "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$TOP/INSTALL' |
-     sed -e '1d' -e '\$d' -e 's/^    //' | map > '$TMP/macros.install' &&
+     sed '/^    EOF/q' | sed -e '1d' -e '\$d' -e 's/^    //' | map > '$TMP/macros.install' &&
      printf '%s\n' 'SPOOLDIR = $d/spool' 'MAIN_LOCAL_INTERFACES = <; 127.0.0.1' \
         'MAIN_LOCAL_DOMAINS = isp.example' 'MAIN_RELAY_NETS = <; 127.0.0.0/8' \
         'log_file_path = $d/log/%slog' 'pid_file_path = $d/exim.pid' \
@@ -215,6 +224,12 @@ is "$(rcpt 127.0.0.7)" 250 "  accepted again at its next message, nothing compil
 # (-d: the zone dumped, as rbldnsd would serve it).  The other hosts'
 # part (rsyslog both ends, rbldnsd answering, dnslists, rsync) runs in
 # t/0480-farm.t.
+# Our own hosts first: listed, never blamed, and the check says so.
+step "printf '%s\\n' 192.0.2.2 192.0.2.3 > /etc/relaywatch/own_hosts"
+is "$(cat "$R/etc/relaywatch/own_hosts")" "192.0.2.2
+192.0.2.3" "  own_hosts: one address a line"
+step "su -s /bin/sh relaywatch -c 'relaywatch-db check'"
+like "$(cat "$TMP/step.out")" "2 of our own hosts" "  and relaywatch-db check counts them"
 for l in "dnsbl_data = /var/lib/relaywatch/dnsbl/relaywatch" \
     "dnsbl_zone = relays.isp.example"; do
 	step "$l" "printf '%s\n' '$(printf '%s\n' "$l" | map)' >> '$RELAYWATCH_CONF'"
