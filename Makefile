@@ -40,11 +40,12 @@ MTA_ROOT = t/mta
 # and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the
 # libraries it calls, no others.
 OBJS_relaywatch-hosts = lib/ascii.o lib/conf.o lib/domain.o lib/eximlog.o \
-	lib/hostline.o lib/ip.o lib/owner.o lib/stream.o lib/textfile.o \
-	lib/token_find.o lib/usage.o lib/variant.o
+	lib/feed.o lib/hostline.o lib/ip.o lib/mailboxes.o lib/owner.o \
+	lib/stream.o lib/textfile.o lib/token_find.o lib/usage.o lib/utc.o \
+	lib/variant.o
 OBJS_relaywatch-due = lib/ascii.o lib/atomic.o lib/bigmem.o lib/conf.o \
 	lib/domain.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
-	lib/netset.o lib/owner.o lib/sendertally.o lib/stamp.o \
+	lib/mailboxes.o lib/netset.o lib/owner.o lib/sendertally.o lib/stamp.o \
 	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
 	lib/stream.o lib/textfile.o lib/token.o lib/usage.o lib/variant.o
 OBJS_relaywatch-probe = lib/ascii.o lib/buf.o lib/conf.o lib/domain.o \

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@
 #include "domain.h"
 #include "hostline.h"
 #include "eximlog.h"
+#include "feed.h"
 #include "ip.h"
 #include "owner.h"
 #include "stream.h"
@@ -50,7 +52,7 @@ struct seen {
 
 static struct {
 	unsigned long long lines, arrivals, markers, printed, doubled;
-	unsigned long long delivered, ours;
+	unsigned long long delivered, ours, submitted;
 } count;
 
 /* Skipped arrival lines, by reason. */
@@ -82,6 +84,22 @@ static int deliveries;			/* -d */
 static char token_prefix[CONF_VALUE_MAX + 2];	/* "MAILBOX+" */
 static int verbose;
 static const char *input_name;
+
+/* With -p, the health of the feed (feed.h): feed_on when a silence is
+ * watched or a DNS zone is ours, dns_on for the latter; feed_now is the
+ * time of the run of lines at hand. */
+static struct feed feed;
+static int feed_on, dns_on;
+static time_t feed_now;
+static volatile sig_atomic_t report_asked;
+
+/* SIGUSR1, the supervisor's periodic report: say how the feed is. */
+static void
+ask_report(int sig)
+{
+	(void)sig;
+	report_asked = 1;
+}
 
 static void __attribute__((noreturn))
 usage(int asked)
@@ -219,6 +237,29 @@ print_delivery(const struct eximlog *el)
 }
 
 /*
+ * A probe handed to our Exim by relaywatch-probe (a local submission
+ * from MAILBOX+TOKEN): "submitted TOKEN", for relaywatch-due to tell that
+ * a mailbox probe went out, which its delivery line, into a mailbox of
+ * ours, cannot say.
+ */
+static void
+print_submission(const struct eximlog *el)
+{
+	char buf[TOKEN_MAX + 16], t[TOKEN_MAX + 1];
+	size_t tl;
+
+	tl = token_after(el->sender, el->sender_len, token_prefix, t);
+	if (tl < TOKEN_V4_LEN || tl > TOKEN_MAX)
+		return;
+	memcpy(buf, "submitted ", 10);
+	memcpy(buf + 10, t, tl);
+	buf[10 + tl] = '\n';
+	if (wr_write(&out, buf, 11 + tl) < 0)
+		err(EX_IOERR, "standard output");
+	count.submitted++;
+}
+
+/*
  * A probe deferred for a reason that is ours, not the customer's: the
  * probes' source address is not ours, no route out, a firewall here.
  * Such a probe says nothing about the customer; said loudly, at most once
@@ -264,7 +305,20 @@ do_line(const char *line, size_t len, int flags)
 	struct eximlog el;
 
 	eximlog_parse(line, len, &el);
-	if (el.kind == EL_OTHER)
+	if (feed_on) {
+		if (el.source != NULL)
+			feed_line(&feed, el.source, el.source_len, feed_now);
+		if (el.kind == EL_DNSLIST_DEFER) {
+			if (el.source != NULL)
+				feed_dns_defer(&feed, el.source, el.source_len,
+				    el.detail, el.detail_len, feed_now);
+			else
+				feed_dns_defer(&feed, "local", 5, el.detail,
+				    el.detail_len, feed_now);
+			return;
+		}
+	}
+	if (el.kind == EL_OTHER || el.kind == EL_DNSLIST_DEFER)
 		return;
 	if (el.kind == EL_PROBE_DELIVERED || el.kind == EL_PROBE_DEFERRED ||
 	    (el.kind == EL_BAD && el.rcpt != NULL)) {
@@ -281,6 +335,8 @@ do_line(const char *line, size_t len, int flags)
 			warn_deferral(&el, line);
 		return;
 	}
+	if (deliveries && el.kind == EL_LOCAL && !(flags & RD_NOEOL))
+		print_submission(&el);
 	if (!(hosts_from & (el.marker ? HOSTS_FROM_MARKER : HOSTS_FROM_ARRIVALS)))
 		return;
 	if (el.marker)
@@ -315,16 +371,20 @@ do_line(const char *line, size_t len, int flags)
  * warnings.  Lines go to do_line in the order of the log.
  */
 static const char probe_transport[] = " T=" EXIMLOG_PROBE_TRANSPORT " ";
+static const char dnslist_defer[] = " DNS list lookup defer ";
 
 static void
 do_run(char *s, char *e, int flags)
 {
-	int want_arr = hosts_from & HOSTS_FROM_ARRIVALS;
+	/* (with -d, local arrivals say which probes were submitted) */
+	int want_arr = (hosts_from & HOSTS_FROM_ARRIVALS) || deliveries;
 	int want_mark = hosts_from & HOSTS_FROM_MARKER;
 	char *a = want_arr ? s : e, *m = want_mark ? s : e;
-	char *d = deliveries ? s : e;
+	char *d = deliveries ? s : e, *x = dns_on ? s : e;
 
 	cursor = s;
+	if (feed_on)
+		feed_now = time(NULL);
 	if (flags & RD_TOOLONG)
 		skipped("line longer than 64 KiB", 1, s);
 	for (;;) {
@@ -346,9 +406,14 @@ do_run(char *s, char *e, int flags)
 		if (d < e && (d = memmem(d, (size_t)(e - d), probe_transport,
 		    sizeof probe_transport - 1)) == NULL)
 			d = e;
+		if (x < e && (x = memmem(x, (size_t)(e - x), dnslist_defer,
+		    sizeof dnslist_defer - 1)) == NULL)
+			x = e;
 		hit = a < m ? a : m;
 		if (d < hit)
 			hit = d;
+		if (x < hit)
+			hit = x;
 		if (hit >= e)
 			break;
 		ls = line_start(s, hit);
@@ -366,8 +431,12 @@ do_run(char *s, char *e, int flags)
 			m = le;
 		if (d < le)
 			d = le;
+		if (x < le)
+			x = le;
 		if (!deliveries)
 			d = e;
+		if (!dns_on)
+			x = e;
 		if (!want_arr)
 			a = e;
 		if (!want_mark)
@@ -461,6 +530,31 @@ pos_save(void)
 		pos_saved = pos_off;
 }
 
+/*
+ * The input paused: with the feed watched, wait for more here, waking at
+ * least each minute (or silence period, if shorter) to look for silent
+ * sources and to answer the supervisor's report.
+ */
+static void
+feed_wait(void)
+{
+	long long tick = feed.silence > 0 && feed.silence < 60 ?
+	    feed.silence : 60;
+	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+	int rc;
+
+	for (;;) {
+		feed_check(&feed, time(NULL));
+		if (report_asked) {
+			report_asked = 0;
+			feed_report(&feed, time(NULL));
+		}
+		rc = poll(&p, 1, (int)tick * 1000);
+		if (rc > 0 || (rc < 0 && errno != EINTR))
+			return;
+	}
+}
+
 static int
 pause_hook(void *arg)
 {
@@ -468,6 +562,8 @@ pause_hook(void *arg)
 
 	if (rc == 0)
 		pos_save();
+	if (rc == 0 && feed_on)
+		feed_wait();
 	return rc;
 }
 
@@ -540,8 +636,9 @@ report(void)
 	    "%llu markers, %llu addresses printed", count.lines,
 	    count.arrivals, count.markers, count.printed);
 	if (deliveries)
-		fprintf(stderr, ", %llu probes delivered, %llu deferred for "
-		    "a fault on this side", count.delivered, count.ours);
+		fprintf(stderr, ", %llu probes submitted, %llu delivered, "
+		    "%llu deferred for a fault on this side", count.submitted,
+		    count.delivered, count.ours);
 	if (count.doubled)
 		fprintf(stderr, ", %llu arrivals already named by a marker",
 		    count.doubled);
@@ -557,8 +654,15 @@ main(int argc, char *argv[])
 {
 	const char *confpath = NULL;
 	struct conf conf;
+	struct sigaction sa;
 	int ch, i, rc = 0;
 
+	/* First: the supervisor may ask for a report at any time. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ask_report;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		err(EX_OSERR, "sigaction");
 	while ((ch = getopt(argc, argv, "c:dhp:s:v")) != -1)
 		switch (ch) {
 		case 'c':
@@ -607,6 +711,12 @@ main(int argc, char *argv[])
 	}
 	signal(SIGBUS, on_sigbus);
 	hosts_from = conf.hosts_from;
+	/* The feed's health, when following the log for the supervisor. */
+	if (pos_path != NULL) {
+		feed_init(&feed, conf.feed_silence, conf.dnsbl_zone);
+		dns_on = conf.dnsbl_zone[0] != '\0';
+		feed_on = conf.feed_silence > 0 || dns_on;
+	}
 	snprintf(token_prefix, sizeof token_prefix, "%s+", conf.mailbox);
 	wr_init(&out, STDOUT_FILENO);
 

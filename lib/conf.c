@@ -55,6 +55,7 @@ static const struct option options[] = {
 	{ "dnsbl_data", T_PATH, S(dnsbl_data), "" },
 	{ "dnsbl_zone", T_DOMAIN, S(dnsbl_zone), "" },
 	{ "dnsbl_ttl", T_TTL, S(dnsbl_ttl), "5s" },
+	{ "feed_silence", T_WAIT, S(feed_silence), "1h" },
 };
 #undef S
 #define NOPTIONS (sizeof options / sizeof options[0])

@@ -58,6 +58,8 @@ struct conf {
 	char dnsbl_data[CONF_VALUE_MAX];	/* rbldnsd's data, or "" */
 	char dnsbl_zone[CONF_VALUE_MAX];	/* the zone Exim asks, or "" */
 	long long dnsbl_ttl;		/* seconds */
+	long long feed_silence;		/* seconds a source may be silent,
+					 * 0: not watched */
 };
 
 /* The value of a text setting (a path, command, domain, local part,

@@ -106,10 +106,10 @@ static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
  * A syslog prefix: "Mmm dd HH:MM:SS HOST TAG[PID]: " or
  * "YYYY-MM-DDTHH:MM:SS[.f][Z|+HH:MM] HOST TAG[PID]: ".  Returns what
  * follows, or NULL; *exim says whether TAG is Exim's ("exim", its
- * syslog_processname by default).
+ * syslog_processname by default); out->source is HOST.
  */
 static const char *
-skip_syslog(const char *p, const char *e, int *exim)
+skip_syslog(const char *p, const char *e, int *exim, struct eximlog *out)
 {
 	const char *q;
 
@@ -139,6 +139,8 @@ skip_syslog(const char *p, const char *e, int *exim)
 	q = memchr(p, ' ', (size_t)(e - p));
 	if (q == NULL || q == p || q - p > 255)
 		return NULL;
+	out->source = p;
+	out->source_len = (size_t)(q - p);
 	p = q + 1;
 	/* TAG[PID]: */
 	q = p;
@@ -552,6 +554,40 @@ parse_marker(const char *p, const char *e, struct eximlog *out)
 	out->kind = EL_MARKER;
 }
 
+/*
+ * "DNS list lookup defer (probably timeout) for 5.0.0.127.zone.example:
+ * assumed not in list" (Exim's dnsbl.c): the name it asked, in detail.
+ */
+static void
+parse_dnslist_defer(const char *p, const char *e, struct eximlog *out)
+{
+	static const char head[] = "DNS list lookup defer ";
+	const char *q, *name;
+
+	if ((size_t)(e - p) < sizeof head - 1 ||
+	    memcmp(p, head, sizeof head - 1) != 0)
+		return;
+	p += sizeof head - 1;
+	/* "(REASON) " is Exim's own text: no ')' in it. */
+	if (p < e && *p == '(') {
+		if ((q = memchr(p, ')', (size_t)(e - p))) == NULL)
+			return;
+		p = q + 1;
+		if (p < e && *p == ' ')
+			p++;
+	}
+	if (e - p < 4 || memcmp(p, "for ", 4) != 0)
+		return;
+	name = p += 4;
+	while (p < e && *p != ':' && *p != ' ')
+		p++;
+	if (p == name || p == e || *p != ':' || p - name > 255)
+		return;
+	out->kind = EL_DNSLIST_DEFER;
+	out->detail = name;
+	out->detail_len = (size_t)(p - name);
+}
+
 void
 eximlog_parse(const char *line, size_t len, struct eximlog *out)
 {
@@ -574,12 +610,14 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	out->rcpt_len = 0;
 	out->detail = NULL;
 	out->detail_len = 0;
+	out->source = NULL;
+	out->source_len = 0;
 
 	/* The shape first, cheaply: most lines are thrown out before their
 	 * characters are checked. */
 	if ((q = skip_exim_time(p, e)) != NULL)
 		p = q;
-	else if ((q = skip_syslog(p, e, &exim)) != NULL) {
+	else if ((q = skip_syslog(p, e, &exim, out)) != NULL) {
 		syslogged = 1;
 		p = q;
 		if ((q = skip_exim_time(p, e)) != NULL)
@@ -599,8 +637,15 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 		id = p;
 		p += out->msgid_len--;
 	}
-	if (p == e || (p[0] != '<' && p[0] != 'R' && p[0] != '='))
+	if (p == e || (p[0] != '<' && p[0] != 'R' && p[0] != '=' &&
+	    p[0] != 'D'))
 		return;
+	if (p[0] == 'D') {
+		/* Only Exim's own say where a lookup failed. */
+		if (!syslogged || exim)
+			parse_dnslist_defer(p, e, out);
+		return;
+	}
 
 	/* A candidate: now every character of the message id. */
 	if (id && !msgid_valid(id, out->msgid_len + 1))
@@ -622,5 +667,10 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	    out->kind != EL_LOCAL) {
 		out->kind = EL_BAD;
 		out->why = "syslog line not tagged exim";
+	}
+	/* (nor its sender, which would say a probe was submitted) */
+	if (syslogged && !exim && out->kind == EL_LOCAL) {
+		out->sender = NULL;
+		out->sender_len = 0;
 	}
 }

@@ -6,6 +6,10 @@
  * that Exim wrote for the connection, or refuses the line, never an
  * address a client wrote.
  *
+ * A syslog line says where it came from (source); a failed lookup of a DNS
+ * list ("DNS list lookup defer") says that a smart host that asks our zone
+ * cannot.
+ *
  * And what became of our probes: a delivery ("=>") through the probes'
  * transport, relaywatch_smtp, says that the customer's host accepted one;
  * a deferral ("==") through it, why it could not be delivered yet.
@@ -25,6 +29,8 @@ enum eximlog_kind {
 	EL_BAD,			/* arrival or marker that cannot be trusted */
 	EL_PROBE_DELIVERED,	/* a probe accepted by ip: rcpt is set */
 	EL_PROBE_DEFERRED,	/* a probe deferred: rcpt and detail are set */
+	EL_DNSLIST_DEFER,	/* a DNS list lookup failed: detail is the
+				 * name asked */
 };
 
 /* The transport of share/exim4/relaywatch-transports that sends probes. */
@@ -49,6 +55,9 @@ struct eximlog {
 	size_t rcpt_len;
 	const char *detail;	/* a deferral's reason (after "defer (N): ") */
 	size_t detail_len;
+	const char *source;	/* a syslog line's HOST field (with the */
+	size_t source_len;	/* farm's rsyslog, the sender's address or
+				 * "local"), or NULL */
 };
 
 /* Classify one line (without its newline). */

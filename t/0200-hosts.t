@@ -206,7 +206,7 @@ like "$err" "probelog:6: a probe not sent, for a fault on this side: Cannot assi
     "-d: a probe deferred for a fault of ours: warned, with what to check"
 is "$(printf '%s\n' "$err" | grep -c 'fault on this side:')" 1 "  once a minute, not once a probe; a refused connection (the customer's) not at all"
 like "$err" "probelog:8: skipped: syslog line not tagged exim" "  a delivery line forged through syslog: warned"
-like "$err" "2 probes delivered, 2 deferred for a fault on this side" "  counted with -v"
+like "$err" "0 probes submitted, 2 delivered, 2 deferred for a fault on this side" "  counted with -v"
 
 # -p/-s: where reading stopped, for the supervisor.
 printf '%s\n' "$good" "$good" | $X -p "$TMP/pos" -s 7:100 > /dev/null

@@ -84,6 +84,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    el.rcpt_len) && !memchr(r, '"', el.rcpt_len) &&
 			    !memchr(r, '\\', el.rcpt_len));
 		}
+		if (el.kind == EL_DNSLIST_DEFER)
+			FUZZ_ASSERT(el.detail >= (const char *)data + 1 &&
+			    el.detail + el.detail_len <=
+			    (const char *)data + size && el.detail_len > 0 &&
+			    !memchr(el.detail, ' ', el.detail_len));
+		if (el.source != NULL)
+			FUZZ_ASSERT(el.source >= (const char *)data + 1 &&
+			    el.source + el.source_len <=
+			    (const char *)data + size && el.source_len > 0);
 		if (el.kind == EL_ARRIVAL || el.kind == EL_MARKER) {
 			if (el.text_len > 0) {
 				FUZZ_ASSERT(el.text >= (const char *)data + 1 &&

@@ -1,12 +1,13 @@
 /* lib/eximlog.c: which lines name a sending host, and which host. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "eximlog.h"
 #include "textfile.h"
 #include "tap.h"
 
 static const char *kinds[] = { "other", "arrival", "marker", "local", "bad",
-    "delivered", "deferred" };
+    "delivered", "deferred", "dnslist-defer" };
 
 static void
 line(const char *l, enum eximlog_kind want, const char *want_ip)
@@ -94,6 +95,41 @@ main(void)
 	    EL_MARKER, "192.0.2.1");
 	line("Nov 26 22:00:00 smarthost cron[1]: (root) CMD (x)", EL_OTHER,
 	    NULL);
+
+	/* Where a syslog line came from, and failed lookups of a DNS list
+	 * (Exim 4.96's words). */
+	{
+		struct eximlog el;
+		static const char *dl = "Dec  7 10:00:00 192.0.2.2 exim: " T
+		    "DNS list lookup defer (probably timeout) for "
+		    "5.0.0.127.rw.isp.test: assumed not in list";
+		static const char *bad[] = {
+			"Dec  7 10:00:00 192.0.2.2 logger: " T "DNS list lookup "
+			    "defer (probably timeout) for 5.0.0.127.rw.isp.test: "
+			    "assumed not in list",
+			T "DNS list lookup defer (probably timeout for x: y",
+			T "DNS list lookup defer (x) for : y",
+			T "DNS list lookup defer (x) for a.b",
+			T "DNS list lookup defer (x) fo a.b: y",
+			T "DNS list lookup deferred (x) for a.b: y",
+			T "DNS list",
+		};
+		size_t k;
+
+		eximlog_parse(dl, strlen(dl), &el);
+		ok(el.kind == EL_DNSLIST_DEFER && el.detail_len == 21 &&
+		    memcmp(el.detail, "5.0.0.127.rw.isp.test", 21) == 0,
+		    "a failed DNS list lookup: the name asked");
+		ok(el.source_len == 9 && memcmp(el.source, "192.0.2.2", 9) == 0,
+		    "  and the syslog line's source");
+		line(T ID "DNS list lookup defer (probably timeout) for "
+		    "x.zone: assumed not in list", EL_DNSLIST_DEFER, NULL);
+		for (k = 0; k < sizeof bad / sizeof bad[0]; k++)
+			line(bad[k], EL_OTHER, NULL);
+		eximlog_parse(T ID "<= a@b H=[127.0.0.5]", strlen(T ID
+		    "<= a@b H=[127.0.0.5]"), &el);
+		ok(el.source == NULL, "no source without a syslog prefix");
+	}
 
 	/* Hostile HELOs (helo_accept_junk_hosts), as Exim 4.96 logs them. */
 	line(T "[2685] 1xWitH-0000hJ-24 <= a@b H=(x) [6.6.6.6] (y) "
