@@ -334,6 +334,9 @@ retest_ended_line(const struct stateline *cur, const struct stateline *v,
 	if (state_get(cur, "why", val, sizeof val) &&
 	    state_put_kv(o, osz, &n, "why", val) < 0)
 		errx(EX_SOFTWARE, "line too long");
+	if (state_get(cur, "mailbox", val, sizeof val) &&
+	    state_put_kv(o, osz, &n, "mailbox", val) < 0)
+		errx(EX_SOFTWARE, "line too long");
 	if (state_get(v, "why", val, sizeof val) == NULL)
 		strcpy(val, "none");
 	if (state_put_kv(o, osz, &n, "retest-result", val) < 0)
@@ -711,11 +714,25 @@ sweep_line(const struct stateline *cur, long long now, char *line,
 		 * counts from (relaywatch-due). */
 		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
 		    " OK %lld why=no-answer tested=%lld", now, cur->time);
+		/* A BLOCK whose retest went out and met silence: lifted,
+		 * saying so (a remailer's with the mailbox probed). */
+		if (*retest) {
+			n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
+			    " retest-result=silent");
+			if (state_get(cur, "mailbox", val, sizeof val) &&
+			    state_put_kv(line, STATE_LINE_MAX + 1, &n,
+			    "mailbox", val) < 0)
+				errx(EX_SOFTWARE, "line too long");
+		}
 	} else if (*retest) {
 		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
 		    " BLOCK %lld", now);
 		if (state_get(cur, "why", val, sizeof val) &&
 		    state_put_kv(line, STATE_LINE_MAX + 1, &n, "why", val) < 0)
+			errx(EX_SOFTWARE, "line too long");
+		if (state_get(cur, "mailbox", val, sizeof val) &&
+		    state_put_kv(line, STATE_LINE_MAX + 1, &n, "mailbox",
+		    val) < 0)
 			errx(EX_SOFTWARE, "line too long");
 		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
 		    " retest=requested retest-result=undelivered");
@@ -1279,6 +1296,10 @@ cmd_operator(int unblock, int argc, char **argv)
 		    (long long)time(NULL));
 		if (state_get(&cur, "why", val, sizeof val) &&
 		    state_put_kv(line, sizeof line, &n, "why", val) < 0)
+			errx(EX_SOFTWARE, "line too long");
+		/* A remailer's: its retest probes the mailbox again. */
+		if (state_get(&cur, "mailbox", val, sizeof val) &&
+		    state_put_kv(line, sizeof line, &n, "mailbox", val) < 0)
 			errx(EX_SOFTWARE, "line too long");
 		if (state_put_kv(line, sizeof line, &n, "retest", "requested") < 0 ||
 		    state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||

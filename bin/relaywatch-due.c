@@ -37,6 +37,7 @@
 #include "hostline.h"
 #include "ip.h"
 #include "iptable.h"
+#include "mailboxes.h"
 #include "netset.h"
 #include "owner.h"
 #include "sendertally.h"
@@ -176,6 +177,7 @@ net_busy(const struct ip *ip)
 struct retest {
 	struct ip ip;
 	char why[64];
+	char mailbox[MAILBOX_MAX + 1];	/* why=remailed: its mailbox= */
 };
 
 static struct retest *retests;
@@ -193,6 +195,22 @@ retest_note(const struct stateline *sl)
 	r->ip = sl->ip;
 	if (state_get(sl, "why", r->why, sizeof r->why) == NULL)
 		r->why[0] = '\0';
+	if (strcmp(r->why, "remailed") != 0 || state_get(sl, "mailbox",
+	    r->mailbox, sizeof r->mailbox) == NULL ||
+	    mailboxes_invalid(r->mailbox, strlen(r->mailbox)) != NULL)
+		r->mailbox[0] = '\0';
+}
+
+/* The mailbox a remailer's retest probes ("" for a host's retest). */
+static const char *
+retest_mailbox(const struct ip *ip)
+{
+	size_t i;
+
+	for (i = nretests; i-- > 0;)
+		if (ip_cmp(&retests[i].ip, ip) == 0)
+			return retests[i].mailbox;
+	return "";
 }
 
 static const char *
@@ -577,7 +595,56 @@ delivery_read(const char *line, size_t len, const char **why)
 }
 
 /*
- * The line that records d, into lines at *len (room for 256 bytes), if
+ * "submitted TOKEN" (relaywatch-hosts -d: a probe handed to our Exim):
+ * for a mailbox probe, whose delivery into a mailbox of ours says
+ * nothing, the proof that it went out, recorded for the remailer whose
+ * retest probes that mailbox like a delivery.  1 if the line has that
+ * form (a host's probe, or an unknown mailbox, is let be), 0 if not, -1
+ * with *why for a token that does not check.
+ */
+static int
+submission_read(const char *line, size_t len, const char **why)
+{
+	static const char word[] = "submitted ";
+	unsigned char digest[TOKEN_DIGEST_BYTES];
+	const char *tok = line + sizeof word - 1;
+	size_t tl = len - (sizeof word - 1), i;
+	struct token t;
+
+	if (len < sizeof word - 1 || memcmp(line, word, sizeof word - 1) != 0)
+		return 0;
+	if (keys_rc < 0)
+		keys_rc = keys_read(&keys, conf.keyfile, keys_err,
+		    sizeof keys_err);
+	if (keys_rc != 0)
+		errx(keys_rc, "%s", keys_err);
+	if (tl > TOKEN_MAX || token_check(&keys, tok, tl, now,
+	    conf.token_lifetime, &t, why) < 0) {
+		if (tl > TOKEN_MAX)
+			*why = "token too long";
+		return -1;
+	}
+	if (!t.mailbox)
+		return 1;
+	for (i = 0; i < nretests; i++) {
+		const char *mb = retests[i].mailbox;
+
+		if (*mb == '\0' || token_mailbox_digest(mb, strlen(mb),
+		    digest) < 0 || memcmp(digest, t.digest, sizeof digest) != 0)
+			continue;
+		if ((deliveries = grow(deliveries, &deliverycap,
+		    ndeliveries + 1, sizeof *deliveries)) == NULL)
+			err(EX_OSERR, "out of memory");
+		deliveries[ndeliveries].ip = retests[i].ip;
+		deliveries[ndeliveries].issued = t.time;
+		ndeliveries++;
+		count.delivered++;
+	}
+	return 1;
+}
+
+/*
+ * The line that records d, into lines at *len (room for 600 bytes), if
  * it belongs to its host's test under way (issued when the test began or
  * later) and is the first of that test's probes delivered: the test's
  * own line again, its time and why= kept, with delivered=NOW.
@@ -604,9 +671,13 @@ delivery_line(const struct delivery *d, char *lines, size_t *len)
 	if (h->status == ST_BLOCK) {
 		const char *why = retest_why(&d->ip);
 
+		const char *mb = retest_mailbox(&d->ip);
+
 		n += (size_t)snprintf(lines + n, 32, " BLOCK %lld", began);
 		if (*why)
 			state_put_kv(lines, n + 160, &n, "why", why);
+		if (*mb)
+			state_put_kv(lines, n + 300, &n, "mailbox", mb);
 		n += (size_t)snprintf(lines + n, 24, " retest=pending");
 	} else
 		n += (size_t)snprintf(lines + n, 48, " UNKNOWN %lld why=probe",
@@ -648,7 +719,7 @@ record_and_print(void)
 	else
 		state_follow_catch_up(&follow);
 	for (i = 0; i < ndeliveries; i++) {
-		if ((lines = grow(lines, &linecap, len + 256, 1)) == NULL)
+		if ((lines = grow(lines, &linecap, len + 600, 1)) == NULL)
 			err(EX_OSERR, "out of memory");
 		delivery_line(&deliveries[i], lines, &len);
 	}
@@ -684,7 +755,7 @@ record_and_print(void)
 					 * another of its network is */
 		}
 		/* Room for the longest line, a retest's. */
-		if ((lines = grow(lines, &linecap, len + 512, 1)) == NULL ||
+		if ((lines = grow(lines, &linecap, len + 800, 1)) == NULL ||
 		    (took = grow(took, &tookcap, n + 1, sizeof *took)) == NULL ||
 		    (dom = grow(dom, &domcap, n + 1, sizeof *dom)) == NULL ||
 		    (dom_from = grow(dom_from, &domfromcap, n + 1,
@@ -706,6 +777,9 @@ record_and_print(void)
 			if (*why)
 				state_put_kv(lines, len + 160, &len, "why", why);
 			/* (a why= too long to fit is left out) */
+			if (*retest_mailbox(&ip))
+				state_put_kv(lines, len + 300, &len, "mailbox",
+				    retest_mailbox(&ip));
 			len += (size_t)snprintf(lines + len, 24,
 			    " retest=pending");
 		} else {
@@ -730,12 +804,16 @@ record_and_print(void)
 	state_close(&sf);
 	state_follow_catch_up(&follow);	/* our own lines: the hosts are pending now */
 	for (i = 0; i < n; i++) {
-		char text[IP_TEXT_MAX + 1], hl[HOSTLINE_MAX + 2];
+		char text[IP_TEXT_MAX + 1], hl[HOSTLINE_MAILBOX_MAX + 2];
 		size_t tl = ip_format(&took[i], text), k;
+		const char *mb = retest_mailbox(&took[i]);
 
-		/* The domain as the senders gave it, or as the host's
-		 * name did (ptr=, helo=): the probe says which. */
-		if (strcmp(dom_from[i], "senders") == 0)
+		/* A remailer's retest: a new probe into its mailbox.  The
+		 * domain as the senders gave it, or as the host's name did
+		 * (ptr=, helo=): the probe says which. */
+		if (*mb)
+			tl = hostline_mailbox_put(hl, text, tl, mb);
+		else if (strcmp(dom_from[i], "senders") == 0)
 			tl = hostline_put(hl, text, tl, dom[i], NULL,
 			    HOSTLINE_NONE);
 		else
@@ -1091,8 +1169,8 @@ main(int argc, char *argv[])
 			consider_later(&ip, domain, name, from);
 			continue;
 		}
-		if (!(flags & RD_TOOLONG) && (rc = delivery_read(line, len,
-		    &why)) != 0) {
+		if (!(flags & RD_TOOLONG) && ((rc = submission_read(line, len,
+		    &why)) != 0 || (rc = delivery_read(line, len, &why)) != 0)) {
 			if (rc < 0)
 				text_warn_line(&count.badin, "standard input",
 				    rd.lineno, line, len, "not a delivery of "

@@ -362,11 +362,19 @@ main(int argc, char *argv[])
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
 		struct ip ip;
 		const char *why = "line too long";
-		char their[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1];
+		char their[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1],
+		    mailbox[MAILBOX_MAX + 1];
 		enum hostline_name from;
+		int mrc = 0;
 
-		if (!(flags & RD_TOOLONG) && hostline_parse(line, len, &ip,
-		    their, name, &from, &why) == 0) {
+		/* A remailer's retest: a new probe into its mailbox. */
+		if (!(flags & RD_TOOLONG) && (mrc = hostline_mailbox_parse(line,
+		    len, &ip, mailbox, &why)) == 1) {
+			probe_mailbox(mailbox, time(NULL));
+			continue;
+		}
+		if (!(flags & RD_TOOLONG) && mrc == 0 && hostline_parse(line,
+		    len, &ip, their, name, &from, &why) == 0) {
 			/* The senders' domain, else the host's name's. */
 			if (their[0] != '\0')
 				probe(&ip, their, "senders", time(NULL));

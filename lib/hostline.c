@@ -101,3 +101,43 @@ hostline_put(char *buf, const char *iptext, size_t iplen, const char *domain,
 	buf[n++] = '\n';
 	return n;
 }
+
+static const char mailbox_word[] = " mailbox=";
+
+size_t
+hostline_mailbox_put(char *buf, const char *iptext, size_t iplen,
+    const char *addr)
+{
+	size_t n = iplen, an = strlen(addr);
+
+	memmove(buf, iptext, iplen);
+	memcpy(buf + n, mailbox_word, sizeof mailbox_word - 1);
+	n += sizeof mailbox_word - 1;
+	if (an > MAILBOX_MAX)
+		an = MAILBOX_MAX;	/* (then it does not parse) */
+	memcpy(buf + n, addr, an);
+	n += an;
+	buf[n++] = '\n';
+	return n;
+}
+
+int
+hostline_mailbox_parse(const char *s, size_t n, struct ip *ip, char *addr,
+    const char **why)
+{
+	const char *sp = memchr(s, ' ', n), *a;
+	size_t an;
+
+	if (sp == NULL || (size_t)(s + n - sp) < sizeof mailbox_word - 1 ||
+	    memcmp(sp, mailbox_word, sizeof mailbox_word - 1) != 0)
+		return 0;
+	if (ip_parse_canonical(s, (size_t)(sp - s), ip, why) < 0)
+		return -1;
+	a = sp + sizeof mailbox_word - 1;
+	an = (size_t)(s + n - a);
+	if ((*why = mailboxes_invalid(a, an)) != NULL)
+		return -1;
+	memcpy(addr, a, an);
+	addr[an] = '\0';
+	return 1;
+}

@@ -10,6 +10,12 @@
  * looked it up (ptr=, forward-confirmed) or, without one, of its HELO
  * (helo=), which relaywatch-due falls back on when the senders choose
  * none.  relaywatch-hosts(1) documents the line.
+ *
+ * And, from relaywatch-due to relaywatch-probe, the retest of a BLOCK
+ * for remailing (why=remailed mailbox=ADDRESS): a new probe into that
+ * mailbox, not into the host,
+ *
+ *   IP mailbox=ADDRESS
  */
 #ifndef RW_HOSTLINE_H
 #define RW_HOSTLINE_H
@@ -18,6 +24,7 @@
 
 #include "domain.h"
 #include "ip.h"
+#include "mailboxes.h"
 
 /* Longest line, without its newline. */
 #define HOSTLINE_MAX (IP_TEXT_MAX + 2 * (DOMAIN_MAX + 1) + 5)
@@ -38,5 +45,19 @@ int hostline_parse(const char *s, size_t n, struct ip *ip, char *domain,
  * bytes), with its newline; returns its length. */
 size_t hostline_put(char *buf, const char *iptext, size_t iplen,
     const char *domain, const char *name, enum hostline_name from);
+
+/* Longest retest line, without its newline. */
+#define HOSTLINE_MAILBOX_MAX (IP_TEXT_MAX + 9 + MAILBOX_MAX)
+
+/* The retest line for iptext[0..iplen) and the mailbox addr into buf
+ * (HOSTLINE_MAILBOX_MAX + 2 bytes), with its newline; its length. */
+size_t hostline_mailbox_put(char *buf, const char *iptext, size_t iplen,
+    const char *addr);
+
+/* s[0..n) as a retest line: 1 with *ip and addr (MAILBOX_MAX + 1
+ * bytes), 0 when it is not of that form (no " mailbox="), -1 with *why
+ * when it is, but bad. */
+int hostline_mailbox_parse(const char *s, size_t n, struct ip *ip,
+    char *addr, const char **why);
 
 #endif

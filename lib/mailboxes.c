@@ -8,9 +8,8 @@
 #include "mailboxes.h"
 #include "textfile.h"
 
-/* NULL when s[0..n) is a mailbox as mailboxes.h has it, else why not. */
-static const char *
-mailbox_invalid(const char *s, size_t n)
+const char *
+mailboxes_invalid(const char *s, size_t n)
 {
 	const char *at = NULL;
 	size_t i;
@@ -49,7 +48,7 @@ mailboxes_line(const char *s, size_t n, struct ip *first, struct ip *last,
 		return -1;
 	for (a = sp; a < s + n && (*a == ' ' || *a == '\t'); a++)
 		;
-	if ((*why = mailbox_invalid(a, (size_t)(s + n - a))) != NULL)
+	if ((*why = mailboxes_invalid(a, (size_t)(s + n - a))) != NULL)
 		return -1;
 	*addr = a;
 	return 0;

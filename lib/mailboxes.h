@@ -21,6 +21,9 @@
  * ASCII without blanks, quotes, angle brackets, commas, semicolons,
  * colons, parentheses, brackets or backslashes.
  */
+/* NULL when s[0..n) is a mailbox as this file has it, else why not. */
+const char *mailboxes_invalid(const char *s, size_t n);
+
 int mailboxes_line(const char *s, size_t n, struct ip *first,
     struct ip *last, const char **addr, const char **why);
 

@@ -163,7 +163,7 @@ apply "198.51.100.4 BLOCK $((now - 49 * 3600)) why=relayed retest=pending delive
     "198.51.100.5 BLOCK $((now - 49 * 3600)) why=relayed retest=requested" \
     "198.51.100.8 BLOCK $((now - 49 * 3600)) why=relayed retest=pending" > /dev/null
 run db sweep
-like "$out" "^198.51.100.4 BLOCK OK [0-9]+ why=no-answer tested=[0-9]+$" "sweep: silence after a retest's delivered probe lifts the BLOCK"
+like "$out" "^198.51.100.4 BLOCK OK [0-9]+ why=no-answer tested=[0-9]+ retest-result=silent$" "sweep: silence after a retest's delivered probe lifts the BLOCK, saying so"
 like "$(lookup 198.51.100.4)" "^OK " "sweep: and Exim sees it at once"
 is "$(db list BLOCK | cut -d' ' -f1 | grep 198.51.100.5)" "198.51.100.5" "sweep: a retest not yet probed keeps the BLOCK"
 like "$(lookup 198.51.100.8)" "^BLOCK [0-9]+ why=relayed retest=requested retest-result=undelivered$" \

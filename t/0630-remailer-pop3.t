@@ -8,12 +8,14 @@
 # the smart host from 127.0.0.7.  The special mailbox's recipe BLOCKs
 # 127.0.0.7 (why=remailed), and its next message gets 550.  A careful
 # customer, whose fetchmail delivers locally only, stays without a
-# verdict.
+# verdict.  Retested (a new probe into the mailbox), the remailer that
+# still re-sends stays BLOCKed with the new evidence; fixed, silence
+# lifts it.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
 . "$T/pop3.sh"
 need_exim
-need procmail formail swaks dovecot fetchmail
+need procmail formail swaks dovecot fetchmail faketime
 
 PS=$(free_port 77)	# the smart host
 PC=$(free_port 78)	# (no customer listens: nothing is probed by IP)
@@ -73,5 +75,42 @@ wait_for "[ \"\$(rcpt_reply 127.0.0.1 \"$PS\" 127.0.0.7)\" = 550 ]" 10
 ok $? "127.0.0.7's next message: 550"
 exim_settle "$S" 20
 is "$(last 127.0.0.8)" "" "the careful customer: no verdict"
+
+# The retest, as the supervisor's pipeline runs it: relaywatch-due hands
+# relaywatch-probe a new probe into shop's mailbox; our Exim's local
+# arrival of it (relaywatch-hosts -d) shows it went out.
+retest() {	# retest: ask, and run the pipeline's stages once
+	relaywatch-db retest -w "fixed, ticket $1" 127.0.0.7 > /dev/null &&
+	    relaywatch-due < /dev/null > "$TMP/due.$1" &&
+	    relaywatch-probe < "$TMP/due.$1" > "$TMP/sent.$1" &&
+	    exim_settle "$S" 20 &&
+	    relaywatch-hosts -d "$S/log/mainlog" | relaywatch-due > /dev/null
+}
+retest 1
+ok $? "a retest of the remailer" || diag "$(tail -n 3 "$ST/state")"
+is "$(cat "$TMP/due.1")" "127.0.0.7 mailbox=shop@isp.example" "  relaywatch-due: a new probe into its mailbox, not into the host"
+is "$(grep -c '^X-Relaywatch: mailbox=shop@isp.example' "$TMP/mail/shop")" 1 "  delivered into shop's mailbox by the smart host"
+like "$(last 127.0.0.7)" " BLOCK [0-9]+ why=remailed mailbox=shop@isp\.example retest=pending delivered=[0-9]+$" \
+    "  its submission seen in the main log: the retest under way, its probe out"
+# Still remailing: the BLOCK stays, with the new evidence.
+fetch shop "$PP" "$TMP/shop.rc"
+wait_for "last 127.0.0.7 | grep -q ' token-time='" 30
+like "$(last 127.0.0.7)" '^127\.0\.0\.7 BLOCK [0-9]+ why=remailed mailbox=shop@isp\.example token-time=[0-9]+ via=127\.0\.0\.7$' \
+    "re-sent again: the BLOCK stays, with the new evidence" || diag "$(tail -n 3 "$ST/state")"
+is "$(rcpt_reply 127.0.0.1 "$PS" 127.0.0.7)" 550 "  and its mail is still refused"
+# Fixed (its procmail keeps what it collects): silence lifts the BLOCK.
+cp "$TMP/careful.rc" "$TMP/shop.rc"
+sed -i "s|careful.kept|shop.kept|" "$TMP/shop.rc"
+retest 2
+ok $? "the fixed remailer retested" || diag "$(tail -n 3 "$ST/state")"
+fetch shop "$PP" "$TMP/shop.rc"
+ok $? "  its fetchmail collects the new probe, and keeps it"
+exim_settle "$S" 20
+like "$(last 127.0.0.7)" " retest=pending delivered=" "  nothing came back"
+faketime -f "+49h" relaywatch-db sweep > "$TMP/sweep" 2>&1
+like "$(last 127.0.0.7)" '^127\.0\.0\.7 OK [0-9]+ why=no-answer tested=[0-9]+ retest-result=silent mailbox=shop@isp\.example$' \
+    "silence for pending_timeout: lifted, retest-result=silent" || diag "$(cat "$TMP/sweep")"
+wait_for "[ \"\$(rcpt_reply 127.0.0.1 \"$PS\" 127.0.0.7)\" = 250 ]" 10
+ok $? "  and its next message is accepted"
 
 done_testing

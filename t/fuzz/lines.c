@@ -96,6 +96,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(why != NULL && why[0] != '\0');
 	}
 	{
+		/* A remailer's retest line: written again, it is itself. */
+		char addr[MAILBOX_MAX + 1], line[HOSTLINE_MAILBOX_MAX + 2];
+		int r = hostline_mailbox_parse(s, size, &ip, addr, &why);
+
+		if (r == 1) {
+			n = ip_format(&ip, text);
+			n = hostline_mailbox_put(line, text, n, addr);
+			FUZZ_ASSERT(n == size + 1 && memcmp(line, s, size) == 0);
+		} else if (r < 0)
+			FUZZ_ASSERT(why != NULL && why[0] != '\0');
+	}
+	{
 		/* A host line: written again, it is itself. */
 		char dom[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1],
 		    line[HOSTLINE_MAX + 2];
