@@ -551,6 +551,23 @@ static struct keys keys;
 static int keys_rc = -1;		/* keys_read's, once read */
 static char keys_err[256];
 
+/* The token tok[0..tl) checked with our keys (read at the first): 0 with
+ * *t, or -1 with *why. */
+static int
+token_read(const char *tok, size_t tl, struct token *t, const char **why)
+{
+	if (keys_rc < 0)
+		keys_rc = keys_read(&keys, conf.keyfile, keys_err,
+		    sizeof keys_err);
+	if (keys_rc != 0)
+		errx(keys_rc, "%s", keys_err);
+	if (tl > TOKEN_MAX) {
+		*why = "token too long";
+		return -1;
+	}
+	return token_check(&keys, tok, tl, now, conf.token_lifetime, t, why);
+}
+
 /* "IP delivered TOKEN": 1 if the line has that form (queued, or warned
  * about with *why set and -1), 0 if not. */
 static int
@@ -569,17 +586,8 @@ delivery_read(const char *line, size_t len, const char **why)
 	tl = (size_t)(line + len - tok);
 	if (ip_parse_canonical(line, (size_t)(sp - line), &ip, why) < 0)
 		return -1;
-	if (keys_rc < 0)
-		keys_rc = keys_read(&keys, conf.keyfile, keys_err,
-		    sizeof keys_err);
-	if (keys_rc != 0)
-		errx(keys_rc, "%s", keys_err);
-	if (tl > TOKEN_MAX || token_check(&keys, tok, tl, now,
-	    conf.token_lifetime, &t, why) < 0) {
-		if (tl > TOKEN_MAX)
-			*why = "token too long";
+	if (token_read(tok, tl, &t, why) < 0)
 		return -1;
-	}
 	if (ip_cmp(&t.ip, &ip) != 0) {
 		*why = "the token is for another address";
 		return -1;
@@ -613,17 +621,8 @@ submission_read(const char *line, size_t len, const char **why)
 
 	if (len < sizeof word - 1 || memcmp(line, word, sizeof word - 1) != 0)
 		return 0;
-	if (keys_rc < 0)
-		keys_rc = keys_read(&keys, conf.keyfile, keys_err,
-		    sizeof keys_err);
-	if (keys_rc != 0)
-		errx(keys_rc, "%s", keys_err);
-	if (tl > TOKEN_MAX || token_check(&keys, tok, tl, now,
-	    conf.token_lifetime, &t, why) < 0) {
-		if (tl > TOKEN_MAX)
-			*why = "token too long";
+	if (token_read(tok, tl, &t, why) < 0)
 		return -1;
-	}
 	if (!t.mailbox)
 		return 1;
 	for (i = 0; i < nretests; i++) {
