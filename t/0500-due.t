@@ -306,7 +306,7 @@ while [ $i -lt 30 ]; do
 	    relaywatch-due -c "$TMP/rw.conf" > "$TMP/k.out" 2> "$TMP/k.err" &
 	pid=$!
 	sleep "0.$(awk -v s=$i 'BEGIN { srand(s + 500); printf "%03d", int(rand() * 250) }')"
-	pkill -9 -x relaywatch-due
+	kill -9 "$pid"		# (the pipeline's last command: relaywatch-due)
 	wait $pid 2>/dev/null
 	[ $? = 137 ] && killed=$((killed + 1))
 	cat "$TMP/k.out" >> "$TMP/printed"

@@ -28,7 +28,7 @@ exim_smarthost "$S" "$TMP/rc" "$ST/state.cdb" || exit 1
 
 # relaywatch, in its own session, as a service manager would run it.
 export RELAYWATCH_LOG="$TMP/relaywatch.log"
-setsid relaywatch > "$TMP/relaywatch.out" 2>&1 &
+TMPDIR=$TMP setsid relaywatch > "$TMP/relaywatch.out" 2>&1 &
 wait_for "grep -qs 'started: following' '$RELAYWATCH_LOG'" 10
 ok $? "relaywatch started" || diag "$(cat "$TMP/relaywatch.out" "$RELAYWATCH_LOG")"
 sv=$(cat "$ST/relaywatch.pid")
@@ -81,13 +81,16 @@ like "$(last 127.0.0.5)" "^127\.0\.0\.5 OK [0-9]+ why=refused .*relaying denied"
 # run that the rotation began must be under way (its catch-up of the old
 # file done, its tail following the new one): a kill while the rotation
 # ends a run is a rotation, not a stage that died.
+# (Only this supervisor's stages: its pipeline's process group, which it
+# notes in its run directory.)
+pg() { cat "$TMP"/relaywatch.*/pgid 2>/dev/null; }
 wait_for "grep -q 'rotated; going on' '$RELAYWATCH_LOG' &&
-    pgrep -f -- '-F $S/log/mainlog\$' > /dev/null &&
-    [ \"\$(pgrep -x relaywatch-due | wc -l)\" = 1 ]" 20
+    pgrep -g \"\$(pg)\" -f -- '-F $S/log/mainlog\$' > /dev/null &&
+    [ \"\$(pgrep -g \"\$(pg)\" -x relaywatch-due | wc -l)\" = 1 ]" 20
 ok $? "the run after the rotation under way" || diag "$(cat "$RELAYWATCH_LOG")"
 before=$(wc -l < "$ST/probes")
-pkill -KILL -x relaywatch-due
-wait_for "grep -q 'pipeline ended (relaywatch-due' '$RELAYWATCH_LOG' && [ -n \"\$(pgrep -x relaywatch-due)\" ]" 20
+pkill -KILL -g "$(pg)" -x relaywatch-due
+wait_for "grep -q 'pipeline ended (relaywatch-due' '$RELAYWATCH_LOG' && [ -n \"\$(pgrep -g \"\$(pg)\" -x relaywatch-due)\" ]" 20
 ok $? "relaywatch-due killed: the pipeline restarted" || diag "$(cat "$RELAYWATCH_LOG")"
 sleep 1
 send 127.0.0.1 "$PS" 127.0.0.3 > /dev/null
