@@ -37,17 +37,29 @@ span(long long secs, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* The source named src, added when new; NULL when the table is full. */
+/* Whether source s is src[0..len) (its first FEED_NAME_MAX bytes). */
+static int
+is_source(const struct feed_source *s, const char *src, size_t len)
+{
+	return s->rawlen == len && memcmp(s->raw, src, len) == 0;
+}
+
+/* The source named src, added when new; NULL when the table is full.
+ * Lines come in runs from one source: the last one is tried first. */
 static struct feed_source *
 source(struct feed *f, const char *src, size_t len)
 {
 	char name[FEED_NAME_MAX + 1];
 	size_t i;
 
-	text_quote(src, len, name, sizeof name);
+	if (len > FEED_NAME_MAX)
+		len = FEED_NAME_MAX;
+	if (f->last < f->n && is_source(&f->s[f->last], src, len))
+		return &f->s[f->last];
 	for (i = 0; i < f->n; i++)
-		if (strcmp(f->s[i].name, name) == 0)
-			return &f->s[i];
+		if (is_source(&f->s[i], src, len))
+			return &f->s[f->last = i];
+	text_quote(src, len, name, sizeof name);
 	if (f->n == FEED_SOURCES) {
 		if (!f->full)
 			warnx("feed: more than %d sources (the last: %s); "
@@ -56,7 +68,10 @@ source(struct feed *f, const char *src, size_t len)
 		return NULL;
 	}
 	memset(&f->s[f->n], 0, sizeof f->s[f->n]);
+	memcpy(f->s[f->n].raw, src, len);
+	f->s[f->n].rawlen = len;
 	memcpy(f->s[f->n].name, name, sizeof name);
+	f->last = f->n;
 	return &f->s[f->n++];
 }
 

@@ -19,7 +19,9 @@
 #define FEED_NAME_MAX 64	/* bytes of a source's name kept */
 
 struct feed_source {
-	char name[FEED_NAME_MAX + 1];
+	char raw[FEED_NAME_MAX];		/* as in the line (cut) */
+	size_t rawlen;
+	char name[FEED_NAME_MAX + 1];		/* as shown */
 	time_t last;			/* its last line */
 	time_t silent;			/* said silent at, or 0 */
 	time_t dns_first, dns_last;	/* the failed lookups said, or 0 */
@@ -28,7 +30,7 @@ struct feed_source {
 
 struct feed {
 	struct feed_source s[FEED_SOURCES];
-	size_t n;
+	size_t n, last;			/* (the source of the last line) */
 	long long silence;		/* seconds; 0: not watched */
 	const char *zone;		/* our DNS zone, or "" */
 	int full;			/* more sources than watched (said) */
