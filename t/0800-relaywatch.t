@@ -89,7 +89,7 @@ wait_for "grep -q 'rotated; going on' '$RELAYWATCH_LOG' &&
     [ \"\$(pgrep -g \"\$(pg)\" -x relaywatch-due | wc -l)\" = 1 ]" 20
 ok $? "the run after the rotation under way" || diag "$(cat "$RELAYWATCH_LOG")"
 before=$(wc -l < "$ST/probes")
-pkill -KILL -g "$(pg)" -x relaywatch-due
+kill -KILL $(pgrep -g "$(pg)" -x relaywatch-due)
 wait_for "grep -q 'pipeline ended (relaywatch-due' '$RELAYWATCH_LOG' && [ -n \"\$(pgrep -g \"\$(pg)\" -x relaywatch-due)\" ]" 20
 ok $? "relaywatch-due killed: the pipeline restarted" || diag "$(cat "$RELAYWATCH_LOG")"
 sleep 1

@@ -80,12 +80,12 @@ ok $? "and relaywatch-due's queue, now and then"
 # Restarts with back-off.  (Only this supervisor's stages: its pipeline's
 # process group, which it notes in its run directory.)
 pg() { cat "$TMP"/relaywatch.*/pgid; }
-pkill -KILL -g "$(pg)" -f "^relaywatch-probe$"
+kill -KILL $(pgrep -g "$(pg)" -f "^relaywatch-probe$")
 wait_for "grep -q 'pipeline ended (relaywatch-probe 137); restarting in 1 s' '$TMP/syslog'" 10
 ok $? "relaywatch-probe killed: the pipeline ends, restarted after 1 s"
 # (the new pipeline's stages each started: a loaded machine may be slow)
 wait_for '[ -n "$(pgrep -g "$(pg)" -f "^relaywatch-probe$")" ] && [ -n "$(pgrep -g "$(pg)" -f "^relaywatch-hosts -d -p ")" ]' 10
-pkill -KILL -g "$(pg)" -f "^relaywatch-hosts -d -p "
+kill -KILL $(pgrep -g "$(pg)" -f "^relaywatch-hosts -d -p ")
 wait_for "grep -q 'pipeline ended (relaywatch-hosts 137); restarting in 2 s' '$TMP/syslog'" 10
 ok $? "killed again: after 2 s"
 like "$(grep -c ' -p mail.err -- pipeline ended' "$TMP/syslog")" "^2$" "failures logged as errors"
@@ -114,7 +114,7 @@ is "$(probed 192.0.2.1)" 3 "a customer already tested is not probed again"
 # Lines written during a restart's back-off (once the run has ended) are
 # read by the next run.
 n=$(grep -c 'pipeline ended (relaywatch-probe 137)' "$TMP/syslog")
-pkill -KILL -g "$(pg)" -f "^relaywatch-probe$"
+kill -KILL $(pgrep -g "$(pg)" -f "^relaywatch-probe$")
 wait_for "[ \$(grep -c 'pipeline ended (relaywatch-probe 137)' '$TMP/syslog') -gt $n ]" 10
 arrival 192.0.2.7
 wait_for '[ "$(probed 192.0.2.7)" = 3 ]' 15
