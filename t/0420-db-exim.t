@@ -116,7 +116,7 @@ rcpts() {	# rcpts SOURCE: one message to three recipients, to RCPT
 before=$(wc -l < "$log")
 rcpts 127.0.0.5
 is "$(tail -n +$((before + 1)) "$log" | grep -c 'relaywatch: .*state.cdb missing or damaged')" 1 \
-    "3. the CDBs are looked at once a message: three RCPTs, logged once"
+    "3. the CDBs are looked at once until cdb.serial changes: three RCPTs, logged once"
 : > "$S/state.cdb"
 is "$(rcpt 127.0.0.5)" 250 "3. CDB empty: accepted"
 head -c 5000 /dev/urandom > "$S/state.cdb"
