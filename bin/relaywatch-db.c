@@ -1427,6 +1427,7 @@ cmd_exim_macros(int argc, char **argv)
 	printf("RELAYWATCH_CDB = %s\n", cdb_path);
 	printf("RELAYWATCH_RECENT = %s\n", recent_path);
 	printf("RELAYWATCH_SERIAL = %s\n", serial_path);
+	printf("RELAYWATCH_MARKS = %s.d\n", serial_path);
 	printf("RELAYWATCH_DOMAINS = %s\n", conf.domain);
 	printf("RELAYWATCH_MAILBOX = %s\n", conf.mailbox);
 	printf("RELAYWATCH_ABUSE = %s\n", conf.abuse);

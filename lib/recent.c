@@ -1,10 +1,14 @@
 /*
  * recent.cdb and its serial (recent.h).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,20 +167,94 @@ fail:
 static int
 fill_serial(int fd, void *arg)
 {
-	struct timespec ts;
-	char line[64];
-	int n;
+	const char *text = arg;
+	size_t n = strlen(text);
 
-	(void)arg;
-	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-		return -1;
-	n = snprintf(line, sizeof line, "%lld.%09ld %ld\n",
-	    (long long)ts.tv_sec, ts.tv_nsec, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof line) {
-		errno = EOVERFLOW;
+	return write(fd, text, n) == (ssize_t)n && write(fd, "\n", 1) == 1 ?
+	    0 : -1;
+}
+
+/* The marks' directory of the serial at serial ("SERIAL.d"), opened, not
+ * through a symbolic link; made (mode 755, for Exim) when missing.
+ * Returns its descriptor, or -1. */
+static int
+marks_open(const char *serial, int create)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(dir, sizeof dir, "%s.d", serial) >= sizeof dir) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return write(fd, line, (size_t)n) == n ? 0 : -1;
+	if (create && mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return -1;
+	if (create && fchmod(fd, 0755) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Remove every mark in dfd but keep ("" for none).  0, or -1. */
+static int
+marks_clear(int dfd, const char *keep)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd, rc = 0;
+
+	if ((fd = dup(dfd)) < 0)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] == 'm' && strcmp(de->d_name, keep) != 0 &&
+		    unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
+			rc = -1;
+	closedir(d);
+	return rc;
+}
+
+/*
+ * A new serial: its mark first (an empty file SERIAL.d/mTEXT), then the
+ * serial (TEXT), then the old marks removed.  A session holding an old
+ * serial finds its mark gone and reads the serial again, which is then
+ * new already.  0, or -1 with errno.
+ */
+static int
+serial_write(const char *serial)
+{
+	struct timespec ts;
+	char text[64], mark[72];
+	int dfd, fd, e;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return -1;
+	snprintf(text, sizeof text, "%lld.%09ld-%ld", (long long)ts.tv_sec,
+	    ts.tv_nsec, (long)getpid());
+	snprintf(mark, sizeof mark, "m%s", text);
+	if ((dfd = marks_open(serial, 1)) < 0)
+		return -1;
+	if ((fd = openat(dfd, mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) < 0 || close(fd) < 0 ||
+	    atomic_write(serial, fill_serial, text, 0644) < 0 ||
+	    marks_clear(dfd, mark) < 0) {
+		e = errno;
+		close(dfd);
+		errno = e;
+		return -1;
+	}
+	close(dfd);
+	return 0;
 }
 
 int
@@ -185,17 +263,21 @@ recent_write(const char *path, const char *serial,
     const struct statepos *pos, int v6bits)
 {
 	struct recent_fill rf = { tail, main, pos, v6bits };
-	int e;
+	int e, dfd;
 
 	if (atomic_write(path, fill_recent, &rf, 0644) < 0)
 		return -1;
-	if (serial == NULL || atomic_write(serial, fill_serial, NULL,
-	    0644) == 0)
+	if (serial == NULL || serial_write(serial) == 0)
 		return 0;
-	/* Without its serial Exim looks up every message again, which is
-	 * slower but right; a serial left as it was is not. */
+	/* Without its serial or marks Exim looks up every message again,
+	 * which is slower but right; a serial or mark left as it was is
+	 * not. */
 	e = errno;
 	(void)unlink(serial);
+	if ((dfd = marks_open(serial, 0)) >= 0) {
+		(void)marks_clear(dfd, "");
+		close(dfd);
+	}
 	errno = e;
 	return -2;
 }

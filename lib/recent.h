@@ -7,7 +7,10 @@
  *
  * After it, the serial (cdb.serial): one line that no earlier write has
  * had, from which Exim's RCPT ACL knows that the CDBs may have changed
- * since it last looked a host up in the same SMTP session.
+ * since it last looked a host up in the same SMTP session; and its mark,
+ * an empty file cdb.serial.d/mLINE, the only one there once the serial
+ * is written: the ACL asks only whether the mark of the serial it read
+ * is still there (one stat), and reads the serial again when it is not.
  */
 #ifndef RW_RECENT_H
 #define RW_RECENT_H
@@ -29,8 +32,8 @@
  * that is not blocked, so that main's records no longer count.  Then,
  * unless serial is NULL, write a new serial there.  Returns 0; -1 with
  * errno set when recent.cdb failed (the old one stays); -2 with errno
- * set when the serial failed, which is then removed if it can be (Exim
- * then looks up every message).
+ * set when the serial failed, which is then removed if it can be, and
+ * its marks with it (Exim then looks up every message).
  */
 int recent_write(const char *path, const char *serial,
     const struct statemap *tail, struct cdb *main,

@@ -106,7 +106,7 @@ is "$(cdb -d -m "$S/state.cdb" | grep -vc "^relaywatch-state ")" "$(db list 2>/d
 # and where it read up to: "DEV INO OFFSET", the state's end
 is "$(cdb -q "$S/state.cdb" relaywatch-state | cut -d' ' -f2,3)" \
     "$(stat -c '%i %s' "$S/state")" "compile: the CDB names the state file and its end"
-ls -A "$S" | grep -v -e '^state$' -e '^state.cdb$' -e '^recent.cdb$' -e '^cdb.serial$' \
+ls -A "$S" | grep -v -e '^state$' -e '^state.cdb$' -e '^recent.cdb$' -e '^cdb.serial$' -e '^cdb.serial.d$' \
     -e '^outbox$' > "$TMP/left"
 is "$(cat "$TMP/left")" "" "compile: no temp files left"
 # The damage repaired (as an operator would), so that the commands below

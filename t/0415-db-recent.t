@@ -139,7 +139,7 @@ ok $([ ! -e "$S/enforce-pending" ]; echo $?) "  the work done"
 # cdb.serial: a new line after each recent.cdb, so that an SMTP session
 # looks again; one that cannot be written fails the same way.
 serial=$(cat "$S/cdb.serial")
-like "$serial" '^[0-9]+\.[0-9]{9} [0-9]+$' "cdb.serial: the time and the writer"
+like "$serial" '^[0-9]+\.[0-9]{9}-[0-9]+$' "cdb.serial: the time and the writer"
 is "$(stat -c %a "$S/cdb.serial")" 644 "  readable by Exim"
 run db apply <<IN
 10.1.0.14 BLOCK 2900 why=relayed

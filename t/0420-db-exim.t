@@ -57,13 +57,17 @@ DATA 250
 MAIL 250
 RCPT 550" "2. message 1 accepted, BLOCK applied, message 2 of the same session refused"
 
-# 2b. What a session has looked up it keeps until cdb.serial changes,
-# which relaywatch-db rewrites after recent.cdb; without the file, Exim
-# looks up every message.
+# 2b. What a session has looked up it keeps while the mark of the serial
+# it read (cdb.serial.d/mSERIAL) is there; relaywatch-db writes a new
+# serial and mark after recent.cdb, then removes the old mark; without
+# the serial, Exim looks up every message.
 cp "$S/cdb.serial" "$TMP/serial.old"
+old=m$(tr -d '\n' < "$S/cdb.serial")
+is "$(ls "$S/cdb.serial.d")" "$old" "2b. one mark, named for the serial"
+is "$(stat -c '%a %U' "$S/cdb.serial.d")" "755 $(stat -c %U "$S")" "2b. its directory: the state's owner's, searchable by Exim"
 out=$("$T/smtp-session" 127.0.0.1 "$port" 127.0.0.9 mail \
-    "run:echo '127.0.0.9 BLOCK $now why=relayed' | relaywatch-db -c '$TMP/rw.conf' apply >/dev/null && cp '$TMP/serial.old' '$S/cdb.serial'" \
-    mail "run:echo changed >> '$S/cdb.serial'" mail 2>&1)
+    "run:echo '127.0.0.9 BLOCK $now why=relayed' | relaywatch-db -c '$TMP/rw.conf' apply >/dev/null && cp '$TMP/serial.old' '$S/cdb.serial' && : > '$S/cdb.serial.d/$old'" \
+    mail "run:rm '$S/cdb.serial.d/$old'" mail 2>&1)
 is "$out" "MAIL 250
 RCPT 250
 DATA 250
@@ -71,9 +75,11 @@ MAIL 250
 RCPT 250
 DATA 250
 MAIL 250
-RCPT 550" "2b. the serial as it was: the session's answer kept; the serial changed: refused"
+RCPT 550" "2b. the serial's mark still there: the session's answer kept; gone: refused"
+echo "127.0.0.31 BLOCK $now why=relayed" | relaywatch-db -c "$TMP/rw.conf" apply > /dev/null
 ok "$( [ "$(cat "$S/cdb.serial")" != "$(cat "$TMP/serial.old")" ] && echo 0 || echo 1)" \
     "2b. apply writes a new serial"
+is "$(ls "$S/cdb.serial.d")" "m$(tr -d '\n' < "$S/cdb.serial")" "2b. and its mark, the only one"
 rm "$S/cdb.serial"
 out=$("$T/smtp-session" 127.0.0.1 "$port" 127.0.0.10 mail \
     "run:echo '127.0.0.10 BLOCK $now why=relayed' | relaywatch-db -c '$TMP/rw.conf' apply >/dev/null && rm '$S/cdb.serial'" \
@@ -185,7 +191,7 @@ d=$(exim_setup nomacros)
 chmod 644 "$d/exim.conf"
 out=$("$EXIM" -C "$d/exim.conf" -bV 2>&1)
 like "$out" "RELAYWATCH_CDB_is_not_set:_run_relaywatch-db_exim-macros" "no generated macros: exim -bV fails, naming the macro and the command"
-printf 'RELAYWATCH_CDB = /x\nRELAYWATCH_RECENT = /y\nRELAYWATCH_SERIAL = /z\nRELAYWATCH_DOMAINS = x\nRELAYWATCH_MAILBOX = x\nRELAYWATCH_ABUSE = a@x\n' > "$TMP/noprobe.macros"
+printf 'RELAYWATCH_CDB = /x\nRELAYWATCH_RECENT = /y\nRELAYWATCH_SERIAL = /z\nRELAYWATCH_MARKS = /z.d\nRELAYWATCH_DOMAINS = x\nRELAYWATCH_MAILBOX = x\nRELAYWATCH_ABUSE = a@x\n' > "$TMP/noprobe.macros"
 sed -i "s|$TMP/nonexistent.macros|$TMP/noprobe.macros|" "$d/exim.conf"
 out=$("$EXIM" -C "$d/exim.conf" -bV 2>&1)
 like "$out" "RELAYWATCH_PROBE_SOURCE_is_not_set" "a forgotten probe source: exim -bV fails"

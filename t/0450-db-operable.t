@@ -113,6 +113,7 @@ run relaywatch-db -c "$TMP/m.conf" exim-macros
 is "$(printf '%s\n' "$out" | grep -v '^#')" "RELAYWATCH_CDB = $S/state.cdb
 RELAYWATCH_RECENT = $S/recent.cdb
 RELAYWATCH_SERIAL = $S/cdb.serial
+RELAYWATCH_MARKS = $S/cdb.serial.d
 RELAYWATCH_DOMAINS = isp.example
 RELAYWATCH_MAILBOX = relaytest
 RELAYWATCH_ABUSE = abuse@isp.example

@@ -383,10 +383,10 @@ is "$(grep -E '^127\.0\.0\.24 UNKNOWN [0-9]+ why=probe( |$)' "$ST/state" | grep 
 # files of one command by name).
 mkdir -p "$TMP/copy"
 copy_cdbs() {
-	(cd "$ST" && for f in state.cdb recent.cdb cdb.serial; do rsync -t $f "$TMP/copy/" || exit 1; done)
+	(cd "$ST" && for f in state.cdb recent.cdb cdb.serial cdb.serial.d; do rsync -rt --delete $f "$TMP/copy/" || exit 1; done)
 }
 copy_cdbs
-ok $? "rsync copies state.cdb, then recent.cdb, then cdb.serial"
+ok $? "rsync copies state.cdb, then recent.cdb, then cdb.serial and its mark"
 printf '%s\n' "statedir = $TMP/copy" "domain = isp.example" \
     "probe_source = 127.0.0.9" > "$TMP/copy.conf"
 relaywatch-db -c "$TMP/copy.conf" exim-macros > "$TMP/copy.macros"

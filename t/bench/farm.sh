@@ -119,8 +119,8 @@ printf '%s\n' "statedir = $TMP/copy" "domain = isp.example" \
 relaywatch-db -c "$TMP/copy.conf" exim-macros > "$TMP/copy.macros"
 # copy_cdbs: as INSTALL's cron line, one rsync a file, in this order.
 copy_cdbs() {
-	for f in state.cdb recent.cdb cdb.serial; do
-		rsync -t "$TMP/st/$f" "$TMP/copy/" || return 1
+	for f in state.cdb recent.cdb cdb.serial cdb.serial.d; do
+		rsync -rt --delete "$TMP/st/$f" "$TMP/copy/" || return 1
 	done
 }
 copy_cdbs
