@@ -201,27 +201,34 @@ retest_note(const struct stateline *sl)
 		r->mailbox[0] = '\0';
 }
 
+/* ip's retest as last read, or NULL. */
+static const struct retest *
+retest_of(const struct ip *ip)
+{
+	size_t i;
+
+	for (i = nretests; i-- > 0;)
+		if (ip_cmp(&retests[i].ip, ip) == 0)
+			return &retests[i];
+	return NULL;
+}
+
+/* The why= its retest keeps ("" for none). */
+static const char *
+retest_why(const struct ip *ip)
+{
+	const struct retest *r = retest_of(ip);
+
+	return r ? r->why : "";
+}
+
 /* The mailbox a remailer's retest probes ("" for a host's retest). */
 static const char *
 retest_mailbox(const struct ip *ip)
 {
-	size_t i;
+	const struct retest *r = retest_of(ip);
 
-	for (i = nretests; i-- > 0;)
-		if (ip_cmp(&retests[i].ip, ip) == 0)
-			return retests[i].mailbox;
-	return "";
-}
-
-static const char *
-retest_why(const struct ip *ip)
-{
-	size_t i;
-
-	for (i = nretests; i-- > 0;)
-		if (ip_cmp(&retests[i].ip, ip) == 0)
-			return retests[i].why;
-	return "";
+	return r ? r->mailbox : "";
 }
 
 /* When an OK's host was tested: tested= (a sweep's), else token-time=
