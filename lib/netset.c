@@ -81,18 +81,7 @@ netset_finish(struct netset *ns)
 int
 netset_contains(const struct netset *ns, const struct ip *ip)
 {
-	size_t lo = 0, hi = ns->n;
-
-	/* Last range whose first address is <= ip. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ip_cmp(&ns->r[mid].first, ip) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo > 0 && ip_cmp(ip, &ns->r[lo - 1].last) <= 0;
+	return netset_overlaps(ns, ip, ip);
 }
 
 int

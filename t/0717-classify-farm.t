@@ -30,23 +30,23 @@ rcvd() {
 		printf 'Received: from [%s] (helo=x.example)\n\tby %s with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L1-2j; Fri, 27 Nov 2026 04:00:00 +0000\n' "$1" "$2"
 	fi
 }
-# relayed HOST...: the probe as it comes back, the first HOST having
-# handed it to the tester, each next one to the one before.
-relayed() {
+# chain HOST...: the Received fields of a message the first HOST handed
+# to the tester, each next one to the one before.
+chain() {
 	by=tester.isp.example
 	for h in "$@"; do
 		rcvd "$h" "$by"
 		by=next.example
 	done
+}
+# relayed HOST...: the probe as it comes back through them.
+relayed() {
+	chain "$@"
 	cat "$TMP/probe"
 }
 # report HOST...: a failure report of the probe, handed over likewise.
 report() {
-	by=tester.isp.example
-	for h in "$@"; do
-		rcvd "$h" "$by"
-		by=next.example
-	done
+	chain "$@"
 	printf 'From: Mail Delivery System <MAILER-DAEMON@customer.example>\nTo: %s\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nIt could not be delivered.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.customer.example\n\nFinal-Recipient: rfc822; x@y\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 554 5.7.1 Relay access denied\n--b--\n' "$rcpt"
 }
 verdict() {	# verdict FILE [ARGS]: run classify -H on it
