@@ -50,12 +50,14 @@ is "$(rcpt 127.0.0.5 relaytestx@smarthost.test)" 550 "but not a look-alike local
 # 2. The BLOCK arrives between two messages of one session.
 out=$("$T/smtp-session" 127.0.0.1 "$port" 127.0.0.8 mail \
     "run:echo '127.0.0.8 BLOCK $now why=relayed' | relaywatch-db -c '$TMP/rw.conf' apply >/dev/null" \
-    mail 2>&1)
+    mail mail 2>&1)
 is "$out" "MAIL 250
 RCPT 250
 DATA 250
 MAIL 250
-RCPT 550" "2. message 1 accepted, BLOCK applied, message 2 of the same session refused"
+RCPT 550
+MAIL 250
+RCPT 550" "2. message 1 accepted, BLOCK applied, messages 2 and 3 of the same session refused"
 
 # 2b. What a session has looked up it keeps while the mark of the serial
 # it read (cdb.serial.d/mSERIAL) is there; relaywatch-db writes a new
