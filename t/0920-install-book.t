@@ -10,12 +10,22 @@
 # or set aside below, so that the two cannot drift.  Then the job itself:
 # an open-relay customer refused with 550, fixed, retested on the
 # operator's request and accepted again, with nothing compiled by hand.
+# Then "Several smart hosts": a second smart host (127.0.0.12, its own
+# /etc/exim4 and /var/lib/exim4 in a mount namespace of its own, the
+# rest of the file system shared, so that what INSTALL copies from the
+# tester to the same path is already there), its rsyslogd sending its
+# main log to the tester's by RELP, relaywatch following the file the
+# tester's rsyslogd writes, rbldnsd answering on loopback, the second
+# smart host refusing a BLOCK by DNS, and the cron line's rsync.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
 need_exim
-need update-exim4.conf start-stop-daemon adduser procmail formail unshare logrotate
+need update-exim4.conf start-stop-daemon adduser procmail formail unshare logrotate \
+    rsyslogd rbldnsd rsync swaks
 [ -d /etc/exim4/conf.d ] || skip_all "no /etc/exim4/conf.d (exim4-config)"
-own_namespace
+[ -n "$(find /usr/lib/*/rsyslog /usr/lib/rsyslog -name imrelp.so 2>/dev/null)" ] ||
+    skip_all "no RELP modules for rsyslog (Debian: rsyslog-relp)"
+own_namespace -n
 
 R=$TMP/root
 mkdir -p "$R/etc/cron.d" "$R/etc/init.d" "$R/etc/logrotate.d" "$R/run"
@@ -25,7 +35,13 @@ RELAYWATCH_CONF=$R/etc/relaywatch/relaywatch.conf
 export PATH RELAYWATCH_CONF
 [ -d /var/lib/exim4 ] || skip_all "no /var/lib/exim4 (exim4-base)"
 debian_copy true
-mkdir "$TMP/var-lib-exim4"
+# (the second smart host's Debian configuration, as it was before)
+cp -R "$TMP/etc" "$TMP/etc2"
+mkdir "$TMP/var-lib-exim4" "$TMP/var-lib-exim4-2"
+# DNS: rbldnsd's, once INSTALL starts it, on this namespace's loopback.
+echo "nameserver 127.0.0.1" > "$TMP/resolv.conf"
+mount --bind "$TMP/resolv.conf" /etc/resolv.conf ||
+    skip_all "cannot bind-mount /etc/resolv.conf"
 mount --bind "$TMP/etc" /etc/exim4 && mount --bind "$TMP/var-lib-exim4" /var/lib/exim4 ||
     skip_all "cannot bind-mount /etc/exim4 and /var/lib/exim4"
 port=$(free_port 20)
@@ -39,6 +55,7 @@ d=$(exim_setup smarthost)
 map() {
 	sed -e "s|/usr/local|$R/usr/local|g" -e "s|/etc/relaywatch|$R/etc/relaywatch|g" \
 	    -e "s|/var/lib/relaywatch|$R/var/lib/relaywatch|g" \
+	    -e "s|/var/log/relaywatch|$R/var/log/relaywatch|g" \
 	    -e "s|/etc/cron.d/|$R/etc/cron.d/|g" \
 	    -e "s|/etc/logrotate.d/|$R/etc/logrotate.d/|g" \
 	    -e "s|/etc/init.d/|$R/etc/init.d/|g"
@@ -55,9 +72,8 @@ step() {
 	ok $rc "INSTALL: $1" || diag "ran: $cmd" "$(tail -n 5 "$TMP/step.out")"
 }
 
-# Not run here, and why (the rsyslog lines and the other smart hosts' of
-# "Several smart hosts": in
-# t/0480-farm.t, with the snippets these lines install).
+# Not run here: optional, or shown to look, or systemd's (the sysvinit
+# way is run).
 cat > "$TMP/aside" <<'ASIDE'
 make check                 # optional; as root it runs a private Exim
 make install DESTDIR=/tmp/pkg PREFIX=/usr
@@ -77,17 +93,6 @@ tail -F /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
 relaywatch-db list UNKNOWN        # hosts with a test under way
 relaywatch-db list BLOCK
 relaywatch-db unblock -w "checked by hand, ticket 4711" 192.0.2.7
-apt-get install rsyslog-relp
-scp tester.isp.example:/usr/local/share/relaywatch/rsyslog/relaywatch-smarthost.conf /etc/rsyslog.d/30-relaywatch-smarthost.conf
-systemctl restart rsyslog     # without systemd: service rsyslog restart
-install -d -o root -g adm -m 750 /var/log/relaywatch
-cp /usr/local/share/relaywatch/rsyslog/relaywatch.conf /etc/rsyslog.d/30-relaywatch.conf
-cp /usr/local/share/relaywatch/rsyslog/relaywatch-tester.conf /etc/rsyslog.d/31-relaywatch-tester.conf
-service relaywatch restart
-install -d /usr/local/share/relaywatch/exim4
-scp 'tester.isp.example:/usr/local/share/relaywatch/exim4/relaywatch-*' /usr/local/share/relaywatch/exim4/
-scp tester.isp.example:/usr/local/share/relaywatch/exim4/35_relaywatch /etc/exim4/conf.d/acl/
-scp tester.isp.example:/etc/exim4/relaywatch.macros /etc/exim4/
 ASIDE
 
 created_user=
@@ -219,17 +224,102 @@ is "$(stat -c '%U %a' "$R/var/lib/relaywatch/probes" "$R/var/lib/relaywatch/prob
     "  both relaywatch's, private"
 is "$(rcpt 127.0.0.7)" 250 "  accepted again at its next message, nothing compiled by hand"
 
-# Several smart hosts, the tester's part: the DNS form's file and the
-# macros that name its zone; rbldnsd reads the file as INSTALL has it
-# (-d: the zone dumped, as rbldnsd would serve it).  The other hosts'
-# part (rsyslog both ends, rbldnsd answering, dnslists, rsync) runs in
-# t/0480-farm.t.
+# Several smart hosts.  The second smart host first, as it ran before
+# relaywatch: Debian's configuration, its own addresses and files.
+S2=$(exim_setup sh2)
+port2=$(free_port 22)
+in_sh2() {	# in_sh2 COMMAND: COMMAND where /etc/exim4 is smart host 2's
+	unshare -m --propagation private sh -c "mount --bind '$TMP/etc2' /etc/exim4 &&
+	    mount --bind '$TMP/var-lib-exim4-2' /var/lib/exim4 && $1"
+}
+printf '%s\n' "SPOOLDIR = $S2/spool" 'MAIN_LOCAL_INTERFACES = <; 127.0.0.12' \
+    'MAIN_LOCAL_DOMAINS = isp.example' 'MAIN_RELAY_NETS = <; 127.0.0.0/8' \
+    "log_file_path = $S2/log/%slog" "pid_file_path = $S2/exim.pid" \
+    "daemon_smtp_ports = $port2" > "$TMP/etc2/conf.d/main/00_local_macros"
+sh2_start() {
+	in_sh2 "update-exim4.conf && '$EXIM' -bd" > "$TMP/sh2.out" 2>&1 &&
+	    wait_for "[ -s '$S2/exim.pid' ] && ss -ltn | grep -q '127.0.0.12:$port2 '" 10
+}
+at_exit "exim_stop '$S2'"
+sh2_start
+ok $? "smart host 2 (127.0.0.12), Debian's Exim on its own /etc/exim4" ||
+    diag "$(cat "$TMP/sh2.out" "$S2/log/paniclog" 2>/dev/null)"
+
 # Our own hosts first: listed, never blamed, and the check says so.
 step "printf '%s\\n' 192.0.2.2 192.0.2.3 > /etc/relaywatch/own_hosts"
 is "$(cat "$R/etc/relaywatch/own_hosts")" "192.0.2.2
 192.0.2.3" "  own_hosts: one address a line"
 step "su -s /bin/sh relaywatch -c 'relaywatch-db check'"
 like "$(cat "$TMP/step.out")" "2 of our own hosts" "  and relaywatch-db check counts them"
+
+# Arrivals by RELP.  Each rsyslogd here is the system's with a main
+# configuration of the test's own (no /dev/log, its own work
+# directory) that includes its host's /etc/rsyslog.d; the snippets'
+# paths and the addresses are this test's (sed), as INSTALL asks the
+# postmaster to put in theirs.
+step "apt-get install rsyslog-relp" "dpkg -s rsyslog-relp > /dev/null  # make deps installed it"
+LP=$(free_port 23)
+mkdir -p "$TMP/sh2-rsyslog.d" "$R/etc/rsyslog.d"
+rsyslog_restart() {	# rsyslog_restart NAME RSYSLOG.D: as systemctl restart
+	[ -s "$TMP/rs-$1.pid" ] && kill "$(cat "$TMP/rs-$1.pid")" 2>/dev/null &&
+	    wait_for "[ ! -e '$TMP/rs-$1.pid' ]" 10
+	mkdir -p "$TMP/rs-$1.work"
+	printf '%s\n' "global(workDirectory=\"$TMP/rs-$1.work\")" \
+	    'module(load="imuxsock" SysSock.Use="off")' \
+	    "include(file=\"$2/*.conf\")" > "$TMP/rs-$1.conf"
+	rsyslogd -N1 -f "$TMP/rs-$1.conf" &&
+	    rsyslogd -f "$TMP/rs-$1.conf" -i "$TMP/rs-$1.pid" &&
+	    wait_for "[ -s '$TMP/rs-$1.pid' ]" 10
+}
+at_exit "[ -s '$TMP/rs-sh2.pid' ] && kill \$(cat '$TMP/rs-sh2.pid')"
+at_exit "[ -s '$TMP/rs-tester.pid' ] && kill \$(cat '$TMP/rs-tester.pid')"
+step "scp tester.isp.example:/usr/local/share/relaywatch/rsyslog/relaywatch-smarthost.conf /etc/rsyslog.d/30-relaywatch-smarthost.conf" \
+    "sed -e 's|/var/log/exim4/mainlog|$S2/log/mainlog|' \
+        -e 's|Target=\"tester.isp.example\" Port=\"2514\"|Target=\"127.0.0.1\" Port=\"$LP\" LocalClientIp=\"127.0.0.12\"|' \
+        '$R/usr/local/share/relaywatch/rsyslog/relaywatch-smarthost.conf' > '$TMP/sh2-rsyslog.d/30-relaywatch-smarthost.conf' &&
+     grep -q 'Port=\"$LP\"' '$TMP/sh2-rsyslog.d/30-relaywatch-smarthost.conf'"
+: > "$S2/log/mainlog"
+chown "$EXIM_USER:" "$S2/log/mainlog"
+step "systemctl restart rsyslog     # without systemd: service rsyslog restart" \
+    "rsyslog_restart sh2 '$TMP/sh2-rsyslog.d'"
+mkdir -p "$R/var/log"
+step "install -d -o root -g adm -m 750 /var/log/relaywatch"
+step "cp /usr/local/share/relaywatch/rsyslog/relaywatch.conf /etc/rsyslog.d/30-relaywatch.conf" \
+    "sed -e 's|/var/log/exim4/mainlog|$d/log/mainlog|' -e 's|/var/log/relaywatch/|$R/var/log/relaywatch/|' \
+        '$R/usr/local/share/relaywatch/rsyslog/relaywatch.conf' > '$R/etc/rsyslog.d/30-relaywatch.conf'"
+step "cp /usr/local/share/relaywatch/rsyslog/relaywatch-tester.conf /etc/rsyslog.d/31-relaywatch-tester.conf" \
+    "sed -e 's|Port=\"2514\"|Port=\"$LP\" Address=\"127.0.0.1\"|' \
+        -e 's|\\[\"192.0.2.2\", \"192.0.2.3\"\\]|[\"127.0.0.12\"]|' \
+        '$R/usr/local/share/relaywatch/rsyslog/relaywatch-tester.conf' > '$R/etc/rsyslog.d/31-relaywatch-tester.conf' &&
+     grep -q '\"127.0.0.12\"' '$R/etc/rsyslog.d/31-relaywatch-tester.conf'"
+step "systemctl restart rsyslog     # without systemd: service rsyslog restart" \
+    "rsyslog_restart tester '$R/etc/rsyslog.d' && wait_for \"ss -ltn | grep -q '127.0.0.1:$LP '\" 10"
+step "mainlog = /var/log/relaywatch/exim.log" \
+    "sed -i '/^mainlog = /d' '$RELAYWATCH_CONF' &&
+     printf '%s\n' 'mainlog = $R/var/log/relaywatch/exim.log' >> '$RELAYWATCH_CONF'"
+step "service relaywatch restart" "'$R/etc/init.d/relaywatch' restart"
+wait_for "grep -qs 'following $R/var/log/relaywatch/exim.log' '$TMP/relaywatch.log'" 10
+ok $? "  relaywatch follows the tester's rsyslog file" || diag "$(tail -n 5 "$TMP/relaywatch.log")"
+is "$(stat -c '%U %G %a' "$R/var/log/relaywatch")" "root adm 750" "  its directory: root's, group adm"
+# A customer sends through smart host 2 only (two messages: tested at
+# once, as above), another through the tester: the arrivals reach
+# relaywatch, each tagged with the host that wrote it.
+for to in b@remote.test c@remote.test; do
+	swaks --server 127.0.0.12 --port "$port2" --local-interface 127.0.0.8 \
+	    --from a@client.test --to "$to" --timeout 20 --hide-all
+done
+swaks --server 127.0.0.1 --port "$port" --local-interface 127.0.0.10 \
+    --from a@client.test --to b@remote.test --timeout 20 --hide-all
+wait_for "grep -q ' 127.0.0.12 exim: .* <= a@client.test .*\\[127.0.0.8\\]' '$R/var/log/relaywatch/exim.log' &&
+    grep -q ' local exim: .* <= a@client.test .*\\[127.0.0.10\\]' '$R/var/log/relaywatch/exim.log'" 20
+ok $? "  smart host 2's arrival and the tester's own in the file, by the host that wrote each" ||
+    diag "$(tail -n 5 "$R/var/log/relaywatch/exim.log" 2>&1)" "$(cat "$TMP/rs-sh2.work"/* 2>/dev/null | head -n 3)"
+is "$(stat -c '%U %G %a' "$R/var/log/relaywatch/exim.log")" "root adm 640" "  the file: root's, readable by adm"
+wait_for "awk '\$1 == \"127.0.0.8\"' '$R/var/lib/relaywatch/state' | grep -q ." 30
+ok $? "  relaywatch tests the customer that sent through smart host 2 only" ||
+    diag "$(tail -n 5 "$R/var/lib/relaywatch/state")" "$(tail -n 5 "$TMP/relaywatch.log")"
+
+# BLOCKs by DNS: the tester's part.
 for l in "dnsbl_data = /var/lib/relaywatch/dnsbl/relaywatch" \
     "dnsbl_zone = relays.isp.example"; do
 	step "$l" "printf '%s\n' '$(printf '%s\n' "$l" | map)' >> '$RELAYWATCH_CONF'"
@@ -240,12 +330,55 @@ is "$(stat -c '%U %a' "$R/var/lib/relaywatch/dnsbl/relaywatch" 2>&1)" "relaywatc
     "  rbldnsd's file: relaywatch's, readable by rbldnsd"
 step "relaywatch-db exim-macros > /etc/exim4/relaywatch.macros"
 like "$(cat /etc/exim4/relaywatch.macros)" "^RELAYWATCH_DNSBL_ZONE = relays.isp.example$" "  the macros name the zone"
+# rbldnsd as /etc/default/rbldnsd has it ("-": no user change; the
+# address this test's), in the foreground.
 rbl=$(sed -n 's/^    RBLDNSD="- \(.*\)"$/\1/p' "$TOP/INSTALL")
 step "RBLDNSD=\"- $rbl\"" \
-    "echo '127.0.0.66 BLOCK $(date +%s) why=relayed' | su -s /bin/sh relaywatch -c 'relaywatch-db apply' &&
-     rbldnsd -d -w '$R/var/lib/relaywatch/dnsbl' $(printf '%s\n' "$rbl" | sed 's/^.* -c 1 //') > '$TMP/zone' &&
-     grep -q '^66.0.0.127[[:space:]].*A[[:space:]]*127.0.0.2' '$TMP/zone' &&
-     su -s /bin/sh relaywatch -c 'relaywatch-db unblock -w test 127.0.0.66'"
+    "rbldnsd -n $(printf '%s\n' "$rbl" | map | sed 's|-b 192.0.2.53|-b 127.0.0.1/53|') > '$TMP/rbldnsd.out' 2>&1 &
+     echo \$! > '$TMP/rbldnsd.pid'
+     wait_for \"ss -lun | grep -q '127.0.0.1:53 '\" 10"
+at_exit "kill \$(cat '$TMP/rbldnsd.pid')"
+
+# The second smart host's RCPT check.  Its /usr/local is the tester's
+# here: the pieces INSTALL copies to the same path are there already.
+step "install -d /usr/local/share/relaywatch/exim4" "[ -d '$R/usr/local/share/relaywatch/exim4' ]"
+step "scp 'tester.isp.example:/usr/local/share/relaywatch/exim4/relaywatch-*' /usr/local/share/relaywatch/exim4/" \
+    "ls '$R/usr/local/share/relaywatch/exim4/'relaywatch-* > /dev/null"
+step "scp tester.isp.example:/usr/local/share/relaywatch/exim4/35_relaywatch /etc/exim4/conf.d/acl/" \
+    "cp '$R/usr/local/share/relaywatch/exim4/35_relaywatch' '$TMP/etc2/conf.d/acl/'"
+step "scp tester.isp.example:/etc/exim4/relaywatch.macros /etc/exim4/" \
+    "cp /etc/exim4/relaywatch.macros '$TMP/etc2/'"
+step "cat >> /etc/exim4/conf.d/main/00_local_macros <<'EOF'" \
+    "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$TOP/INSTALL' |
+     awk '/^    cat >>/ { n++ } n == 2' | sed '/^    EOF/q' | sed -e '1d' -e '\$d' -e 's/^    //' | map \
+        >> '$TMP/etc2/conf.d/main/00_local_macros' &&
+     grep -q '^RELAYWATCH_NO_CDB = yes' '$TMP/etc2/conf.d/main/00_local_macros'"
+step "update-exim4.conf && service exim4 restart    # or systemctl restart exim4" \
+    "exim_stop '$S2' && sh2_start"
+srcp2() {	# srcp2 SOURCE: smart host 2's answer to RCPT from SOURCE
+	swaks --server 127.0.0.12 --port "$port2" --local-interface "$1" \
+	    --from a@client.test --to b@remote.test --quit-after RCPT \
+	    --timeout 20 2>&1 | awk '
+		/^ *-> RCPT TO/ { r = 1; next }
+		r && /^<[-~*]* +[0-9][0-9][0-9] / { sub(/^<[-~*]* +/, ""); print substr($0, 1, 3); exit }'
+}
+echo "127.0.0.66 BLOCK $(date +%s) why=relayed" | su -s /bin/sh relaywatch -c 'relaywatch-db apply' > /dev/null
+wait_for '[ "$(srcp2 127.0.0.66)" = 550 ]' 15
+ok $? "  smart host 2 refuses a BLOCK by DNS (rbldnsd, dnslists)" ||
+    diag "$(grep -v -e 'lost privilege' "$S2/log/mainlog" | tail -n 5)" "$(cat "$TMP/rbldnsd.out")"
+is "$(srcp2 127.0.0.67)" 250 "  and accepts a host not blocked"
+su -s /bin/sh relaywatch -c 'relaywatch-db unblock -w test 127.0.0.66' > /dev/null
+
+# Or by file: the cron line's command, as relaywatch, into a directory
+# that stands for smart host 2's /var/lib/relaywatch.
+install -d -o relaywatch -g relaywatch "$TMP/sh2-state"
+cronline=$(sed -n 's/^    \* \* \* \* \* relaywatch \(cd \/var\/lib\/relaywatch .*rsync.*\)$/\1/p' "$TOP/INSTALL")
+step "* * * * * relaywatch $cronline" \
+    "su -s /bin/sh relaywatch -c '$(printf '%s\n' "$cronline" | sed "s|smarthost2:/var/lib/relaywatch/|$TMP/sh2-state/|" | map)' &&
+     cmp '$R/var/lib/relaywatch/state.cdb' '$TMP/sh2-state/state.cdb' &&
+     cmp '$R/var/lib/relaywatch/recent.cdb' '$TMP/sh2-state/recent.cdb' &&
+     cmp '$R/var/lib/relaywatch/cdb.serial' '$TMP/sh2-state/cdb.serial' &&
+     [ \"\$(ls '$TMP/sh2-state/cdb.serial.d')\" = \"\$(ls '$R/var/lib/relaywatch/cdb.serial.d')\" ]"
 
 # The cron file's commands, as cron runs them (its user, its PATH).
 cronpath=$(sed -n 's/^PATH=//p' "$R/etc/cron.d/relaywatch")
