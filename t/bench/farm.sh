@@ -271,7 +271,7 @@ if command -v valgrind > /dev/null; then
 	for f in none cdb dns; do
 		eval "v=\$i_$f"
 		awk -v f="$f" -v v="$v" -v n="$i_none" 'BEGIN {
-			printf "  %-22s %9d instructions  %+.1f%%\n", f, v, (v / n - 1) * 100 }'
+			printf "  %-22s %9d instructions  %+.2f%%\n", f, v, (v / n - 1) * 100 }'
 	done
 fi
 
