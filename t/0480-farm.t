@@ -367,14 +367,19 @@ while [ $i -le 220 ]; do
 	i=$((i + 1))
 done
 # omrelp counts a line sent once it is in the RELP session, before the
-# acknowledgement (rsyslog issues 2610, 3820): the first line written
-# into the session of a tester that has gone is lost when rsyslog stops
-# before the tester is back.  (A second action with rebindInterval 1
-# loses it too: its session was opened before the tester went.)
-TODO="rsyslog 8.2302 omrelp: a line in flight when rsyslog stops"
+# acknowledgement (rsyslog issues 2610, 3820): the first line or two
+# written into the session of a tester that has gone are lost when
+# rsyslog stops before the tester is back (written one at a time, 0.2 s
+# apart, the first two; here, written at once, the first).  No setting
+# of omrelp's closes it: windowSize 1, or a second action with
+# rebindInterval 1, loses the same (the session was opened before the
+# tester went).  What is lost is no more than that.
+TODO="rsyslog 8.2302 omrelp: the first lines written after the tester went are lost when rsyslog stops"
 is "$missing" "" "smart host 3's rsyslogd restarted while the tester's was down: every line arrives, the first among them" ||
     diag "$(tail -n 3 "$TMP/sh3.out" "$TMP/tester.out")"
 unset TODO
+case $missing in "" | " 201" | " 201 202") lost=0 ;; *) lost=1 ;; esac
+ok $lost "  no more than the first two lines lost" || diag "missing:$missing"
 wait_for "[ -n \"\$(last 127.0.0.24 | grep ' OK ')\" ]" 60
 is "$(grep -E '^127\.0\.0\.24 UNKNOWN [0-9]+ why=probe( |$)' "$ST/state" | grep -vc delivered=)" 1 "  the customer among them tested once"
 
