@@ -177,9 +177,11 @@ else
 	skip_one "faketime not installed"
 fi
 
-# Operators: unblock and retest.
-out=$(SUDO_USER=alice db unblock -w "customer fixed it, ticket 42" 192.0.2.1)
-like "$out" '^192.0.2.1 BLOCK OK [0-9]+ why=unblocked by=alice note="customer fixed it, ticket 42"$' "unblock: a change BLOCK -> OK, with who and why"
+# Operators: unblock and retest.  by= is the real user; for root, the
+# user behind sudo (SUDO_USER, which must name a user).
+if [ "$(id -u)" = 0 ]; then alice=daemon bob=bin; else alice=$(id -un) bob=$(id -un); fi
+out=$(SUDO_USER=daemon db unblock -w "customer fixed it, ticket 42" 192.0.2.1)
+like "$out" "^192.0.2.1 BLOCK OK [0-9]+ why=unblocked by=$alice note=\"customer fixed it, ticket 42\"\$" "unblock: a change BLOCK -> OK, with who and why"
 like "$(lookup 192.0.2.1)" "^OK [0-9]+ why=unblocked" "unblock: Exim sees it at once"
 is "$(grep -c '^192.0.2.1 ' "$TMP/blocked.nets")" 0 "unblock: relaywatch's line leaves blocked.nets"
 is "$(head -n 3 "$TMP/blocked.nets")" "# blocked by hand
@@ -193,9 +195,9 @@ is "$rc" 64 "unblock: -w is required"
 run db unblock -w x 203.0.113.9
 is "$rc" 65 "unblock: unknown host: 65"
 apply "203.0.113.7 BLOCK 5000 why=relayed" > /dev/null
-out=$(SUDO_USER=bob db retest -w "says it is fixed" 203.0.113.7)
+out=$(SUDO_USER=bin db retest -w "says it is fixed" 203.0.113.7)
 is "$out" "" "retest: no change of status"
-like "$(tail -n 1 "$S/state")" '^203.0.113.7 BLOCK [0-9]+ why=relayed retest=requested by=bob note="says it is fixed"$' "retest: recorded with who and why, the BLOCK stands"
+like "$(tail -n 1 "$S/state")" "^203.0.113.7 BLOCK [0-9]+ why=relayed retest=requested by=$bob note=\"says it is fixed\"\$" "retest: recorded with who and why, the BLOCK stands"
 like "$(lookup 203.0.113.7)" "^BLOCK " "retest: still refused meanwhile"
 out=$(apply "203.0.113.7 UNKNOWN 6000 why=probe" 2>"$TMP/stands")
 is "$out" "" "retest: UNKNOWN still does not replace the BLOCK"
@@ -305,5 +307,31 @@ like "$rc:$out" "^0:.*ok: 1 customer network, probes from 127\.0\.0\.1, 3 of our
 like "$err" "our own host 100\.64\.0\.2 is inside netblocks" "  our own inside netblocks: said"
 like "$err" "100\.64\.0\.5: one of our own hosts \(own_hosts\), BLOCKed in .*: Exim refuses it; lift it with: relaywatch-db unblock 100\.64\.0\.5" \
     "  one BLOCKed before it was listed: said, with the command that lifts it"
+
+# by= when root acts as the state's owner: root (or the user sudo names),
+# never the owner; SUDO_USER from anyone else is not believed.
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+	chmod 755 "$TMP"
+	mkdir "$TMP/nobody.d"
+	printf '%s\n' "statedir = $TMP/nobody.d" "blocked_nets = $TMP/nobody.d/blocked.nets" \
+	    "domain = isp.example" > "$TMP/nobody.conf"
+	printf '%s\n' "192.0.2.41 BLOCK 5000 why=relayed" "192.0.2.42 BLOCK 5000 why=relayed" \
+	    "192.0.2.43 BLOCK 5000 why=relayed" > "$TMP/nobody.d/state"
+	chown -R nobody "$TMP/nobody.d"
+	ob() { relaywatch-db -c "$TMP/nobody.conf" "$@"; }
+	ob compile
+	like "$(env -u SUDO_USER relaywatch-db -c "$TMP/nobody.conf" unblock -w t 192.0.2.41)" " by=root note=t\$" \
+	    "by=: root acting as the state's owner (nobody) is root"
+	like "$(SUDO_USER=daemon ob unblock -w t 192.0.2.42)" " by=daemon note=t\$" "  the user sudo names, for root"
+	like "$(SUDO_USER=no-such-user-here ob unblock -w t 192.0.2.43)" " by=root note=t\$" "  a SUDO_USER that names no user: root"
+	ob retest -w t 192.0.2.41 > /dev/null 2>&1
+	printf '%s\n' "192.0.2.44 BLOCK 5000 why=relayed" >> "$TMP/nobody.d/state"
+	chown nobody "$TMP/nobody.d/state"
+	out=$(su -s /bin/sh nobody -c "SUDO_USER=daemon PATH='$PATH' relaywatch-db -c '$TMP/nobody.conf' unblock -w t 192.0.2.44" 2>&1)
+	like "$out" " by=nobody note=t\$" "  SUDO_USER set by another user: not believed"
+	is "$(find "$TMP/nobody.d" ! -user nobody)" "" "  and root left nothing the owner cannot write"
+else
+	for i in 1 2 3 4 5; do skip_one "by= when root acts as the owner: needs root and a user nobody"; done
+fi
 
 done_testing
