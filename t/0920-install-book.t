@@ -185,6 +185,10 @@ sleep 1
 wait_for "grep -qs 'started: following' '$TMP/relaywatch.log'" 10
 ok $? "the supervisor started the sysvinit way, as relaywatch" || diag "$(cat "$TMP/relaywatch.log" 2>/dev/null)"
 is "$(ps -o user= -p "$(cat "$R/run/relaywatch.pid" 2>/dev/null)" 2>/dev/null)" relaywatch "  running as relaywatch"
+pid=$(cat "$R/run/relaywatch.pid")
+"$R/etc/init.d/relaywatch" start > "$TMP/start2.out" 2>&1
+is "$?:$(cat "$R/run/relaywatch.pid")" "0:$pid" "  service relaywatch start while it runs: 0 (LSB), the same supervisor" ||
+    diag "$(cat "$TMP/start2.out")"
 
 # The job: an open relay sends through the smart host (two messages of
 # its users: their domain is told at the second, and the host is tested
@@ -207,10 +211,21 @@ exim_stop "$TMP/relay" && sleep 0.5 && exim_start "$TMP/relay" "$PC"
 # logrotate, on the installed file (its path in the private root), while
 # relaywatch runs: the probes so far in probes.1, the retest's in a new
 # probes, both relaywatch's and private.
-sed "s|/var/lib/relaywatch|$R/var/lib/relaywatch|" "$R/etc/logrotate.d/relaywatch" > "$TMP/logrotate.conf"
+# (The supervisor's OUTPUT is the test's; rsyslog-rotate, which tells
+# the system's rsyslogd, tells the test's.)
+logrotate_conf() {
+	sed -e "s|/var/lib/relaywatch|$R/var/lib/relaywatch|" \
+	    -e "s|/var/log/relaywatch\.log|$TMP/relaywatch.log|" \
+	    -e "s|/var/log/relaywatch/|$R/var/log/relaywatch/|" \
+	    -e "s|/usr/lib/rsyslog/rsyslog-rotate|kill -HUP \$(cat '$TMP/rs-tester.pid')|" \
+	    "$R/etc/logrotate.d/relaywatch" > "$TMP/logrotate.conf"
+}
+logrotate_conf
 logrotate -f -s "$TMP/logrotate.state" "$TMP/logrotate.conf" > "$TMP/logrotate.out" 2>&1
 ok $? "logrotate with the installed file" || diag "$(cat "$TMP/logrotate.out")"
 is "$(grep -c '^127\.0\.0\.7 ' "$R/var/lib/relaywatch/probes.1")" 4 "  the open relay's probes in probes.1 (four forms: its users' domain known)"
+grep -q 'started: following' "$TMP/relaywatch.log.1"
+ok $? "  the supervisor's own log (sysvinit's OUTPUT) in relaywatch.log.1"
 step 'relaywatch-db retest -w "fixed, ticket 4711" 192.0.2.7' \
     'relaywatch-db retest -w "fixed, ticket 4711" 127.0.0.7'
 step 'relaywatch-db show 192.0.2.7     # BLOCK ..., retest requested' \
@@ -318,6 +333,20 @@ is "$(stat -c '%U %G %a' "$R/var/log/relaywatch/exim.log")" "root adm 640" "  th
 wait_for "awk '\$1 == \"127.0.0.8\"' '$R/var/lib/relaywatch/state' | grep -q ." 30
 ok $? "  relaywatch tests the customer that sent through smart host 2 only" ||
     diag "$(tail -n 5 "$R/var/lib/relaywatch/state")" "$(tail -n 5 "$TMP/relaywatch.log")"
+# The file rotated by the installed logrotate file: rsyslog writes a new
+# one, and relaywatch follows it.
+logrotate_conf
+logrotate -f -s "$TMP/logrotate.state" "$TMP/logrotate.conf" > "$TMP/logrotate.out" 2>&1
+ok $? "logrotate: the tester's rsyslog file too" || diag "$(cat "$TMP/logrotate.out")"
+for to in b@remote.test c@remote.test; do
+	swaks --server 127.0.0.12 --port "$port2" --local-interface 127.0.0.21 \
+	    --from a@client.test --to "$to" --timeout 20 --hide-all
+done
+wait_for "grep -q '\\[127.0.0.21\\]' '$R/var/log/relaywatch/exim.log' &&
+    awk '\$1 == \"127.0.0.21\"' '$R/var/lib/relaywatch/state' | grep -q ." 30
+ok $? "  the next arrival in the new file, and relaywatch tests that host" ||
+    diag "$(ls -l "$R/var/log/relaywatch")" "$(tail -n 5 "$TMP/relaywatch.log")"
+is "$(stat -c '%U %G %a' "$R/var/log/relaywatch/exim.log")" "root adm 640" "  the new file: root's, readable by adm"
 
 # BLOCKs by DNS: the tester's part.
 for l in "dnsbl_data = /var/lib/relaywatch/dnsbl/relaywatch" \
