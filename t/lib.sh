@@ -56,10 +56,17 @@ own_namespace() {
 
 # no_dns: the test's DNS queries go to a resolver of its own on its own
 # loopback (after own_namespace -n, as root), which answers none and
-# writes each question to $TMP/dns.log (t/dns-answer).
+# writes each question to $TMP/dns.log (t/dns-answer).  The machine's own
+# name is in the test's /etc/hosts, as on a host set up to send mail:
+# swaks, the tests' SMTP client, looks it up at its start whatever --helo
+# says, and a fresh chroot or container has no line for it.
 no_dns() {
 	echo "nameserver 127.0.0.53" > "$TMP/resolv.conf"
 	mount --bind "$TMP/resolv.conf" /etc/resolv.conf || return 1
+	if ! awk -v n="$(uname -n)" '$1 !~ /^#/ { for (i = 2; i <= NF; i++) if ($i == n) f = 1 } END { exit !f }' /etc/hosts; then
+		{ cat /etc/hosts; printf '127.0.0.1 %s\n' "$(uname -n)"; } > "$TMP/no_dns.hosts"
+		mount --bind "$TMP/no_dns.hosts" /etc/hosts || return 1
+	fi
 	: > "$TMP/dns.log"
 	DNS_ANSWER_LOG=$TMP/dns.log "$T/dns-answer" 127.0.0.53 "$TMP/dns.ready" &
 	at_exit "kill $!"
