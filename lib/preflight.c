@@ -3,7 +3,9 @@
 
 #include <err.h>
 #include <errno.h>
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "textfile.h"
 #include "token.h"
 
+static void unreadable(int *, const char *, const struct stat *,
+    const char *);
 static void problem(int *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -168,10 +172,28 @@ preflight(const struct conf *c, size_t *nnets)
 		problem(&rc, EX_NOINPUT, "%s: %s (the directory of mainlog)",
 		    dir, strerror(errno));
 	else if (access(dir, R_OK | X_OK) < 0)
-		problem(&rc, EX_NOPERM, "%s: not readable by this user (the "
-		    "directory of mainlog)", dir);
-	else if (access(c->mainlog, F_OK) == 0 && access(c->mainlog, R_OK) < 0)
-		problem(&rc, EX_NOPERM, "%s: not readable by this user "
-		    "(mainlog%s)", c->mainlog, "; on Debian: adduser relaywatch adm");
+		unreadable(&rc, dir, &st, "the directory of mainlog");
+	else if (stat(c->mainlog, &st) == 0 && access(c->mainlog, R_OK) < 0)
+		unreadable(&rc, c->mainlog, &st, "mainlog");
 	return rc;
+}
+
+/*
+ * PATH, which this user must read, is not readable: said with the fix,
+ * joining the group that may read it (Debian's Exim log: adm).
+ */
+static void
+unreadable(int *rc, const char *path, const struct stat *st, const char *what)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct group *gr = getgrgid(st->st_gid);
+
+	if (pw != NULL && gr != NULL && (st->st_mode & S_IRGRP))
+		problem(rc, EX_NOPERM, "%s: not readable by %s (%s): add the "
+		    "user to the group that reads it, then start relaywatch "
+		    "again: adduser %s %s", path, pw->pw_name, what,
+		    pw->pw_name, gr->gr_name);
+	else
+		problem(rc, EX_NOPERM, "%s: not readable by this user (%s)",
+		    path, what);
 }

@@ -330,8 +330,17 @@ if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
 	out=$(su -s /bin/sh nobody -c "SUDO_USER=daemon PATH='$PATH' relaywatch-db -c '$TMP/nobody.conf' unblock -w t 192.0.2.44" 2>&1)
 	like "$out" " by=nobody note=t\$" "  SUDO_USER set by another user: not believed"
 	is "$(find "$TMP/nobody.d" ! -user nobody)" "" "  and root left nothing the owner cannot write"
+	# check, as a user that cannot read the main log (Debian's: group
+	# adm, mode 750), says how to fix it.
+	mkdir "$TMP/alog"
+	chgrp adm "$TMP/alog" && chmod 750 "$TMP/alog"
+	sed "s|^mainlog = .*|mainlog = $TMP/alog/mainlog|" "$TMP/rw.conf" > "$TMP/alog.conf"
+	chmod 644 "$TMP/alog.conf"
+	out=$(su -s /bin/sh nobody -c "PATH='$PATH' relaywatch-db -c '$TMP/alog.conf' check" 2>&1)
+	like "$out" "alog: not readable by nobody \(the directory of mainlog\): add the user to the group that reads it, then start relaywatch again: adduser nobody adm" \
+	    "check: a main log the user cannot read: says the fix" || diag "$out"
 else
-	for i in 1 2 3 4 5; do skip_one "by= when root acts as the owner: needs root and a user nobody"; done
+	for i in 1 2 3 4 5 6; do skip_one "by= when root acts as the owner: needs root and a user nobody"; done
 fi
 
 done_testing

@@ -106,6 +106,9 @@ step "make install               # PREFIX=/usr/local by default" \
 # The user and its directories
 step "adduser --system --group --home /var/lib/relaywatch relaywatch"
 step "install -d -o relaywatch -g relaywatch -m 755 /var/lib/relaywatch"
+# (the main log's directory as Debian's: group adm, mode 750)
+chgrp adm "$d/log" && chmod 750 "$d/log"
+step "adduser relaywatch adm"
 # Configuration: the two settings INSTALL names, on the example it put
 # there; the test's own loopback addresses.
 step "domain = isp.example" "sed -i 's/^#domain = .*/domain = isp.example/' '$RELAYWATCH_CONF' &&
@@ -166,8 +169,7 @@ step "swaks --server smarthost --from you@isp.example --to someone@example.org" 
 step 'relaywatch-db unblock -w "installation test" 192.0.2.1' \
     'relaywatch-db unblock -w "installation test" 127.0.0.5 && [ "$(rcpt 127.0.0.5)" = 250 ]'
 # Running it (Exim's log as Debian keeps it: group adm)
-chgrp adm "$d/log" "$d/log/mainlog" && chmod 750 "$d/log" && chmod 640 "$d/log/mainlog"
-step "adduser relaywatch adm"
+chgrp adm "$d/log/mainlog" && chmod 640 "$d/log/mainlog"
 step "cp /usr/local/share/relaywatch/cron/relaywatch /etc/cron.d/"
 step "cp /usr/local/share/relaywatch/logrotate/relaywatch /etc/logrotate.d/"
 step "su -s /bin/sh relaywatch -c 'relaywatch-db check'"
