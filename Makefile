@@ -24,13 +24,16 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = $(RW_CFLAGS) $(CFLAGS)
 
-# Debian 12 packages for the build, the tests, the benchmarks and the demo.
+# Debian 12 packages: DEPS builds and runs relaywatch (INSTALL's
+# Requirements); DEPS_TEST is what only the tests, the benchmarks and the
+# demo need, installed so that it starts nothing and enables nothing at
+# boot (t/deps.sh -i): the tests start what they need, on loopback.
 DEPS = gcc make libc6-dev libssl-dev libcdb-dev tinycdb exim4-daemon-light \
-	procmail mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
-	openssl iproute2 procps adduser sysvinit-utils clang rsyslog rsyslog-relp \
-	rbldnsd rsync dovecot-pop3d fetchmail \
-	libdb5.3 libicu72 libnsl2 libsasl2-2 libevent-2.1-7 libpam0g passwd \
-	logrotate
+	procmail openssl procps adduser logrotate
+DEPS_TEST = mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
+	iproute2 sysvinit-utils clang rsyslog rsyslog-relp rbldnsd rsync \
+	dovecot-pop3d fetchmail \
+	libdb5.3 libicu72 libnsl2 libsasl2-2 libevent-2.1-7 libpam0g passwd
 # Other MTAs for the tests' customers, unpacked into MTA_ROOT, not
 # installed (they conflict with exim4): their libraries are in DEPS.
 MTAS = postfix opensmtpd
@@ -165,6 +168,7 @@ t/bench/%: t/bench/%.c .flags
 
 deps:
 	@sh t/deps.sh $(DEPS)
+	@sh t/deps.sh -i $(DEPS_TEST)
 	@sh t/mta-root.sh $(MTA_ROOT) $(MTAS)
 
 check: deps all $(UNIT) $(FUZZ_REPLAY)
