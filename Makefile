@@ -172,7 +172,7 @@ deps:
 	@sh t/mta-root.sh $(MTA_ROOT) $(MTAS)
 
 check: deps all $(UNIT) $(FUZZ_REPLAY)
-	prove t/
+	sh t/reachable.sh prove t/
 
 # Each harness under libFuzzer for FUZZ_SECONDS, from its seeds and what
 # earlier runs found (t/fuzz/corpus); a crash is kept in t/fuzz/crashes,
@@ -181,7 +181,7 @@ fuzz: deps
 	sh t/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
 
 demo: deps all
-	ZOO='$(ZOO)' sh t/demo.sh
+	ZOO='$(ZOO)' sh t/reachable.sh sh t/demo.sh
 
 bench: deps all $(BENCH_PROGS)
 	sh t/bench/run.sh
