@@ -39,7 +39,6 @@ zoo="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 127.0.0.15"
 
 TMPDIR=$TMP
 export TMPDIR
-t0=$(date +%s%N)
 PS=$(free_port 91)
 PC=$(free_port 92)
 PP=$(free_port 93)
@@ -99,70 +98,89 @@ RC
 mkfifo "$TMP/events"
 tail -n +1 -F "$ST/state" "$S/log/mainlog" > "$TMP/events" 2>/dev/null &
 tailpid=$!
-mawk -W interactive -v t0="$t0" '
+mawk -W interactive -v mboxes="$TMP/etc/mailboxes" '
+# The time of day (local time) of each event, to a tenth of a second.
 function when(  c, t) {
-	c = "date +%s%N"; c | getline t; close(c)
-	return sprintf("[%5.1fs]", (t - t0) / 1e9)
+	c = "date +%H:%M:%S.%N"; c | getline t; close(c)
+	return "[" substr(t, 1, 10) "]"
 }
 function say(s) { printf "%s %s\n", when(), s; fflush() }
+function ip_of(s) {	# the first [127.x.y.z] of s
+	return match(s, /\[127\.[0-9]+\.[0-9]+\.[0-9]+\]/) ? substr(s, RSTART + 1, RLENGTH - 2) : "?"
+}
+function rcpt(  a) {	# the recipient of a delivery line
+	a = $5; if (match($0, /<[^>]*>/)) a = substr($0, RSTART + 1, RLENGTH - 2)
+	return a
+}
+BEGIN { while ((getline l < mboxes) > 0) { split(l, w, " "); holder[w[2]] = w[1] } }
 /^==> / { f = $2; next }
 NF == 0 { next }
+# Arrivals: a customer sends through the smart host.
 f ~ /mainlog$/ && $4 == "<=" && / H=\(/ && $5 !~ /^relaytest\+/ && $5 != "<>" {
 	if (seen[$3]++)
 		next
-	if (match($0, /\[127\.0\.0\.[0-9]+\]/)) {
-		from[$3] = substr($0, RSTART + 1, RLENGTH - 2)
-		say("arrival   " from[$3] " sends a message through the smart host (main log)")
-	}
+	from[$3] = ip_of($0)
+	say("arrival   " from[$3] " sends a message through the smart host (main log)")
 	next
 }
-f ~ /mainlog$/ && $4 == "<=" && $5 ~ /^relaytest\+/ && !/ H=/ { probe[$3] = 1; next }
+# Probes, submitted here (no H=): with a token sender, or the null sender
+# (their Message-ID is relaywatch.TOKEN).
+f ~ /mainlog$/ && $4 == "<=" && !/ H=/ && ($5 ~ /^relaytest\+/ || / id=relaywatch\./) { probe[$3] = 1; next }
 f ~ /mainlog$/ && $4 == "=>" && probe[$3] && / T=here/ {
-	a = $5; if (match($0, /<[^>]*>/)) a = substr($0, RSTART + 1, RLENGTH - 2)
-	say("mailbox   a probe is put in the mailbox " a " (cron: relaywatch-probe -m)")
+	a = rcpt()
+	say("mailbox   " (a in holder ? holder[a] : "?") ": a probe is put in its mailbox " a " (cron: relaywatch-probe -m)")
 	next
 }
 f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && ($3 in from) && /relaywatch_procmail/ {
-	say("REMAILED  the mailbox probe comes back to the special mailbox from " from[$3])
+	say("REMAILED  " from[$3] ": the mailbox probe comes back to the special mailbox from it")
 	next
 }
-f ~ /mainlog$/ && $4 == "<=" && $5 ~ /^relaytest\+/ && / H=/ {
-	match($0, /\[127\.0\.0\.[0-9]+\]/)
-	say("RELAYED   a probe comes back to the special mailbox from " substr($0, RSTART + 1, RLENGTH - 2))
+# A probe handed back to us by a host: relayed.
+f ~ /mainlog$/ && $4 == "<=" && / H=/ && ($5 ~ /^relaytest\+/ || / id=relaywatch\./) {
+	say("RELAYED   " ip_of($0) ": a probe comes back to the special mailbox from it" ($5 == "<>" ? " (the null-sender form)" : ""))
 	next
 }
-f ~ /mainlog$/ && $4 == "<=" && $5 == "<>" { bounce[$3] = 1; next }
+# A bounce: our Exim'"'"'s of a probe a host refused (R= the probe), or one a
+# host sent.
+f ~ /mainlog$/ && $4 == "<=" && $5 == "<>" {
+	if (match($0, / R=[^ ]+/) && (substr($0, RSTART + 3, RLENGTH - 3) in failed))
+		bounce[$3] = failed[substr($0, RSTART + 3, RLENGTH - 3)]
+	else
+		bounce[$3] = ip_of($0)
+	next
+}
 f ~ /mainlog$/ && $4 == "**" && / T=relaywatch_smtp / {
 	m = $0
 	if (!sub(/.* after RCPT TO:<[^>]*>: /, "", m))
 		sub(/.*: /, "", m)
-	match($0, / \[127\.0\.0\.[0-9]+\]: /)
-	say("refused   " substr($0, RSTART + 2, RLENGTH - 5) " refuses a probe: " m)
+	failed[$3] = ip_of($0)
+	say("refused   " failed[$3] " refuses a probe: " m)
 	next
 }
-f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && bounce[$3] && /relaywatch_procmail/ {
-	say("bounce    a bounce of a probe reaches the special mailbox (procmail)")
+f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && ($3 in bounce) && /relaywatch_procmail/ {
+	say("bounce    " bounce[$3] ": the bounce of its probe reaches the special mailbox (procmail)")
 	next
 }
-f ~ /mainlog$/ && $4 == "<=" && $5 == "abuse@isp.example" { notice[$3] = 1; next }
-f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && notice[$3] {
-	a = $5; if (match($0, /<[^>]*>/)) a = substr($0, RSTART + 1, RLENGTH - 2)
-	say("notice    delivered to " a)
+f ~ /mainlog$/ && $4 == "<=" && $5 == "abuse@isp.example" && match($0, / id=relaywatch-notice\.[^ ]*/) {
+	n = substr($0, RSTART + 22, RLENGTH - 22); sub(/\.[0-9]+@.*/, "", n)
+	notice[$3] = n
+	next
+}
+f ~ /mainlog$/ && ($4 == "=>" || $4 == "->") && ($3 in notice) {
+	say("notice    " notice[$3] ": the notice delivered to " rcpt())
 	next
 }
 f ~ /mainlog$/ && /rejected RCPT/ {
 	m = $0; sub(/.*rejected RCPT /, "", m)
-	match($0, /\[127\.0\.0\.[0-9]+\]/)
-	say("550       " substr($0, RSTART + 1, RLENGTH - 2) ": RCPT " m)
+	say("550       " ip_of($0) ": RCPT " m)
 	next
 }
 f ~ /mainlog$/ && $4 == "=>" && / T=relaywatch_smtp / {
-	a = $5; if (match($0, /<[^>]*>/)) a = substr($0, RSTART + 1, RLENGTH - 2)
-	h = substr($0, index($0, " H=")); match(h, /\[[0-9.]+\]/)
-	say("probe     delivered to " substr(h, RSTART + 1, RLENGTH - 2) " for " a)
+	say("probe     " ip_of(substr($0, index($0, " H="))) ": a probe delivered to it for " rcpt())
 	next
 }
-f ~ /state$/ && $2 == "UNKNOWN" { say("due       " $1 " is due: recorded as pending (relaywatch-due)"); next }
+# The state: once a host, each.
+f ~ /state$/ && $2 == "UNKNOWN" && !/ delivered=/ && !pending[$1]++ { say("due       " $1 ": due, recorded as pending (relaywatch-due)"); next }
 f ~ /state$/ && $2 == "BLOCK" && !blocked[$1]++ { say("BLOCK     " $1 ": " substr($0, index($0, "why="))); next }
 f ~ /state$/ && $2 == "OK" && !okd[$1]++ { say("OK        " $1 ": " substr($0, index($0, "why="))); next }
 ' < "$TMP/events" &
@@ -221,6 +239,8 @@ timeline_end
 echo
 echo "The open relay's SMTP session (127.0.0.2 to the smart host):"
 sed 's/^/    /' "$TMP/session"
+echo "(Its second RCPT got 550 in the same session: \"BLOCK for 0s\" in the log"
+echo "line above says how long it had been blocked then, and why.)"
 echo
 status_table() {
 	printf '    %-11s %-8s %s\n' customer status why
@@ -240,7 +260,11 @@ status_table
 echo
 echo "The silent host gave no answer.  Moving the demo's clock past the pending"
 echo "timeout (48 h), cron's relaywatch-db sweep:"
-ASAN_OPTIONS=verify_asan_link_order=0 faketime -f +49h relaywatch-db sweep | sed 's/^/    /'
+ASAN_OPTIONS=verify_asan_link_order=0 faketime -f +49h relaywatch-db sweep |
+while read -r ip from to t rest; do
+	tested=${rest##*tested=}; tested=${tested%% *}
+	echo "    $ip: $from -> $to, ${rest%% *}: tested at $(date -d "@$tested" +%H:%M:%S), and nothing came back for 48 h"
+done
 echo
 echo "Status at the end:"
 status_table
