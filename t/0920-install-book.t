@@ -103,6 +103,9 @@ id relaywatch >/dev/null 2>&1 || created_user=yes
 step "make" "make -s -C '$TOP'"
 step "make install               # PREFIX=/usr/local by default" \
     "make -s -C '$TOP' install PREFIX='$R/usr/local' SYSCONFDIR='$R/etc'"
+# (which made the tree's files that name paths with the private root's:
+# made again with the build's own at the end)
+at_exit "make -s -C '$TOP' > /dev/null 2>&1"
 # The user and its directories
 step "adduser --system --group --home /var/lib/relaywatch relaywatch"
 step "install -d -o relaywatch -g relaywatch -m 755 /var/lib/relaywatch"
