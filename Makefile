@@ -222,10 +222,32 @@ install: all
 			$(DESTDIR)$(SYSCONFDIR)/relaywatch/relaywatch.conf; \
 	fi
 
+# What install put there, and nothing else: the configuration in
+# $(SYSCONFDIR)/relaywatch (the key among it), the state, and what
+# INSTALL had you copy into /etc stay.
+SHARE_FILES = systemd/relaywatch.service cron/relaywatch \
+	logrotate/relaywatch init.d/relaywatch procmail/relaywatch.procmailrc \
+	rsyslog/relaywatch.conf rsyslog/relaywatch-smarthost.conf \
+	rsyslog/relaywatch-tester.conf relaywatch.conf.example \
+	$(addprefix exim4/,$(notdir $(EXIM_FILES) $(EXIM_CONFD)))
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS))) \
+		$(DESTDIR)$(SBINDIR)/relaywatch \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+		$(addprefix $(DESTDIR)$(SHAREDIR)/,$(SHARE_FILES))
+	-rmdir $(addprefix $(DESTDIR)$(SHAREDIR)/,systemd cron logrotate init.d \
+		procmail rsyslog exim4) $(DESTDIR)$(SHAREDIR)
+	@echo "kept: $(DESTDIR)$(SYSCONFDIR)/relaywatch (the configuration and the key),"
+	@echo "the state directory, and what INSTALL had you copy into /etc (cron.d,"
+	@echo "logrotate.d, init.d or systemd, exim4/conf.d, rsyslog.d): INSTALL, Removing."
+
 clean:
 	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(UNIT) $(BENCH_PROGS) .flags \
 		$(IN_FILES) .paths \
 		$(FUZZ_REPLAY) t/fuzz/*.fuzz
 	rm -rf t/tmp
 
-.PHONY: all deps check demo bench fuzz lint install clean FORCE
+.PHONY: uninstall all deps check demo bench fuzz lint install clean FORCE

@@ -78,4 +78,19 @@ make -s -C "$TOP" install DESTDIR="$TMP/r2" BINDIR=/opt/rw/bin \
 [ -x "$TMP/r2/opt/rw/bin/relaywatch-hosts" ] &&
     [ -f "$TMP/r2/opt/rw/man/man1/relaywatch-hosts.1" ]
 ok $? "BINDIR and MANDIR"
+
+# make uninstall takes away what install put there, nothing else: the
+# configuration (and a key beside it) and a state stay.
+(umask 077; echo 00 > "$R/etc/relaywatch/key")
+mkdir -p "$R/var/lib/relaywatch" && : > "$R/var/lib/relaywatch/state"
+mkdir -p "$R/usr/bin" && : > "$R/usr/bin/other-program"
+make -s -C "$TOP" uninstall DESTDIR="$R" PREFIX=/usr SYSCONFDIR=/etc \
+    > "$TMP/uninstall.out" 2>&1
+ok $? "make uninstall DESTDIR=... PREFIX=/usr" || diag "$(cat "$TMP/uninstall.out")"
+is "$(cd "$R" && find . ! -type d | sort)" "./etc/relaywatch/key
+./etc/relaywatch/relaywatch.conf
+./usr/bin/other-program
+./var/lib/relaywatch/state" "  every file it installed gone; the configuration, the key, the state and others' files kept"
+is "$(cd "$R" && find usr -type d -name '*relaywatch*')" "" "  and its directory in share"
+like "$(cat "$TMP/uninstall.out")" "kept: .*/etc/relaywatch \(the configuration and the key\)" "  it says what it kept"
 done_testing

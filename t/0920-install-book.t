@@ -77,6 +77,7 @@ step() {
 cat > "$TMP/aside" <<'ASIDE'
 make check                 # optional; as root it runs a private Exim
 make install DESTDIR=/tmp/pkg PREFIX=/usr
+make uninstall             # the same PREFIX (and DESTDIR) as make install
 relaywatch-hosts -v /var/log/exim4/mainlog > /dev/null
 exim -bt relaytest+x@isp.example     # router = relaywatch_mailbox
 relaywatch-classify -v < ~relaywatch/Maildir/new/MESSAGE
