@@ -1207,28 +1207,28 @@ cmd_compact(int argc, char **argv)
 }
 
 /*
- * Who runs an operator's command (by=), taken before root acts as the
- * state's owner: the real user; for root, the user behind sudo(8) when
- * SUDO_USER names one (any other user can set SUDO_USER to anything).
+ * Who runs an operator's command (by=): the real user, whose uid main()
+ * keeps before root acts as the state's owner; for root, the user behind
+ * sudo(8) when SUDO_USER names one (any other user can set SUDO_USER to
+ * anything).  Looked up only by the commands that write by=.
  */
-static char operator[64];
+static uid_t operator_uid;
 
-static void
-operator_init(void)
+static const char *
+operator_name(void)
 {
+	static char name[64];
 	const char *u = getenv("SUDO_USER");
 	struct passwd *pw;
-	uid_t uid = getuid();
 
-	if (uid == 0 && u != NULL && *u != '\0' && strlen(u) < sizeof operator &&
-	    getpwnam(u) != NULL) {
-		memcpy(operator, u, strlen(u) + 1);
-		return;
-	}
-	if ((pw = getpwuid(uid)) != NULL && strlen(pw->pw_name) < sizeof operator)
-		memcpy(operator, pw->pw_name, strlen(pw->pw_name) + 1);
-	else
-		snprintf(operator, sizeof operator, "uid%ld", (long)uid);
+	if (operator_uid == 0 && u != NULL && *u != '\0' &&
+	    strlen(u) < sizeof name && getpwnam(u) != NULL)
+		return u;
+	if ((pw = getpwuid(operator_uid)) != NULL &&
+	    strlen(pw->pw_name) < sizeof name)
+		return pw->pw_name;
+	snprintf(name, sizeof name, "uid%ld", (long)operator_uid);
+	return name;
 }
 
 /*
@@ -1290,13 +1290,13 @@ cmd_operator(int unblock, int argc, char **argv)
 		 * next message. */
 		n += (size_t)snprintf(line + n, sizeof line - n,
 		    " UNKNOWN %lld why=retest", (long long)time(NULL));
-		if (state_put_kv(line, sizeof line, &n, "by", operator) < 0 ||
+		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
 		    (why && state_put_kv(line, sizeof line, &n, "note", why) < 0))
 			errx(EX_DATAERR, "-w: reason too long");
 	} else if (unblock) {
 		n += (size_t)snprintf(line + n, sizeof line - n,
 		    " OK %lld why=unblocked", (long long)time(NULL));
-		if (state_put_kv(line, sizeof line, &n, "by", operator) < 0 ||
+		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
 		    state_put_kv(line, sizeof line, &n, "note", why) < 0)
 			errx(EX_DATAERR, "-w: reason too long");
 	} else {
@@ -1311,7 +1311,7 @@ cmd_operator(int unblock, int argc, char **argv)
 		    state_put_kv(line, sizeof line, &n, "mailbox", val) < 0)
 			errx(EX_SOFTWARE, "line too long");
 		if (state_put_kv(line, sizeof line, &n, "retest", "requested") < 0 ||
-		    state_put_kv(line, sizeof line, &n, "by", operator) < 0 ||
+		    state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
 		    (why && state_put_kv(line, sizeof line, &n, "note", why) < 0))
 			errx(EX_DATAERR, "-w: reason too long");
 	}
@@ -1537,7 +1537,7 @@ main(int argc, char *argv[])
 	if (c->noargs && argc > 1)
 		usage("%s takes no arguments", cmd);
 	conf_load(&conf, confpath);
-	operator_init();
+	operator_uid = getuid();
 	/* Run by root: act as the owner of the state. */
 	become_owner_of(conf.statedir);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
