@@ -72,6 +72,20 @@ static time_t now;
 #define H_PENDING 8	/* its test under way: UNKNOWN why=probe, or a BLOCK
 			 * with retest=pending */
 #define H_DELIVERED 16	/* and the customer's host accepted its probe */
+#define H_SENT 32	/* and our Exim took every probe of it (submitted=,
+			 * or delivered=) */
+
+/*
+ * A test whose probes our Exim did not all take (its main log says which
+ * it took: "submitted TOKEN") was cut short: relaywatch-probe killed, or
+ * sendmail failing.  Such a host is probed again, as a new test: at its
+ * next message once SUBMIT_GRACE has passed since the test began (time
+ * for the log to tell), and, for the tests of earlier runs, once the log
+ * written before this run has been read (the first pause of the input
+ * START_SETTLE seconds or more after the start).
+ */
+#define SUBMIT_GRACE 120
+#define START_SETTLE 10
 
 #define UNTIL_NEVER UINT32_MAX
 
@@ -80,7 +94,14 @@ struct host {
 	uint32_t until;		/* not due before this time */
 	uint8_t status;		/* enum status; ST_NONE: not in the state */
 	uint8_t flags;
+	uint16_t sent;		/* its test under way: the variants of its
+				 * probes seen taken (SENT_MASK), and how many
+				 * it sends (probes=, << SENT_WANT; 0: a test
+				 * from before probes= was written) */
 };
+
+#define SENT_MASK ((1u << VARIANT_N) - 1)
+#define SENT_WANT 12
 
 static struct iptable hosts;
 
@@ -303,8 +324,77 @@ until_of(const struct stateline *sl, unsigned *flags)
 		break;
 	}
 	if ((*flags & H_PENDING) && state_get(sl, "delivered", v, sizeof v))
-		*flags |= H_DELIVERED;
+		*flags |= H_DELIVERED | H_SENT;
+	if ((*flags & H_PENDING) && state_get(sl, "submitted", v, sizeof v))
+		*flags |= H_SENT;
 	return u < UNTIL_NEVER ? (uint32_t)u : UNTIL_NEVER - 1;
+}
+
+/* When the test under way of h (H_PENDING) began: as until_of made
+ * its until. */
+static long long
+test_began(const struct host *h)
+{
+	long long wait = conf.retest_after;
+
+	if (wait < conf.pending_timeout)
+		wait = conf.pending_timeout;
+	return (long long)h->until - wait;
+}
+
+/* How many probes a test line says it sends (probes=, 1 to VARIANT_N),
+ * or 0. */
+static unsigned
+probes_of(const struct stateline *sl)
+{
+	char v[4];
+
+	if (state_get(sl, "probes", v, sizeof v) == NULL || v[0] < '1' ||
+	    v[0] > '0' + VARIANT_N || v[1] != '\0')
+		return 0;
+	return (unsigned)(v[0] - '0');
+}
+
+/* Of h's test under way: how many probes it sends (0: not known), and
+ * how many of them our Exim was seen to take. */
+static unsigned
+sent_want(const struct host *h)
+{
+	return (unsigned)h->sent >> SENT_WANT;
+}
+
+static unsigned
+sent_seen(const struct host *h)
+{
+	unsigned m = h->sent & SENT_MASK, n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+/* Is h's test under way one whose probes our Exim did not all take,
+ * and is it time to say so (SUBMIT_GRACE, START_SETTLE)? */
+static time_t started;		/* when this run began */
+static int settled;		/* and the log before it has been read */
+
+static int
+unsent(const struct host *h)
+{
+	long long began;
+	unsigned want;
+
+	if (!(h->flags & H_PENDING) || (h->flags & H_SENT) ||
+	    h->until == UNTIL_NEVER)
+		return 0;
+	/* An earlier run's test, when following a live log: once the log
+	 * written before this run has been read.  Else the grace. */
+	began = test_began(h);
+	if (live && began < (long long)started ? !settled :
+	    began + SUBMIT_GRACE > (long long)now)
+		return 0;
+	want = sent_want(h);
+	return want > 0 && sent_seen(h) < want;
 }
 
 /* Take a line of the state (or a record of the CDB) as ip's status. */
@@ -313,8 +403,15 @@ learn(const struct stateline *sl)
 {
 	struct host *h = host_put(&sl->ip);
 	unsigned fl;
+	uint32_t until = until_of(sl, &fl);
 
-	h->until = until_of(sl, &fl);
+	/* (a line of the same test keeps what was seen of its probes) */
+	if (until != h->until || !(fl & H_PENDING))
+		h->sent = 0;
+	if ((fl & H_PENDING) && probes_of(sl) > 0)
+		h->sent = (uint16_t)((h->sent & SENT_MASK) |
+		    probes_of(sl) << SENT_WANT);
+	h->until = until;
 	h->status = (uint8_t)sl->status;
 	h->flags = (uint8_t)((h->flags & H_QUEUED) | fl);
 	net_note(&sl->ip, fl, h->status, h->until);
@@ -530,7 +627,8 @@ refresh(void)
 static int
 is_due(const struct host *h)
 {
-	return h == NULL || (!(h->flags & H_QUEUED) && h->until <= now);
+	return h == NULL || (!(h->flags & H_QUEUED) && (h->until <= now ||
+	    unsent(h)));
 }
 
 static struct writer out;
@@ -544,12 +642,15 @@ static struct {
 } count;
 
 /*
- * The probes that customers' hosts accepted, as read ("IP delivered
- * TOKEN", the token checked), recorded with the next hosts.
+ * What the main log told of the probes of tests under way, recorded with
+ * the next hosts: a probe the customer's host accepted ("IP delivered
+ * TOKEN", the token checked), and the last of a test's probes taken by
+ * our Exim ("submitted TOKEN").
  */
 struct delivery {
 	struct ip ip;
 	long long issued;	/* the token's time */
+	int submitted;		/* taken by our Exim, not delivered */
 };
 
 static struct delivery *deliveries;
@@ -604,9 +705,38 @@ delivery_read(const char *line, size_t len, const char **why)
 		err(EX_OSERR, "out of memory");
 	deliveries[ndeliveries].ip = ip;
 	deliveries[ndeliveries].issued = t.time;
+	deliveries[ndeliveries].submitted = 0;
 	ndeliveries++;
 	count.delivered++;
 	return 1;
+}
+
+/* A probe of a host's test under way, taken by our Exim: when it is
+ * the last of the test's probes to be seen, the test is recorded as
+ * sent (submitted=). */
+static void
+probe_submitted(const struct token *t)
+{
+	struct host *h = host_get(&t->ip);
+	unsigned want;
+
+	if (h == NULL || !(h->flags & H_PENDING) || (h->flags & H_SENT) ||
+	    h->until == UNTIL_NEVER || t->time < test_began(h) ||
+	    t->variant >= VARIANT_N)
+		return;		/* not of the test under way */
+	want = sent_want(h);
+	if (want == 0 || sent_seen(h) >= want)
+		return;		/* not known, or said already */
+	h->sent = (uint16_t)(h->sent | VARIANT_BIT(t->variant));
+	if (sent_seen(h) < want)
+		return;
+	if ((deliveries = grow(deliveries, &deliverycap, ndeliveries + 1,
+	    sizeof *deliveries)) == NULL)
+		err(EX_OSERR, "out of memory");
+	deliveries[ndeliveries].ip = t->ip;
+	deliveries[ndeliveries].issued = t->time;
+	deliveries[ndeliveries].submitted = 1;
+	ndeliveries++;
 }
 
 /*
@@ -630,8 +760,10 @@ submission_read(const char *line, size_t len, const char **why)
 		return 0;
 	if (token_read(tok, tl, &t, why) < 0)
 		return -1;
-	if (!t.mailbox)
+	if (!t.mailbox) {
+		probe_submitted(&t);
 		return 1;
+	}
 	for (i = 0; i < nretests; i++) {
 		const char *mb = retests[i].mailbox;
 
@@ -643,6 +775,7 @@ submission_read(const char *line, size_t len, const char **why)
 			err(EX_OSERR, "out of memory");
 		deliveries[ndeliveries].ip = retests[i].ip;
 		deliveries[ndeliveries].issued = t.time;
+		deliveries[ndeliveries].submitted = 0;
 		ndeliveries++;
 		count.delivered++;
 	}
@@ -652,23 +785,23 @@ submission_read(const char *line, size_t len, const char **why)
 /*
  * The line that records d, into lines at *len (room for 600 bytes), if
  * it belongs to its host's test under way (issued when the test began or
- * later) and is the first of that test's probes delivered: the test's
- * own line again, its time and why= kept, with delivered=NOW.
+ * later) and says something new of it: the test's own line again, its
+ * time and why= kept, with delivered=NOW (the first of its probes
+ * delivered) or submitted=NOW (the last taken by our Exim).
  */
 static void
 delivery_line(const struct delivery *d, char *lines, size_t *len)
 {
 	struct host *h = host_get(&d->ip);
-	long long began, wait = conf.retest_after;
+	unsigned said = d->submitted ? H_SENT : H_DELIVERED;
+	long long began;
 	char text[IP_TEXT_MAX + 1];
 	size_t n = *len, tl;
 
-	if (wait < conf.pending_timeout)
-		wait = conf.pending_timeout;
-	if (h == NULL || !(h->flags & H_PENDING) ||
-	    (h->flags & H_DELIVERED) || h->until == UNTIL_NEVER)
+	if (h == NULL || !(h->flags & H_PENDING) || (h->flags & said) ||
+	    h->until == UNTIL_NEVER)
 		return;		/* nothing under way, or said already */
-	began = (long long)h->until - wait;	/* as until_of made it */
+	began = test_began(h);
 	if (d->issued < began)
 		return;		/* a probe of an earlier test */
 	tl = ip_format(&d->ip, text);
@@ -688,11 +821,11 @@ delivery_line(const struct delivery *d, char *lines, size_t *len)
 	} else
 		n += (size_t)snprintf(lines + n, 48, " UNKNOWN %lld why=probe",
 		    began);
-	n += (size_t)snprintf(lines + n, 40, " delivered=%lld",
-	    (long long)now);
+	n += (size_t)snprintf(lines + n, 40, " %s=%lld",
+	    d->submitted ? "submitted" : "delivered", (long long)now);
 	lines[n++] = '\n';
 	*len = n;
-	h->flags |= H_DELIVERED;
+	h->flags |= said | H_SENT;
 	count.recorded++;
 }
 
@@ -776,7 +909,9 @@ record_and_print(void)
 		tl = ip_format(&ip, text);
 		memcpy(lines + len, text, tl);
 		len += tl;
-		if (h->flags & H_RETEST) {
+		/* (a BLOCK is probed only for its retest: asked for, or
+		 * one whose probes our Exim did not all take) */
+		if ((h->flags & H_RETEST) || h->status == ST_BLOCK) {
 			len += (size_t)snprintf(lines + len, 32, " BLOCK %lld",
 			    (long long)now);
 			why = retest_why(&ip);
@@ -798,6 +933,11 @@ record_and_print(void)
 				    "domain-from", dom_from[n]);
 			}
 		}
+		/* How many probes the test sends: what the main log must
+		 * show our Exim took (a mailbox probe's, its delivery). */
+		if (!*retest_mailbox(&ip))
+			len += (size_t)snprintf(lines + len, 16, " probes=%zu",
+			    k);
 		lines[len++] = '\n';
 		took[n++] = ip;
 		/* The next of its network waits (before catch_up learns
@@ -1015,6 +1155,39 @@ consider_later(const struct ip *ip, const char *domain, const char *name,
 }
 
 /*
+ * Following a live log, once the log written before this run has been
+ * read (the first pause, or busy second, START_SETTLE seconds after the
+ * start): the tests of earlier runs whose probes our Exim did not all
+ * take are made again, as due now.  One pass over the table.
+ */
+static void
+resend_unsent(void)
+{
+	static struct ip *ips;
+	static size_t cap;
+	size_t i = 0, n = 0;
+	struct host *h;
+
+	if (settled || !live || now < started + START_SETTLE)
+		return;
+	settled = 1;
+	while ((h = iptable_next(&hosts, &i)) != NULL) {
+		if ((h->flags & H_QUEUED) || !unsent(h) || !testable(&h->ip))
+			continue;
+		if ((ips = grow(ips, &cap, n + 1, sizeof *ips)) == NULL)
+			err(EX_OSERR, "out of memory");
+		ips[n++] = h->ip;
+	}
+	if (n > 0)
+		warnx("%zu tests of an earlier run had probes our Exim did not "
+		    "take (relaywatch-probe stopped, or sendmail failing): "
+		    "testing those hosts again", n);
+	for (i = 0; i < n; i++)
+		if (!net_busy(&ips[i]))
+			enqueue(&ips[i], ip_hash(&ips[i]));
+}
+
+/*
  * Input pauses: let out what the rate allows; wait for input, for the
  * rate to let the next queued host out, or, idle, IDLE_WAKE seconds (to
  * catch up with the state: an operator may have asked for a retest); then,
@@ -1061,6 +1234,7 @@ on_pause(void *arg)
 		long long oldest;
 
 		now = time(NULL);
+		resend_unsent();
 		release_waiting(0);
 		record_and_print();
 		warn_dropped(1);
@@ -1070,6 +1244,9 @@ on_pause(void *arg)
 		if ((oldest = sendertally_oldest(&tally)) >= 0 &&
 		    oldest + conf.domain_wait - (long long)now < (long long)wait)
 			wait = (time_t)(oldest + conf.domain_wait - now);
+		/* And for the end of START_SETTLE. */
+		if (live && !settled && started + START_SETTLE - now < wait)
+			wait = started + START_SETTLE - now;
 		if (wait < 0)
 			wait = 0;
 		rc = poll(&p, 1, (int)wait * 1000);
@@ -1146,7 +1323,7 @@ main(int argc, char *argv[])
 	    rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0 ||
 	    sendertally_init(&tally, WAITING_MAX) < 0)
 		err(EX_OSERR, "out of memory");
-	now = time(NULL);
+	now = started = time(NULL);
 	reload();
 	wr_init(&out, STDOUT_FILENO);
 	rd.on_pause = on_pause;
@@ -1164,6 +1341,7 @@ main(int argc, char *argv[])
 			consider_ahead();
 			now = time(NULL);
 			refresh();
+			resend_unsent();
 			release_waiting(0);
 			record_and_print();
 			warn_dropped(0);

@@ -238,17 +238,23 @@ print_delivery(const struct eximlog *el)
 
 /*
  * A probe handed to our Exim by relaywatch-probe (a local submission
- * from MAILBOX+TOKEN): "submitted TOKEN", for relaywatch-due to tell that
- * a mailbox probe went out, which its delivery line, into a mailbox of
- * ours, cannot say.
+ * from MAILBOX+TOKEN, or, for the forms with another sender, whose
+ * Message-ID holds the token): "submitted TOKEN", for relaywatch-due to
+ * tell that every probe of a test went out, and that a mailbox probe
+ * did, which its delivery line, into a mailbox of ours, cannot say.
  */
 static void
 print_submission(const struct eximlog *el)
 {
+	static const char idp[] = TOKEN_MSGID_PREFIX;
 	char buf[TOKEN_MAX + 16], t[TOKEN_MAX + 1];
 	size_t tl;
 
 	tl = token_after(el->sender, el->sender_len, token_prefix, t);
+	if ((tl < TOKEN_V4_LEN || tl > TOKEN_MAX) && el->local_id != NULL &&
+	    el->local_id_len > sizeof idp - 1 &&
+	    memcmp(el->local_id, idp, sizeof idp - 1) == 0)
+		tl = token_after(el->local_id, el->local_id_len, idp, t);
 	if (tl < TOKEN_V4_LEN || tl > TOKEN_MAX)
 		return;
 	memcpy(buf, "submitted ", 10);

@@ -41,6 +41,13 @@ static int dryrun;
 static struct writer out;
 
 static void
+flush_out(void)
+{
+	if (wr_flush(&out) < 0)
+		err(EX_IOERR, "standard output");
+}
+
+static void
 emit(const char *s, size_t n)
 {
 	if (wr_write(&out, s, n) < 0)
@@ -115,7 +122,7 @@ probe(const struct ip *ip, const char *their, const char *their_from,
 		    "To: ", rcpt, "\n",
 		    "Subject: Relay test ", tok, " for ", text, "\n",
 		    "Date: ", date, "\n",
-		    "Message-ID: <relaywatch.", tok, "@", conf.domain, ">\n",
+		    "Message-ID: <" TOKEN_MSGID_PREFIX, tok, "@", conf.domain, ">\n",
 		    "Auto-Submitted: auto-generated\n",
 		    "X-Relaywatch: ip=", text, " time=", tm, " variant=", name,
 		    " token=", tok, their ? " domain=" : "", their ? their : "",
@@ -190,7 +197,7 @@ probe_mailbox(const char *addr, time_t now)
 	    "To: ", sender, "\n",
 	    "Subject: Mail test ", tok, "\n",
 	    "Date: ", date, "\n",
-	    "Message-ID: <relaywatch.", tok, "@", conf.domain, ">\n",
+	    "Message-ID: <" TOKEN_MSGID_PREFIX, tok, "@", conf.domain, ">\n",
 	    "Auto-Submitted: auto-generated\n",
 	    "X-Relaywatch: mailbox=", addr, " time=", tm, " token=", tok, "\n",
 	    "MIME-Version: 1.0\n",
@@ -356,8 +363,8 @@ main(int argc, char *argv[])
 			err(EX_IOERR, "standard output");
 		return bad > 0 ? EX_DATAERR : 0;
 	}
-	rd.on_pause = wr_pause_hook;
-	rd.pause_arg = &out;
+	/* (what sendmail took is said at once, host by host: a run
+	 * stopped in the middle of a batch leaves the record true) */
 
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
 		struct ip ip;
@@ -371,6 +378,7 @@ main(int argc, char *argv[])
 		if (!(flags & RD_TOOLONG) && (mrc = hostline_mailbox_parse(line,
 		    len, &ip, mailbox, &why)) == 1) {
 			probe_mailbox(mailbox, time(NULL));
+			flush_out();
 			continue;
 		}
 		if (!(flags & RD_TOOLONG) && mrc == 0 && hostline_parse(line,
@@ -383,6 +391,7 @@ main(int argc, char *argv[])
 				    time(NULL));
 			else
 				probe(&ip, NULL, NULL, time(NULL));
+			flush_out();
 			continue;
 		}
 		text_warn_line(&bad, "standard input", rd.lineno, line, len,

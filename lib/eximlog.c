@@ -361,6 +361,26 @@ sender_end(const char *p, const char *e)
 	return p;
 }
 
+/* A local arrival's fields after its sender (U=USER P=PROTO S=SIZE
+ * id=MESSAGE-ID ..., no blank inside a value before T=): its id=. */
+static void
+parse_local_id(const char *p, const char *e, struct eximlog *out)
+{
+	while (p < e && *p != '"') {
+		const char *sp = memchr(p, ' ', (size_t)(e - p)), *end;
+
+		end = sp ? sp : e;
+		if (end - p > 3 && memcmp(p, "id=", 3) == 0) {
+			out->local_id = p + 3;
+			out->local_id_len = (size_t)(end - p - 3);
+			return;
+		}
+		if (memchr(p, '"', (size_t)(end - p)) != NULL || sp == NULL)
+			return;		/* T="...", or the end */
+		p = sp + 1;
+	}
+}
+
 static void
 parse_arrival(const char *p, const char *e, struct eximlog *out)
 {
@@ -418,6 +438,7 @@ parse_arrival(const char *p, const char *e, struct eximlog *out)
 		if (e - p >= 2 && (p[0] == 'U' || p[0] == 'P') && p[1] == '=') {
 			out->kind = EL_LOCAL;
 			out->why = "local submission (no H=)";
+			parse_local_id(p, e, out);
 		} else
 			out->why = "no H= after the sender";
 		return;
@@ -598,6 +619,8 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	out->kind = EL_OTHER;
 	out->msgid = NULL;
 	out->msgid_len = 0;
+	out->local_id = NULL;
+	out->local_id_len = 0;
 	out->why = NULL;
 	out->marker = 0;
 	out->text = NULL;
@@ -672,5 +695,7 @@ eximlog_parse(const char *line, size_t len, struct eximlog *out)
 	if (syslogged && !exim && out->kind == EL_LOCAL) {
 		out->sender = NULL;
 		out->sender_len = 0;
+		out->local_id = NULL;
+		out->local_id_len = 0;
 	}
 }

@@ -45,6 +45,8 @@ struct eximlog {
 	size_t msgid_len;
 	const char *why;	/* for EL_BAD and EL_LOCAL */
 	int marker;		/* the line was a marker (good or bad) */
+	const char *local_id;	/* a local arrival's Message-ID (id=), */
+	size_t local_id_len;	/* or NULL */
 	const char *sender;	/* an arrival's sender, as Exim wrote it */
 	size_t sender_len;	/* ("<>" for the null sender) */
 	const char *hostname;	/* its host's name as Exim looked it up */

@@ -122,3 +122,21 @@ iptable_put(struct iptable *t, const struct ip *ip, uint64_t hash)
 	}
 	return r;
 }
+
+void *
+iptable_next(const struct iptable *t, size_t *i)
+{
+	for (; *i < t->cap; ++*i) {
+		unsigned char *r = t->rec + *i * t->size;
+
+		if (!is_zero((const struct ip *)r)) {
+			++*i;
+			return r;
+		}
+	}
+	if (*i == t->cap && t->has_zero) {
+		++*i;
+		return t->rec + t->cap * t->size;
+	}
+	return NULL;
+}

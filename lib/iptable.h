@@ -37,6 +37,11 @@ void *iptable_get(const struct iptable *t, const struct ip *ip,
  * every record.  NULL when out of memory. */
 void *iptable_put(struct iptable *t, const struct ip *ip, uint64_t hash);
 
+/* The records in use, in no order: start with *i = 0; each call gives
+ * the next record, or NULL after the last.  The table must not change
+ * meanwhile. */
+void *iptable_next(const struct iptable *t, size_t *i);
+
 /* Ask for the slot of hash to be brought into the cache, ahead of a
  * lookup. */
 static inline void

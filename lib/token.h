@@ -82,6 +82,11 @@ size_t token_make(const struct keys *ks, const struct token *t, char *out);
 int token_check(const struct keys *ks, const char *s, size_t n,
     long long now, long long lifetime, struct token *t, const char **why);
 
+/* A probe's Message-ID is <TOKEN_MSGID_PREFIX TOKEN @ domain>: Exim's
+ * main log names it (id=) in the line of the probe's arrival, whatever
+ * its sender. */
+#define TOKEN_MSGID_PREFIX "relaywatch."
+
 /*
  * The token written after the first prefix in s[0..n) (both in any case):
  * the run of letters and digits there, copied into out (TOKEN_MAX + 1

@@ -208,6 +208,27 @@ is "$(printf '%s\n' "$err" | grep -c 'fault on this side:')" 1 "  once a minute,
 like "$err" "probelog:8: skipped: syslog line not tagged exim" "  a delivery line forged through syslog: warned"
 like "$err" "0 probes submitted, 2 delivered, 2 deferred for a fault on this side" "  counted with -v"
 
+# -d: a probe's local arrival (relaywatch-probe's submission): its
+# token from the sender, or, for the null sender and a sender in the
+# customer's domain, from its Message-ID (id=); not from a subject, nor
+# from a line forged through syslog.
+{
+	echo "2026-11-28 11:59:30 1xXH5O-0003m1-27 <= relaytest+$tok@isp.example U=relaywatch P=local S=1234 id=relaywatch.$tok@isp.example"
+	echo "2026-11-28 11:59:30 1xXH5O-0003m2-27 <= <> U=relaywatch P=local S=1234 id=relaywatch.$tok@isp.example"
+	echo "2026-11-28 11:59:30 1xXH5O-0003m3-27 <= relaytest+$tok@shop.example U=relaywatch P=local S=1234 id=x@y"
+	echo "2026-11-28 11:59:30 1xXH5O-0003m4-27 <= <> U=mallory P=local S=1234 id=other.$tok@isp.example T=\"id=relaywatch.$tok@x\""
+	echo "2026-11-28 11:59:30 1xXH5O-0003m5-27 <= <> U=mallory P=local S=1234 T=\"id=relaywatch.$tok@x\""
+	echo "Nov 28 11:59:30 smarthost mallory: 1xXH5O-0003m6-27 <= <> U=mallory P=local S=1234 id=relaywatch.$tok@isp.example"
+	echo "2026-11-28 11:59:30 1xXH5O-0003m7-27 <= <> U=relaywatch P=local S=1234 id=relaywatch.$tok"
+	echo "2026-11-28 11:59:30 1xXH5O-0003m8-27 <= <> U=relaywatch P=local S=1234 id="
+	echo "2026-11-28 11:59:30 1xXH5O-0003m9-27 <= <> U=relaywatch P=local S=1234 id=relaywatch."
+} > "$TMP/sublog"
+run $X -d "$TMP/sublog"
+is "$out" "submitted $tok
+submitted $tok
+submitted $tok
+submitted $tok" "-d: a probe's local arrival, by its sender or its Message-ID; not by another id, a subject, or a line forged through syslog"
+
 # -p/-s: where reading stopped, for the supervisor.
 printf '%s\n' "$good" "$good" | $X -p "$TMP/pos" -s 7:100 > /dev/null
 is "$(cat "$TMP/pos")" "$(printf '%-40s' "7 $((100 + 2 * (${#good} + 1)))")" "-p: the inode and the offset after the lines read (a line of 41 bytes, blank-padded)"

@@ -123,12 +123,12 @@ is "$out" "10.2.0.9
 10.2.0.13" "due: a retest asked (without mail from it: a BLOCK's mail is refused), OK past retest_after (retest_unreachable after unreachable), a stale test past both timeouts, unknown"
 is "$err" "" "nothing to warn of"
 tail -n +$((lines + 1)) "$S/state" | sed 's/ 18000000[0-9][0-9] / T /' > "$TMP/new"
-is "$(cat "$TMP/new")" "10.2.0.9 BLOCK T why=relayed retest=pending
-10.2.0.2 UNKNOWN T why=probe
-10.2.0.4 UNKNOWN T why=probe
-10.2.0.7 UNKNOWN T why=probe
-10.2.0.11 UNKNOWN T why=probe
-10.2.0.13 UNKNOWN T why=probe" "recorded: the retest's BLOCK with retest=pending, and UNKNOWN; not a retest outside the netblocks or excluded"
+is "$(cat "$TMP/new")" "10.2.0.9 BLOCK T why=relayed retest=pending probes=3
+10.2.0.2 UNKNOWN T why=probe probes=3
+10.2.0.4 UNKNOWN T why=probe probes=3
+10.2.0.7 UNKNOWN T why=probe probes=3
+10.2.0.11 UNKNOWN T why=probe probes=3
+10.2.0.13 UNKNOWN T why=probe probes=3" "recorded: the retest's BLOCK with retest=pending, and UNKNOWN, with the probes the test sends; not a retest outside the netblocks or excluded"
 run due_at $T0 <<IN
 10.2.0.2
 10.2.0.9
@@ -247,7 +247,7 @@ db retest 10.4.0.3 > /dev/null
 printf '192.0.2.200\n' >&3	# any input wakes it up
 wait_for 'grep -qx 10.4.0.3 "$TMP/out"' 5
 ok $? "an operator's retest, seen while running, tested without mail from it"
-like "$(tail -n 1 "$S/state")" "^10.4.0.3 BLOCK [0-9]+ why=relayed retest=pending$" "recorded with retest=pending"
+like "$(tail -n 1 "$S/state")" "^10.4.0.3 BLOCK [0-9]+ why=relayed retest=pending probes=3$" "recorded with retest=pending"
 # Idle, it still looks at the state now and then (every 30 s, here on a
 # clock 20 times as fast).
 exec 3>&-
@@ -459,7 +459,7 @@ is "$out" "10.7.0.1 shop.example
 10.7.0.2
 10.7.0.3
 10.7.0.5" "the domain repeated by a host's senders, printed after it; none for random senders, none seen once (the end of input ends the wait)"
-like "$(grep '^10\.7\.0\.1 ' "$S/state")" "^10\.7\.0\.1 UNKNOWN [0-9]+ why=probe domain=shop\.example domain-from=senders$" \
+like "$(grep '^10\.7\.0\.1 ' "$S/state")" "^10\.7\.0\.1 UNKNOWN [0-9]+ why=probe domain=shop\.example domain-from=senders probes=4$" \
     "  and recorded, with where it came from"
 is "$(grep -c 'domain=' "$S/state")" 2 "  (no other host recorded with one)"
 run relaywatch-due -c "$TMP/dom.conf" <<IN
@@ -529,5 +529,55 @@ awk 'BEGIN { for (i = 1; i <= 3; i++) printf "10.7.3.%d d%d.example\n10.7.3.%d d
     relaywatch-due -c "$TMP/msgs2.conf" > "$TMP/msgs.out"
 is "$(awk '{ print $3 }' "$S/state" | uniq -c | awk '{ print $1 }' | tr '\n' ' ')" "1 1 1 " \
     "probe_rate 2, 4 messages a host: one host a minute, not none"
+
+# A test whose probes our Exim did not all take (its main log says which
+# it took: "submitted TOKEN"): probed again at its next message once
+# SUBMIT_GRACE (2 minutes) has passed, and, for an earlier run's, at the
+# start of a live run; one whose probes were all taken is not.
+rm -f "$S"/state*
+T1=$((T0 + 30 * D))
+sed 's/^domain_wait = 0$/domain_wait = 10m/' "$TMP/rw.conf" > "$TMP/dw.conf"
+dw_at() { t=$1; shift; at "$t" relaywatch-due -c "$TMP/dw.conf" "$@"; }
+# (a domain is chosen after two messages)
+printf '10.3.1.1 shop.example\n10.3.1.2 shop.example\n%s\n' 10.3.1.1 10.3.1.2 |
+    sed 's/[0-9]$/& shop.example/' | dw_at $T1 > /dev/null
+tokens_at $((T1 + 1)) "10.3.1.1 shop.example" > "$TMP/tok11"
+tokens_at $((T1 + 1)) "10.3.1.2 shop.example" > "$TMP/tok12"
+is "$(wc -l < "$TMP/tok11")" 4 "(four forms a host with its domain)"
+lines=$(wc -l < "$S/state")
+{ sed -n '1,3s/^/submitted /p' "$TMP/tok11"; sed 's/^/submitted /' "$TMP/tok12"; } |
+    dw_at $((T1 + 5)) > /dev/null
+is "$(tail -n +$((lines + 1)) "$S/state" | sed 's/=18025920[0-9][0-9]$/=T/')" "10.3.1.2 UNKNOWN $T1 why=probe submitted=T" \
+    "every probe of a test taken by our Exim: the test's line again, with submitted=; three of four: nothing"
+is "$(printf '10.3.1.1 shop.example\n10.3.1.2 shop.example\n' | dw_at $((T1 + 60)))" "" \
+    "within 2 minutes of the test: neither is tested again"
+is "$(printf '10.3.1.1 shop.example\n10.3.1.2 shop.example\n' | sed p | dw_at $((T1 + 180)))" "10.3.1.1 shop.example" \
+    "3 minutes on: the host whose fourth probe was not taken is tested again at its next message, the other not"
+like "$(tail -n 1 "$S/state")" "^10\.3\.1\.1 UNKNOWN $((T1 + 180)) why=probe domain=shop\.example" "  as a new test"
+db compile
+# An earlier run's tests cut short, one of them a BLOCK's retest: a live
+# run tests them again without waiting for their messages (a BLOCK's
+# mail is refused), the BLOCK as a retest.
+rm -f "$S"/state*
+now=$(date +%s)
+cat > "$S/state" <<ST
+10.3.2.1 UNKNOWN $((now - 30)) why=probe probes=3
+10.3.2.2 BLOCK $((now - 30)) why=relayed retest=pending probes=3
+10.3.2.3 UNKNOWN $((now - 30)) why=probe probes=3 submitted=$((now - 29))
+10.3.2.4 UNKNOWN $((now - 30)) why=probe
+ST
+db compile
+mkfifo "$TMP/in2"
+relaywatch-due -f -c "$TMP/rw.conf" < "$TMP/in2" > "$TMP/out2" 2> "$TMP/err2" &
+pid=$!
+at_exit "kill $pid 2>/dev/null"
+exec 4> "$TMP/in2"
+wait_for '[ "$(wc -l < "$TMP/out2")" -ge 2 ]' 20
+is "$(sort "$TMP/out2")" "10.3.2.1
+10.3.2.2" "at the start of a live run: the earlier run's tests whose probes were not taken, tested again at once (not one all taken, nor one from before probes= was written)"
+like "$(grep '^10\.3\.2\.2 ' "$S/state" | tail -n 1)" "^10\.3\.2\.2 BLOCK [0-9]+ why=relayed retest=pending probes=3$" "  a BLOCK as its retest: the BLOCK stands"
+like "$(cat "$TMP/err2")" "2 tests of an earlier run had probes our Exim did not take" "  and said"
+exec 4>&-
+wait $pid
 
 done_testing

@@ -58,7 +58,7 @@ ok $? "our Exim cannot send the probe: Cannot assign requested address" ||
 wait_for "grep -q 'a probe not sent, for a fault on this side: Cannot assign requested address' '$RELAYWATCH_LOG'" 10
 ok $? "relaywatch logs it loudly, with what to check" || diag "$(cat "$RELAYWATCH_LOG")"
 like "$(grep 'fault on this side' "$RELAYWATCH_LOG" | head -n 1)" "check probe_source" "  naming the setting"
-like "$(last 127.0.0.4)" "^127\.0\.0\.4 UNKNOWN [0-9]+ why=probe$" "the host: pending, no delivery recorded"
+like "$(last 127.0.0.4)" "^127\.0\.0\.4 UNKNOWN [0-9]+ why=probe submitted=[0-9]+$" "the host: pending, its probes taken by our Exim (submitted=), no delivery recorded"
 sleep 2
 is "$(ls "$TMP/box/evidence" "$TMP/box/people" 2>/dev/null | grep -c .)" 0 "no bounce came back as an answer"
 
