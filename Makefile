@@ -44,13 +44,14 @@ MTA_ROOT = t/mta
 # libraries it calls, no others.
 OBJS_relaywatch-hosts = lib/ascii.o lib/conf.o lib/domain.o lib/eximlog.o \
 	lib/feed.o lib/hostline.o lib/ip.o lib/mailboxes.o lib/owner.o \
-	lib/stream.o lib/textfile.o lib/token_find.o lib/usage.o lib/utc.o \
-	lib/variant.o
+	lib/atomic.o lib/statusfile.o lib/stream.o lib/textfile.o \
+	lib/token_find.o lib/usage.o lib/utc.o lib/variant.o
 OBJS_relaywatch-due = lib/ascii.o lib/atomic.o lib/bigmem.o lib/conf.o \
 	lib/domain.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
 	lib/mailboxes.o lib/netset.o lib/owner.o lib/sendertally.o lib/stamp.o \
 	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
-	lib/stream.o lib/textfile.o lib/token.o lib/usage.o lib/variant.o
+	lib/statusfile.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
+	lib/variant.o
 OBJS_relaywatch-probe = lib/ascii.o lib/buf.o lib/conf.o lib/domain.o \
 	lib/grow.o lib/hostline.o lib/ip.o lib/mailboxes.o lib/mailer.o \
 	lib/mbox.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
@@ -64,12 +65,14 @@ OBJS_relaywatch-db = lib/ascii.o lib/atomic.o lib/bigmem.o \
 	lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o lib/netset.o \
 	lib/outbox.o lib/owner.o lib/preflight.o lib/recent.o lib/statecdb.o \
 	lib/statecompile.o lib/statefile.o lib/stateline.o lib/statemap.o \
-	lib/stateview.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
-	lib/utc.o lib/variant.o
+	lib/stateview.o lib/statusfile.o lib/stream.o lib/textfile.o \
+	lib/token.o lib/usage.o lib/utc.o lib/variant.o
 OBJS_relaywatch-notify = lib/ascii.o lib/atomic.o lib/buf.o lib/conf.o \
 	lib/contacts.o lib/domain.o lib/grow.o lib/ip.o lib/mailer.o \
 	lib/mbox.o lib/outbox.o lib/statecdb.o lib/stateline.o lib/stream.o \
 	lib/textfile.o lib/usage.o lib/utc.o lib/variant.o
+# A command of relaywatch-db in a file of its own (bin/db_COMMAND.c).
+CMDS_relaywatch-db = bin/db_status.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto
@@ -143,9 +146,16 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
+bin/db_%.o: bin/db_%.c bin/db_%.h lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# (kept: not intermediate files to remove after the link)
+.SECONDARY: $(CMDS_relaywatch-db)
+
 .SECONDEXPANSION:
-bin/relaywatch-%: bin/relaywatch-%.c $$(OBJS_relaywatch-%) lib/*.h .flags
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS_$(@F)) $(LDLIBS_$(@F))
+bin/relaywatch-%: bin/relaywatch-%.c $$(OBJS_relaywatch-%) \
+		$$(CMDS_relaywatch-%) lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CMDS_$(@F)) $(OBJS_$(@F)) \
+		$(LDLIBS_$(@F))
 
 # (the mode of FILE.in is kept: > writes into FILE made by cp -p)
 %: %.in .paths
@@ -245,7 +255,7 @@ uninstall:
 	@echo "logrotate.d, init.d or systemd, exim4/conf.d, rsyslog.d): INSTALL, Removing."
 
 clean:
-	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(UNIT) $(BENCH_PROGS) .flags \
+	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(CMDS_relaywatch-db) $(UNIT) $(BENCH_PROGS) .flags \
 		$(IN_FILES) .paths \
 		$(FUZZ_REPLAY) t/fuzz/*.fuzz
 	rm -rf t/tmp

@@ -10,6 +10,10 @@
  *   show       status and history of IPs, for people
  *   unblock    an operator lifts a BLOCK
  *   retest     an operator lets the next test's answer lift a BLOCK
+ *   status     how things stand, for a person (db_status.c)
+ *   setting    settings of relaywatch.conf, as the programs read them
+ *   check      what must be right before relaywatch starts
+ *   exim-macros  the settings Exim reads, as macros
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -32,6 +36,7 @@
 #include "dnsbl.h"
 #include "buf.h"
 #include "conf.h"
+#include "db_status.h"
 #include "grow.h"
 #include "ip.h"
 #include "netset.h"
@@ -83,6 +88,7 @@ static const char usage_text[] =
     "       relaywatch-db [-c conf] show IP ...\n"
     "       relaywatch-db [-c conf] unblock -w TEXT IP\n"
     "       relaywatch-db [-c conf] retest [-w TEXT] IP\n"
+    "       relaywatch-db [-c conf] status\n"
     "       relaywatch-db [-c conf] setting NAME ...\n"
     "       relaywatch-db [-c conf] check\n"
     "       relaywatch-db [-c conf] exim-macros\n"
@@ -1487,6 +1493,12 @@ cmd_retest(int argc, char **argv)
 	return cmd_operator(0, argc, argv);
 }
 
+static int
+cmd_status(int argc, char **argv)
+{
+	return db_status(&conf, argc, argv);
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int, char **);
@@ -1500,6 +1512,7 @@ static const struct command {
 	{ "show", cmd_show, 0, 1 },
 	{ "unblock", cmd_unblock, 0, 1 },
 	{ "retest", cmd_retest, 0, 1 },
+	{ "status", cmd_status, 1, 1 },
 	{ "setting", cmd_setting, 0, 0 },
 	{ "check", cmd_check, 1, 0 },
 	{ "exim-macros", cmd_exim_macros, 1, 0 },

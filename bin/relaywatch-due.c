@@ -42,6 +42,7 @@
 #include "owner.h"
 #include "sendertally.h"
 #include "state_follow.h"
+#include "statusfile.h"
 #include "statefile.h"
 #include "stateline.h"
 #include "stream.h"
@@ -1220,6 +1221,38 @@ report(void)
 		    "probe_rate)", count.printed, queue.n);
 }
 
+/*
+ * Following a live log: how the queue stands, for relaywatch-db status
+ * (statedir/due.status, statusfile.h), when it changed, at most every
+ * STATUSFILE_EVERY seconds, and every minute all the same (its time says
+ * that we are alive).  A failure is said once.
+ */
+static char status_path[CONF_VALUE_MAX + 32];
+
+static void
+say_status(int now_anyway)
+{
+	static time_t said;
+	static char last[256];
+	static int failed;
+	char text[256];
+	int n;
+
+	if (!live || (!now_anyway && now < said + STATUSFILE_EVERY))
+		return;
+	n = snprintf(text, sizeof text, "queued %zu\nwaiting %zu\n"
+	    "dropped %llu\nprinted %llu\n", queue.n, tally.n,
+	    count.dropped, count.printed);
+	if (n < 0 || (size_t)n >= sizeof text)
+		return;
+	if (!now_anyway && strcmp(text, last) == 0 && now < said + 60)
+		return;
+	said = now;
+	strcpy(last, text);
+	if (statusfile_write(status_path, text, (size_t)n) < 0 && !failed++)
+		warn("%s", status_path);
+}
+
 static int
 on_pause(void *arg)
 {
@@ -1238,6 +1271,7 @@ on_pause(void *arg)
 		release_waiting(0);
 		record_and_print();
 		warn_dropped(1);
+		say_status(0);
 		if (queue.n > 0)
 			wait = rate_free() > 0 ? 0 : rate_next() - now;
 		/* Wake for the next host whose wait is over. */
@@ -1305,7 +1339,8 @@ main(int argc, char *argv[])
 	/* Run by root: act as the owner of the state. */
 	become_owner_of(conf.statedir);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
-	    sizeof cdb_path) < 0)
+	    sizeof cdb_path) < 0 || statusfile_path(conf.statedir,
+	    "due.status", status_path, sizeof status_path) < 0)
 		errx(EX_CONFIG, "statedir too long");
 
 	/* Everything opened and read first. */
@@ -1345,6 +1380,7 @@ main(int argc, char *argv[])
 			release_waiting(0);
 			record_and_print();
 			warn_dropped(0);
+			say_status(0);
 			report();
 		}
 		if (!(flags & RD_TOOLONG) &&
@@ -1393,6 +1429,8 @@ main(int argc, char *argv[])
 		if (rate_free() == 0 && rate_next() > now)
 			poll(NULL, 0, (int)(rate_next() - now) * 1000);
 	}
+	now = time(NULL);
+	say_status(1);
 	if (verbose)
 		fprintf(stderr, "relaywatch-due: %llu lines, %llu bad; %llu "
 		    "hosts printed, %llu not queued (queue full); %zu hosts "

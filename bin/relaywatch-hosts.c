@@ -29,6 +29,7 @@
 #include "feed.h"
 #include "ip.h"
 #include "owner.h"
+#include "statusfile.h"
 #include "stream.h"
 #include "textfile.h"
 #include "token.h"
@@ -537,6 +538,31 @@ pos_save(void)
 }
 
 /*
+ * The sources' last lines, for relaywatch-db status (statedir/
+ * feeds.status, statusfile.h): when there are any, at most every
+ * STATUSFILE_EVERY seconds.  A failure is said once.
+ */
+static char feeds_path[CONF_VALUE_MAX + 32];
+
+static void
+say_feeds(void)
+{
+	static char text[FEED_SOURCES * (FEED_NAME_MAX * 4 + 64)];
+	static time_t said;
+	static int failed;
+	time_t now = time(NULL);
+	size_t n;
+
+	if (feeds_path[0] == '\0' || now < said + STATUSFILE_EVERY)
+		return;
+	said = now;
+	if ((n = feed_status(&feed, text, sizeof text)) == 0)
+		return;
+	if (statusfile_write(feeds_path, text, n) < 0 && !failed++)
+		warn("%s", feeds_path);
+}
+
+/*
  * The input paused: with the feed watched, wait for more here, waking at
  * least each minute (or silence period, if shorter) to look for silent
  * sources and to answer the supervisor's report.
@@ -551,6 +577,7 @@ feed_wait(void)
 
 	for (;;) {
 		feed_check(&feed, time(NULL));
+		say_feeds();
 		if (report_asked) {
 			report_asked = 0;
 			feed_report(&feed, time(NULL));
@@ -722,6 +749,9 @@ main(int argc, char *argv[])
 		feed_init(&feed, conf.feed_silence, conf.dnsbl_zone);
 		dns_on = conf.dnsbl_zone[0] != '\0';
 		feed_on = conf.feed_silence > 0 || dns_on;
+		if (feed_on && statusfile_path(conf.statedir, "feeds.status",
+		    feeds_path, sizeof feeds_path) < 0)
+			errx(EX_CONFIG, "statedir too long");
 	}
 	snprintf(token_prefix, sizeof token_prefix, "%s+", conf.mailbox);
 	wr_init(&out, STDOUT_FILENO);

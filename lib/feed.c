@@ -183,3 +183,25 @@ feed_report(const struct feed *f, time_t now)
 		snprintf(line + len, sizeof line - len, ", all sending");
 	warnx("%s", line);
 }
+
+size_t
+feed_status(const struct feed *f, char *buf, size_t bufsz)
+{
+	size_t i, n = 0;
+
+	if (bufsz == 0)
+		return 0;
+	buf[0] = '\0';
+	for (i = 0; i < f->n; i++) {
+		int k = snprintf(buf + n, bufsz - n, "source %lld %lld %s\n",
+		    (long long)f->s[i].last, (long long)f->s[i].silent,
+		    f->s[i].name);
+
+		if (k < 0 || (size_t)k >= bufsz - n) {
+			buf[n] = '\0';	/* the sources that fit */
+			break;
+		}
+		n += (size_t)k;
+	}
+	return n;
+}

@@ -53,4 +53,10 @@ void feed_check(struct feed *f, time_t now);
 /* One line: how many sources, which are silent, which fail lookups. */
 void feed_report(const struct feed *f, time_t now);
 
+/* For relaywatch-db status (statusfile.h): a line a source, "source LAST
+ * SILENT NAME" (its last line, since when it is said silent or 0, its
+ * name as shown), into buf (bufsz bytes, NUL-terminated); the length, 0
+ * when there is no source. */
+size_t feed_status(const struct feed *f, char *buf, size_t bufsz);
+
 #endif

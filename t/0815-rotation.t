@@ -7,7 +7,8 @@
 # take longer than a minute to hand over (a slow sendmail: a loaded smart
 # host); then relaywatch stopped in the middle of sending and started
 # again.  Every host gets every probe of its test, and no host is tested
-# twice for nothing.
+# twice for nothing.  Then relaywatch-db status on the state all this
+# made, running and stopped.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
 need_exim
@@ -135,4 +136,21 @@ wait_for resent 40
 ok $? "  each test cut short made again at start, no message from it needed, every probe sent" ||
     diag "$(grep '^127\.0\.1\.' "$ST/state" | tail -n 12)" "$(tail -n 5 "$RELAYWATCH_LOG")"
 like "$(cat "$RELAYWATCH_LOG")" "tests of an earlier run had probes our Exim did not take" "  and said"
+
+# The status view of this state, relaywatch running.
+run relaywatch-db status
+is "$rc" 0 "status: nothing needs a person" || diag "$out"
+like "$out" "relaywatch: running \(pid $sv\)" "  relaywatch running, its pid"
+like "$out" "hosts: +$host \(OK [0-9]+, BLOCK 0, UNKNOWN [0-9]+\)" "  the $host hosts by status"
+like "$out" "backlog: +0 hosts waiting for probe_rate, 0 for their domain" "  relaywatch-due's queue"
+like "$out" "log read: +[-0-9]+ [0-9:]+ \([0-9]+ s ago\), $S/log/mainlog" "  the main log's reading, seconds ago"
+like "$out" "last probe: +[-0-9]+ [0-9:]+ \([0-9]+ (s|min) ago\), 127\.0\.1\.[0-9]+ [a-z-]+" "  the last probe: when, to whom, which form"
+like "$out" "compiled: +(never|[-0-9]+ [0-9:]+)" "  the last compile"
+like "$out" "errors: +0 in the last hour, and [0-9]+ warnings" "  no error of the supervisor"
+like "$out" "needs a person: no" "  said"
+kill -TERM "$sv"
+wait_for "! kill -0 $sv 2>/dev/null" 20
+run relaywatch-db status
+is "$rc" 1 "relaywatch stopped: status exits 1"
+like "$out" "attention: relaywatch is not running" "  and says so"
 done_testing

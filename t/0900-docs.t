@@ -7,7 +7,8 @@ for m in "$TOP"/man/*.[1-8]; do
 	out=$(mandoc -Tlint -W warning "$m" 2>&1)
 	is "$out" "" "mandoc -Tlint $(basename "$m")"
 done
-for p in "$TOP"/bin/*.c "$TOP"/bin/*.sh; do
+# (bin/db_*.c are commands of relaywatch-db, in its page)
+for p in "$TOP"/bin/relaywatch*.c "$TOP"/bin/*.sh; do
 	[ -e "$p" ] || continue
 	n=$(basename "$p"); n=${n%.c}; n=${n%.sh}
 	ls "$TOP"/man/"$n".[1-8] >/dev/null 2>&1

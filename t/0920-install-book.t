@@ -93,6 +93,7 @@ journalctl -t relaywatch          # or grep relaywatch /var/log/mail.log
 tail -F /var/lib/relaywatch/probes   # IP VARIANT TOKEN, one a probe
 relaywatch-db list UNKNOWN        # hosts with a test under way
 relaywatch-db list BLOCK
+relaywatch-db status              # how things stand; exit 1: look
 relaywatch-db unblock -w "checked by hand, ticket 4711" 192.0.2.7
 ASIDE
 

@@ -112,6 +112,16 @@ like() {
 	fi
 }
 
+# unlike GOT PATTERN DESCRIPTION: no line of GOT matches the pattern
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 1 "$3"
+		printf '%s\n' "got:" "$1" "want no match for: $2" | sed 's/^/#   /'
+		return 1
+	fi
+	ok 0 "$3"
+}
+
 # run CMD...: sets $out, $err and $rc
 run() {
 	"$@" >"$TMP/.out" 2>"$TMP/.err"

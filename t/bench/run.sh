@@ -288,6 +288,11 @@ CONF
 	input=/dev/null
 	peak bin/relaywatch-due -c "$conf" | awk -v n="$IPS" '{
 		printf "  relaywatch-due start-up on this CDB: %.2f s, %.1f MB peak, %.1f bytes an address\n", $1, $2, $2 * 1048576 / n }'
+	# relaywatch-db status: every record of the CDB read (it exits 1 here:
+	# no relaywatch runs on this state).
+	/usr/bin/time -f '%e %M' -o "$DIR/peak" bin/relaywatch-db -c "$conf" \
+	    status < /dev/null > /dev/null 2>&1
+	awk '{ printf "  relaywatch-db status on this state:   %.2f s, %.1f MB peak\n", $1, $2 / 1024 }' "$DIR/peak"
 	rm -f "$sdir/state.cdb" "$sdir/recent.cdb"
 	ALL_COMPILE="$ALL_COMPILE $IPS:$t_compile:$t_floor"
 	ALL_APPLY="$ALL_APPLY $IPS:$t_same:$t_block:$i_same:$i_block"

@@ -4,7 +4,8 @@
  * fields written and read back; the change lines notify reads; the
  * lines of blocked.nets that the DNS form is made from; the lines of the
  * mailboxes file; the host lines of relaywatch-hosts and relaywatch-due
- * and the sender domains in them, and their tally.
+ * and the sender domains in them, and their tally; the lines of the
+ * status files the stages write for relaywatch-db status.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "mailboxes.h"
 #include "sendertally.h"
 #include "stateline.h"
+#include "statusfile.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -149,6 +151,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    s[size - n - 1] == '@');
 			for (size_t k = 0; k < n; k++)
 				FUZZ_ASSERT(dom[k] < 'A' || dom[k] > 'Z');
+		}
+	}
+	{
+		/* Status file lines: each within the text, a key of [a-z-],
+		 * a printable value; every line taken or refused once. */
+		const char *p = s, *e = s + size, *k, *v;
+		size_t kl, vl, lines = 0;
+		long long x;
+		int r;
+
+		while ((r = statusfile_line(&p, e, &k, &kl, &v, &vl)) != 0) {
+			FUZZ_ASSERT(p > s && p <= e);
+			FUZZ_ASSERT(++lines <= size);
+			if (r < 0)
+				continue;
+			FUZZ_ASSERT(kl > 0 && k >= s && v == k + kl + 1 &&
+			    v + vl < e && v[vl] == '\n');
+			if (statusfile_number(v, vl, &x) == 0)
+				FUZZ_ASSERT(x >= 0 && vl <= 18);
 		}
 	}
 	return 0;
