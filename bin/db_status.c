@@ -161,33 +161,44 @@ scan_state(const char *state_path, const char *cdb_path, time_t *compiled,
 	struct stat st;
 	const char *why;
 	size_t i;
+	int viewed;
 
 	*compiled = 0;
 	*uncompiled = 0;
 	if (state_open(&sf, state_path, 0) < 0 || state_map(&sf) < 0)
 		err(EX_NOINPUT, "%s", state_path);
 	statemap_init(&m);
-	if (sf.len > 0 && stateview_open(&v, &sf, cdb_path, &why) == 0) {
+	viewed = sf.len > 0 && stateview_open(&v, &sf, cdb_path, &why) == 0;
+	/* (the text up to the end seen under the lock never changes) */
+	(void)state_unlock(&sf);
+	if (viewed) {
 		if (fstat(v.fd, &st) == 0)
 			*compiled = st.st_mtime;
 		*uncompiled = sf.len - v.from;
-		(void)state_unlock(&sf);
 		if (stateview_tail(&v, &m) < 0)
 			errx(EX_OSERR, "%s: out of memory", state_path);
 		hosts.tail = &m;
-		if (state_cdb_each(&v.cdb, cdb_path, count_host, NULL) < 0)
-			errx(EX_DATAERR, "%s: damaged; relaywatch-db compile "
-			    "makes it again", cdb_path);
+		if (state_cdb_each(&v.cdb, cdb_path, count_host, NULL) == 0) {
+			stateview_close(&v);
+			goto tail;
+		}
+		/* damaged (said): what was counted is forgotten */
+		why = "damaged (relaywatch-db compile makes it again)";
+		memset(hosts.n, 0, sizeof hosts.n);
+		hosts.pending = hosts.held = hosts.cut = 0;
+		hosts.oldest = 0;
+		hosts.tail = NULL;
+		statemap_free(&m);
+		statemap_init(&m);
 		stateview_close(&v);
-	} else {
-		if (sf.len > 0)
-			printf("note:       %s: %s; all of the state read\n",
-			    cdb_path, why);
-		*uncompiled = sf.len;
-		if (state_load(&sf, &m) < 0)
-			errx(EX_OSERR, "%s: out of memory", state_path);
-		(void)state_unlock(&sf);
 	}
+	if (sf.len > 0)
+		printf("note:       %s: %s; all of the state read\n",
+		    cdb_path, why);
+	*uncompiled = sf.len;
+	if (state_load(&sf, &m) < 0)
+		errx(EX_OSERR, "%s: out of memory", state_path);
+tail:
 	hosts.tail = NULL;
 	for (i = 0; i < m.n; i++) {
 		struct stateline sl;

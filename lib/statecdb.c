@@ -156,6 +156,10 @@ state_cdb_count(struct cdb *c)
 	 * twice as many slots as it has records. */
 	for (i = 0; h && i < 256; i++)
 		slots += cdb_unpack(h + 8 * i + 4);
+	/* (a damaged header says anything: a record takes 32 bytes at
+	 * least, its two slots and its lengths) */
+	if (slots / 2 > c->cdb_fsize / 32)
+		return c->cdb_fsize / 32;
 	return slots / 2;
 }
 
@@ -165,7 +169,6 @@ state_cdb_each(struct cdb *c, const char *path,
 {
 	const unsigned char *base = cdb_get(c, 2048, 0);
 	unsigned at, dropped = 0;
-	unsigned long bad = 0;
 	int rc;
 
 	cdb_seqinit(&at, c);
@@ -174,6 +177,15 @@ state_cdb_each(struct cdb *c, const char *path,
 		unsigned klen = cdb_keylen(c);
 		struct stateline sl;
 
+		/* (tinycdb's bounds check of a record lets a length past
+		 * the data by, which its cdb_get then refuses) */
+		if (key == NULL || val == NULL ||
+		    cdb_keypos(c) + klen > c->cdb_dend ||
+		    cdb_datapos(c) + cdb_datalen(c) > c->cdb_dend) {
+			errno = EPROTO;
+			rc = -1;
+			break;
+		}
 		if ((klen == sizeof STATE_CDB_POSKEY - 1 &&
 		    memcmp(key, STATE_CDB_POSKEY, klen) == 0) ||
 		    memchr(key, '/', klen) != NULL)
@@ -182,11 +194,13 @@ state_cdb_each(struct cdb *c, const char *path,
 		    state_parse_value(val, cdb_datalen(c), &sl, &why) < 0) {
 			char shown[80];
 
-			if (bad++ < 100)
-				warnx("%s: record \"%s\": %s", path,
-				    text_quote(key, klen, shown, sizeof shown),
-				    why);
-			continue;
+			/* A record that does not parse: the CDB is
+			 * damaged, and none of it is believed. */
+			warnx("%s: record \"%s\": %s", path,
+			    text_quote(key, klen, shown, sizeof shown), why);
+			errno = EPROTO;
+			rc = -1;
+			break;
 		}
 		fn(arg, &sl);
 		/* Read once: give back the pages read, so that the CDB does

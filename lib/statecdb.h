@@ -57,11 +57,12 @@ size_t state_cdb_count(struct cdb *c);
 
 /*
  * Each address's record in the open CDB (at path), parsed, to fn(arg,
- * sl): not the position, nor the IPv6 networks' records.  A record that
- * does not parse is warned about ("PATH: record "KEY": why", the first
- * 100) and passed over.  The pages read are given back as it goes, so
- * that a CDB read once does not stay in memory.  Returns 0, or -1 when
- * the CDB is damaged (warned).
+ * sl): not the position, nor the IPv6 networks' records.  The pages
+ * read are given back as it goes, so that a CDB read once does not stay
+ * in memory.  Returns 0, or -1 when the CDB is damaged: a record whose
+ * lengths go past the data, or that does not parse (warned, "PATH:
+ * record "KEY": why"); fn has then been given the records before it,
+ * and the caller reads the state instead.
  */
 int state_cdb_each(struct cdb *c, const char *path,
     void (*fn)(void *arg, const struct stateline *sl), void *arg);
