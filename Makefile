@@ -119,7 +119,7 @@ EXIM_CONFD = share/exim4/conf.d/acl/35_relaywatch \
 
 # Fuzzing harnesses (t/fuzz): replayed over their seeds and past crashes
 # by make check, run under libFuzzer by make fuzz.
-FUZZ = lines eximlog files token ip classify state
+FUZZ = lines eximlog files token ip classify state cdb
 FUZZ_REPLAY = $(FUZZ:%=t/fuzz/%.replay)
 FUZZ_SECONDS ?= 60
 
