@@ -408,10 +408,11 @@ is "$out" "10.8.0.5" "damaged state lines: the good lines around them count"
 like "$err" "state:2: " "damaged state line named by number"
 like "$err" "state:4: line too long" "a line of 3 MB named"
 is "$(printf '%s\n' "$err" | grep -c 'state:')" 5 "each damaged line reported once"
-# A CDB made by hand: with the position of the state, its records count
-# (a bad one named); without, the whole state is read instead.
+# A CDB made by hand: with the position of the state, its records count;
+# one record that does not parse, and none of it is believed (the first
+# bad one named): the whole state is read instead.
 pos=$(stat -c '%d %i %s' "$S/state")
-printf '+16,%d:relaywatch-state->%s\n+3,6:abc->OK 1 x\n+8,4:10.8.0.6->OK 1\n+8,7:10.8.0.7->BLOCK 5\n+8,5:10.8.0.8->OK -1\n\n' \
+printf '+16,%d:relaywatch-state->%s\n+8,4:10.8.0.6->OK 1\n+8,7:10.8.0.7->BLOCK 5\n\n' \
     ${#pos} "$pos" | cdb -c "$S/state.cdb"
 run due_at $T0 <<IN
 10.8.0.6
@@ -420,8 +421,18 @@ run due_at $T0 <<IN
 IN
 is "$out" "10.8.0.6
 10.8.0.8" "a CDB made by hand: its records count (the state's lines after it too)"
-like "$err" 'state.cdb: record "abc": ' "a bad key named"
-like "$err" 'state.cdb: record "10.8.0.8": time is not' "a bad value named"
+n=20
+for bad in '+3,6:abc->OK 1 x' '+8,5:10.8.0.8->OK -1'; do
+	n=$((n + 1))
+	printf '+16,%d:relaywatch-state->%s\n+9,7:10.8.0.%d->BLOCK 5\n%s\n\n' \
+	    ${#pos} "$pos" $n "$bad" | cdb -c "$S/state.cdb"
+	run due_at $T0 <<IN
+10.8.0.$n
+IN
+	is "$out" "10.8.0.$n" "a CDB with a bad record ($bad): none of it believed (its BLOCK neither), the state read instead"
+done
+like "$err" 'state.cdb: record "10.8.0.8": time is not' "  the bad record named"
+like "$err" "state.cdb: damaged; reading all of" "  and the CDB said damaged"
 printf '+8,7:10.8.0.9->BLOCK 5\n\n' | cdb -c "$S/state.cdb"
 run due_at $T0 <<IN
 10.8.0.9
