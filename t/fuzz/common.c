@@ -7,7 +7,9 @@
 
 #include "fuzz.h"
 
-static char path[] = "/tmp/rw-fuzz.XXXXXX";
+/* On a tmpfs when there is one: the harnesses that write files (and
+ * fsync them) run ten times as fast there. */
+static char path[64];
 
 static void
 remove_file(void)
@@ -21,6 +23,11 @@ fuzz_file(const uint8_t *data, size_t size)
 	static int fd = -1;
 
 	if (fd < 0) {
+		struct stat st;
+
+		snprintf(path, sizeof path, "%s/rw-fuzz.XXXXXX",
+		    stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+		    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 		if ((fd = mkstemp(path)) < 0 || fchmod(fd, 0600) < 0)
 			abort();
 		atexit(remove_file);
