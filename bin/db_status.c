@@ -259,8 +259,12 @@ say_running(void)
 	int fd;
 
 	if (statusfile_path(conf->statedir, "relaywatch.pid", path,
-	    sizeof path) == 0 && (fd = open(path, O_RDONLY | O_CLOEXEC |
-	    O_NOFOLLOW)) >= 0) {
+	    sizeof path) < 0)
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 &&
+	    errno != ENOENT)
+		printf("note:       %s: %s\n", path, strerror(errno));
+	if (fd >= 0) {
 		n = read(fd, buf, sizeof buf - 1);
 		close(fd);
 		if (n > 0 && buf[n - 1] == '\n')
@@ -310,6 +314,7 @@ say_backlog(void)
 	int rc;
 
 	if ((p = read_status("due.status", buf, &mt, &len)) == NULL) {
+		/* (a damaged or unreadable one is said by read_status) */
 		printf("backlog:    not known (relaywatch-due has not said)\n");
 		return;
 	}
@@ -322,7 +327,7 @@ say_backlog(void)
 		return;
 	}
 	printf("backlog:    %lld hosts waiting for probe_rate, %lld for their "
-	    "domain (as of %s)\n", n[0], n[1], span((long long)(now - mt)));
+	    "domain (said %s ago)\n", n[0], n[1], span((long long)(now - mt)));
 	if (n[3] >= 0)
 		printf("probed:     %lld hosts since relaywatch-due started\n",
 		    n[3]);
@@ -384,9 +389,14 @@ say_probes(void)
 	off_t at;
 	int fd;
 
-	if (statusfile_path(conf->statedir, "probes", path, sizeof path) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		printf("last probe: none yet\n");
+	if (statusfile_path(conf->statedir, "probes", path, sizeof path) < 0)
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		if (errno == ENOENT)
+			printf("last probe: none yet\n");
+		else
+			printf("last probe: not known (%s: %s)\n", path,
+			    strerror(errno));
 		return;
 	}
 	if (fstat(fd, &st) < 0 || st.st_size == 0) {
@@ -499,10 +509,17 @@ say_errors(void)
 	FILE *f;
 	int fd;
 
-	if (statusfile_path(conf->statedir, "errors", path, sizeof path) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
+	if (statusfile_path(conf->statedir, "errors", path, sizeof path) < 0)
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
 	    (f = fdopen(fd, "r")) == NULL) {
-		printf("errors:     none in the last hour\n");
+		if (errno == ENOENT)
+			printf("errors:     none in the last hour\n");
+		else
+			printf("errors:     not known (%s: %s)\n", path,
+			    strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	while (fgets(line, sizeof line, f) != NULL) {

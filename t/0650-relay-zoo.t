@@ -124,7 +124,7 @@ is "$(cut -d' ' -f1 "$TMP/sent" | sort | uniq -c | awk '{ print $1 }' | sort -u 
     "4 probes a customer (within 8): plain, own-sender, null-sender, percent-name"
 is "$(cut -d' ' -f2 "$TMP/sent" | sort -u | tr '\n' ' ')" "null-sender own-sender percent-name plain " \
     "  the default forms"
-like "$(grep '^127\.0\.4\.2 ' "$ST/state" | head -n 1)" "^127\.0\.4\.2 UNKNOWN [0-9]+ why=probe domain=ex-own\.customer\.test domain-from=senders$" \
+like "$(grep '^127\.0\.4\.2 ' "$ST/state" | head -n 1)" "^127\.0\.4\.2 UNKNOWN [0-9]+ why=probe domain=ex-own\.customer\.test domain-from=senders probes=4$" \
     "  its domain recorded with its test, and where it came from"
 
 verdicts() {	# every relay BLOCK, every control and bouncer OK
