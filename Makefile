@@ -47,7 +47,7 @@ OBJS_relaywatch-hosts = lib/ascii.o lib/conf.o lib/domain.o lib/eximlog.o \
 	lib/atomic.o lib/statusfile.o lib/stream.o lib/textfile.o \
 	lib/token_find.o lib/usage.o lib/utc.o lib/variant.o
 OBJS_relaywatch-due = lib/ascii.o lib/atomic.o lib/bigmem.o lib/conf.o \
-	lib/domain.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
+	lib/domain.o lib/fairqueue.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
 	lib/mailboxes.o lib/netset.o lib/owner.o lib/sendertally.o lib/stamp.o \
 	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
 	lib/statusfile.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \

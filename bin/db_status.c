@@ -11,7 +11,8 @@
  *   a notice in the outbox for an hour (relaywatch-notify -q does not
  *   send);
  *   reading the main log stopped ten minutes or more behind its end;
- *   hosts not queued since relaywatch-due started (the queue was full);
+ *   hosts recorded as due later since relaywatch-due started (the queue
+ *   was full);
  *   a smart host's feed silent;
  *   errors of the supervisor in the last hour (statedir/errors).
  */
@@ -305,9 +306,9 @@ say_backlog(void)
 {
 	static char buf[STATUSFILE_MAX + 1];
 	const char *p, *e, *k, *v;
-	long long n[4] = { -1, -1, -1, -1 };
-	static const char *keys[4] = { "queued", "waiting", "dropped",
-	    "printed" };
+	long long n[5] = { -1, -1, -1, -1, -1 };
+	static const char *keys[5] = { "queued", "waiting", "dropped",
+	    "printed", "later" };
 	size_t kl, vl, i;
 	time_t mt;
 	long len;
@@ -319,7 +320,7 @@ say_backlog(void)
 		return;
 	}
 	for (e = p + len; (rc = statusfile_line(&p, e, &k, &kl, &v, &vl)) != 0;)
-		for (i = 0; rc > 0 && i < 4; i++)
+		for (i = 0; rc > 0 && i < 5; i++)
 			if (kl == strlen(keys[i]) && memcmp(k, keys[i], kl) == 0)
 				(void)statusfile_number(v, vl, &n[i]);
 	if (n[0] < 0 || n[1] < 0) {
@@ -327,13 +328,15 @@ say_backlog(void)
 		return;
 	}
 	printf("backlog:    %lld hosts waiting for probe_rate, %lld for their "
-	    "domain (said %s ago)\n", n[0], n[1], span((long long)(now - mt)));
+	    "domain, %lld recorded as due later (said %s ago)\n", n[0], n[1],
+	    n[4] < 0 ? 0 : n[4], span((long long)(now - mt)));
 	if (n[3] >= 0)
 		printf("probed:     %lld hosts since relaywatch-due started\n",
 		    n[3]);
 	if (n[2] > 0)
-		need("%lld hosts not queued since relaywatch-due started "
-		    "(probe_queue full): raise probe_rate or probe_queue", n[2]);
+		need("the queue was full: %lld hosts recorded as due later since "
+		    "relaywatch-due started (they are tested as room comes); "
+		    "raise probe_rate or probe_queue", n[2]);
 }
 
 /* Where reading the main log is, and how far behind its end. */

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fairqueue.h"
 #include "grow.h"
 #include "hostline.h"
 #include "ip.h"
@@ -75,6 +76,8 @@ static time_t now;
 #define H_DELIVERED 16	/* and the customer's host accepted its probe */
 #define H_SENT 32	/* and our Exim took every probe of it (submitted=,
 			 * or delivered=) */
+#define H_LATER 64	/* due, recorded as such when the queue was full
+			 * (UNKNOWN why=due-later) */
 
 /*
  * A test whose probes our Exim did not all take (its main log says which
@@ -297,10 +300,14 @@ until_of(const struct stateline *sl, unsigned *flags)
 		if (state_get(sl, "why", v, sizeof v) &&
 		    strcmp(v, "undecided") == 0)
 			return UNTIL_NEVER;
-		/* A test that never reached the host (sweep), or one an
-		 * operator asked for: due at once. */
-		if (state_get(sl, "why", v, sizeof v) && strcmp(v, "probe") != 0)
+		/* A test that never reached the host (sweep), one an
+		 * operator asked for, or a host the queue had no room for:
+		 * due at once. */
+		if (state_get(sl, "why", v, sizeof v) && strcmp(v, "probe") != 0) {
+			if (strcmp(v, "due-later") == 0)
+				*flags = H_LATER;
 			return 0;
+		}
 		*flags = H_PENDING;
 		u += wait;
 		break;
@@ -398,6 +405,9 @@ unsent(const struct host *h)
 	return want > 0 && sent_seen(h) < want;
 }
 
+static void later_note(const struct ip *ip);
+static void queue_later(void);
+
 /* Take a line of the state (or a record of the CDB) as ip's status. */
 static void
 learn(const struct stateline *sl)
@@ -416,53 +426,72 @@ learn(const struct stateline *sl)
 	h->status = (uint8_t)sl->status;
 	h->flags = (uint8_t)((h->flags & H_QUEUED) | fl);
 	net_note(&sl->ip, fl, h->status, h->until);
+	if (fl & H_LATER)
+		later_note(&sl->ip);
 	if ((fl & H_RETEST) || (sl->status == ST_BLOCK && (fl & H_PENDING)))
 		retest_note(sl);
 }
 
 /*
- * Hosts waiting for the rate limit: a ring of at most probe_queue
- * addresses, grown as needed.
+ * Hosts waiting for the rate limit: a fair queue of at most probe_queue
+ * addresses, served in turn by customer network (fairqueue.h).  A host
+ * due when it is full is recorded as due later (UNKNOWN why=due-later),
+ * and queued as room comes: the later list, in the order recorded.
  */
+static struct fairqueue fq;
 static struct {
-	struct ip *ip;
-	size_t head, n, cap;
-	unsigned long long dropped;	/* since the last warning */
+	unsigned long long dropped;	/* recorded due later, since the
+					 * last warning */
 	time_t first_drop, warned;
 } queue;
+static struct {
+	struct ip *ip;			/* recorded due later (some since */
+	size_t head, n, cap;		/* queued or tested: looked at) */
+	struct ip *fresh;		/* to be recorded so */
+	size_t nfresh, freshcap;
+} later;
 
+static void no_room(const struct ip *ip);
+
+/* Queue ip: 0, or 1 when the queue is full and ip's network has the
+ * most hosts waiting.  A host that ip takes the place of (the last of
+ * the longest line) is recorded as due later. */
 static int
 queue_push(const struct ip *ip)
 {
-	if (queue.n == queue.cap) {
-		size_t cap = queue.cap ? 2 * queue.cap : 1024, i;
-		struct ip *q;
+	struct ip out;
+	struct host *h;
+	int rc = fairqueue_push(&fq, ip, &out);
 
-		if (queue.cap >= (size_t)conf.probe_queue)
-			return -1;
-		if (cap > (size_t)conf.probe_queue)
-			cap = (size_t)conf.probe_queue;
-		if ((q = malloc(cap * sizeof *q)) == NULL)
-			err(EX_OSERR, "out of memory");
-		for (i = 0; i < queue.n; i++)
-			q[i] = queue.ip[(queue.head + i) % queue.cap];
-		free(queue.ip);
-		queue.ip = q;
-		queue.cap = cap;
-		queue.head = 0;
+	if (rc < 0)
+		err(EX_OSERR, "out of memory for %zu hosts queued", fq.n + 1);
+	if (rc == 2) {
+		if ((h = host_get(&out)) != NULL)
+			h->flags &= (uint8_t)~H_QUEUED;
+		no_room(&out);
+		rc = 0;
 	}
-	queue.ip[(queue.head + queue.n++) % queue.cap] = *ip;
-	return 0;
+	return rc;
 }
 
-static struct ip
-queue_pop(void)
+/* ip on the later list (recorded as due later, or to be). */
+static void
+later_note(const struct ip *ip)
 {
-	struct ip ip = queue.ip[queue.head];
+	if (later.n == later.cap) {
+		size_t cap = later.cap ? 2 * later.cap : 256, i;
+		struct ip *v;
 
-	queue.head = (queue.head + 1) % queue.cap;
-	queue.n--;
-	return ip;
+		if ((v = malloc(cap * sizeof *v)) == NULL)
+			err(EX_OSERR, "out of memory");
+		for (i = 0; i < later.n; i++)
+			v[i] = later.ip[(later.head + i) % later.cap];
+		free(later.ip);
+		later.ip = v;
+		later.cap = cap;
+		later.head = 0;
+	}
+	later.ip[(later.head + later.n++) % later.cap] = *ip;
 }
 
 /* The times of the probes printed in the last minute, oldest first. */
@@ -585,6 +614,7 @@ forget(void *arg, size_t n)
 	    iptable_init(&nets, sizeof(struct net), 0) < 0)
 		err(EX_OSERR, "out of memory for %zu hosts", n);
 	nretests = retests_queued = 0;
+	later.n = later.head = 0;	/* (learned again) */
 }
 
 static void
@@ -594,16 +624,20 @@ learn_(void *arg, const struct stateline *sl)
 	learn(sl);
 }
 
+static void
+mark_queued(void *arg, const struct ip *ip)
+{
+	(void)arg;
+	host_put(ip)->flags |= H_QUEUED;
+}
+
 /* After learning the state anew: hosts queued stay queued. */
 static void
 requeue(void)
 {
-	size_t i;
-
-	for (i = 0; i < queue.n; i++)
-		host_put(&queue.ip[(queue.head + i) % queue.cap])->flags |=
-		    H_QUEUED;
+	fairqueue_each(&fq, mark_queued, NULL);
 	queue_retests();
+	queue_later();
 }
 
 static void
@@ -639,7 +673,8 @@ static unsigned long long tally_full;
 static void enqueue(const struct ip *ip, uint64_t hash);
 /* What was done, for -v and the supervisor's reports. */
 static struct {
-	unsigned long long lines, badin, printed, dropped, delivered, recorded;
+	unsigned long long lines, badin, printed, dropped, delivered, recorded,
+	    later;
 } count;
 
 /*
@@ -849,7 +884,7 @@ record_and_print(void)
 	size_t n = 0, len = 0, i, used = 0, room = rate_free();
 	unsigned plan[VARIANT_N];
 
-	if ((queue.n == 0 || room == 0) && ndeliveries == 0)
+	if ((fq.n == 0 || room == 0) && ndeliveries == 0 && later.nfresh == 0)
 		return;
 	if (state_open(&sf, state_path, 1) < 0 || fstat(sf.fd, &st) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests; not testing", state_path);
@@ -864,9 +899,32 @@ record_and_print(void)
 		delivery_line(&deliveries[i], lines, &len);
 	}
 	ndeliveries = 0;
-	while (queue.n > 0 && used < room && n < RECORD_MAX) {
-		struct ip ip = queue.ip[queue.head];
-		struct host *h = host_put(&ip);
+	/* The hosts the queue had no room for, still due: due later. */
+	for (i = 0; i < later.nfresh; i++) {
+		struct host *h = host_get(&later.fresh[i]);
+		char text[IP_TEXT_MAX + 1];
+		size_t tl;
+
+		if (h != NULL && ((h->flags & H_LATER) || !is_due(h)))
+			continue;	/* recorded, queued or tested meanwhile */
+		if ((lines = grow(lines, &linecap, len + 80, 1)) == NULL)
+			err(EX_OSERR, "out of memory");
+		tl = ip_format(&later.fresh[i], text);
+		memcpy(lines + len, text, tl);
+		len += tl;
+		len += (size_t)snprintf(lines + len, 48,
+		    " UNKNOWN %lld why=due-later\n", (long long)now);
+		later_note(&later.fresh[i]);
+		host_put(&later.fresh[i])->flags |= H_LATER;
+		count.later++;
+	}
+	later.nfresh = 0;
+	while (fq.n > 0 && used < room && n < RECORD_MAX) {
+		struct ip ip;
+		struct host *h;
+
+		(void)fairqueue_peek(&fq, &ip);
+		h = host_put(&ip);
 		const struct sendertally_host *th = sendertally_get(&tally,
 		    &ip);
 		const char *domain = th ? sendertally_choice(th) : NULL,
@@ -887,7 +945,7 @@ record_and_print(void)
 		if (used + k > room && (used > 0 ||
 		    k <= (size_t)conf.probe_rate))
 			break;
-		queue_pop();
+		fairqueue_pop(&fq);
 		h->flags &= (uint8_t)~H_QUEUED;
 		if (!is_due(h) || net_busy(&ip)) {
 			sendertally_drop(&tally, &ip);
@@ -991,18 +1049,15 @@ queue_retests(void)
 		h = host_get(ip);
 		if (h == NULL || !(h->flags & H_RETEST) || !is_due(h))
 			continue;	/* done, or queued, already */
-		if (queue_push(ip) < 0) {
-			if (queue.dropped++ == 0)
-				queue.first_drop = now;
-			count.dropped++;
-			continue;
-		}
+		if (queue_push(ip) != 0)
+			break;	/* full: this one and the next when there
+				 * is room (they stay asked, in the state) */
 		h->flags |= H_QUEUED;
 	}
 }
 
-/* Hosts not queued: said at most once a minute, when input pauses (a
- * burst is over) or a minute after the first of them. */
+/* Hosts recorded as due later: said at most once a minute, when input
+ * pauses (a burst is over) or a minute after the first of them. */
 static void
 warn_dropped(int paused)
 {
@@ -1010,8 +1065,8 @@ warn_dropped(int paused)
 	    (!paused && queue.first_drop + 60 > now))
 		return;
 	warnx("queue full (%zu hosts waiting for probe_rate %lld a minute): "
-	    "%llu hosts not queued; they are looked at again when they next "
-	    "send", queue.n, conf.probe_rate, queue.dropped);
+	    "%llu hosts recorded as due later (why=due-later); they are "
+	    "queued as room comes", fq.n, conf.probe_rate, queue.dropped);
 	queue.dropped = 0;
 	queue.warned = now;
 }
@@ -1082,6 +1137,70 @@ consider(const struct ip *ip, uint64_t hash, const char *domain,
 	enqueue(ip, hash);
 }
 
+/* A host due with no room in the queue: recorded as due later, never
+ * forgotten (once). */
+static void
+no_room(const struct ip *ip)
+{
+	struct host *h = host_get(ip);
+
+	if (h != NULL && (h->flags & H_LATER))
+		return;		/* so recorded already */
+	if ((later.fresh = grow(later.fresh, &later.freshcap,
+	    later.nfresh + 1, sizeof *later.fresh)) == NULL)
+		err(EX_OSERR, "out of memory");
+	later.fresh[later.nfresh++] = *ip;
+	if (queue.dropped++ == 0)
+		queue.first_drop = now;
+	count.dropped++;
+}
+
+/* A host queued, at the end of a live input: to be recorded as due
+ * later. */
+static void
+to_later(void *arg, const struct ip *ip)
+{
+	struct host *h = host_get(ip);
+
+	(void)arg;
+	if (h != NULL)
+		h->flags &= (uint8_t)~(H_QUEUED | H_LATER);
+	if ((later.fresh = grow(later.fresh, &later.freshcap,
+	    later.nfresh + 1, sizeof *later.fresh)) == NULL)
+		err(EX_OSERR, "out of memory");
+	later.fresh[later.nfresh++] = *ip;
+}
+
+/*
+ * The hosts recorded as due later, queued as room comes, in the order
+ * recorded; one whose IPv6 network is busy waits its turn again.
+ */
+static void
+queue_later(void)
+{
+	size_t k = later.n;
+
+	while (k-- > 0 && later.n > 0 && fq.n < (size_t)conf.probe_queue) {
+		struct ip ip = later.ip[later.head];
+		struct host *h = host_get(&ip);
+
+		later.head = (later.head + 1) % later.cap;
+		later.n--;
+		if (h == NULL || !(h->flags & H_LATER) ||
+		    (h->flags & H_QUEUED) || !is_due(h) || !testable(&ip))
+			continue;	/* tested, or queued, since */
+		if (net_busy(&ip)) {
+			later_note(&ip);
+			continue;
+		}
+		if (queue_push(&ip) != 0) {
+			later_note(&ip);
+			break;
+		}
+		h->flags |= H_QUEUED;
+	}
+}
+
 /* Queue ip, due now. */
 static void
 enqueue(const struct ip *ip, uint64_t hash)
@@ -1089,19 +1208,18 @@ enqueue(const struct ip *ip, uint64_t hash)
 	struct host *h = host_get_h(ip, hash);
 
 	/* A full queue: let out what the rate allows first. */
-	if ((queue.n >= RECORD_MAX || queue.n == (size_t)conf.probe_queue) &&
+	if ((fq.n >= RECORD_MAX || fq.n == (size_t)conf.probe_queue) &&
 	    rate_free() > 0) {
 		record_and_print();
 		h = host_get_h(ip, hash);	/* the table may be new */
 		if (!is_due(h))
 			return;
 	}
-	if (queue_push(ip) < 0) {
-		if (queue.dropped++ == 0)
-			queue.first_drop = now;
-		count.dropped++;
+	if (queue_push(ip) != 0) {
+		no_room(ip);
 		return;
 	}
+	h = host_get_h(ip, hash);	/* (a host put out may have moved it) */
 	if (h == NULL)
 		h = host_put(ip);	/* may move it */
 	h->flags |= H_QUEUED;
@@ -1214,11 +1332,12 @@ report(void)
 	report_asked = 0;
 	if (conf.probe_rate > 0)
 		warnx("%llu hosts probed since start; %zu waiting for "
-		    "probe_rate (%lld hosts a minute)", count.printed, queue.n,
-		    conf.probe_rate);
+		    "probe_rate (%lld hosts a minute), %zu recorded as due "
+		    "later", count.printed, fq.n, conf.probe_rate, later.n);
 	else
 		warnx("%llu hosts probed since start; %zu waiting (no "
-		    "probe_rate)", count.printed, queue.n);
+		    "probe_rate), %zu recorded as due later", count.printed,
+		    fq.n, later.n);
 }
 
 /*
@@ -1241,8 +1360,8 @@ say_status(int now_anyway)
 	if (!live || (!now_anyway && now < said + STATUSFILE_EVERY))
 		return;
 	n = snprintf(text, sizeof text, "queued %zu\nwaiting %zu\n"
-	    "dropped %llu\nprinted %llu\n", queue.n, tally.n,
-	    count.dropped, count.printed);
+	    "later %zu\ndropped %llu\nprinted %llu\n", fq.n, tally.n,
+	    later.n, count.dropped, count.printed);
 	if (n < 0 || (size_t)n >= sizeof text)
 		return;
 	if (!now_anyway && strcmp(text, last) == 0 && now < said + 60)
@@ -1268,11 +1387,12 @@ on_pause(void *arg)
 
 		now = time(NULL);
 		resend_unsent();
+		queue_later();
 		release_waiting(0);
 		record_and_print();
 		warn_dropped(1);
 		say_status(0);
-		if (queue.n > 0)
+		if (fq.n > 0)
 			wait = rate_free() > 0 ? 0 : rate_next() - now;
 		/* Wake for the next host whose wait is over. */
 		if ((oldest = sendertally_oldest(&tally)) >= 0 &&
@@ -1289,7 +1409,7 @@ on_pause(void *arg)
 			refresh();
 			return 0;
 		}
-		if (rc == 0 && queue.n == 0)
+		if (rc == 0 && fq.n == 0)
 			refresh();
 	}
 }
@@ -1358,6 +1478,7 @@ main(int argc, char *argv[])
 	    rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0 ||
 	    sendertally_init(&tally, WAITING_MAX) < 0)
 		err(EX_OSERR, "out of memory");
+	fairqueue_init(&fq, (size_t)conf.probe_queue);
 	now = started = time(NULL);
 	reload();
 	wr_init(&out, STDOUT_FILENO);
@@ -1377,6 +1498,7 @@ main(int argc, char *argv[])
 			now = time(NULL);
 			refresh();
 			resend_unsent();
+			queue_later();
 			release_waiting(0);
 			record_and_print();
 			warn_dropped(0);
@@ -1408,23 +1530,27 @@ main(int argc, char *argv[])
 	/* The end of input: no more arrivals will tell a waiting host's
 	 * domain; the hosts queued go out as the rate allows.  Following a
 	 * live log (-f), only what the rate allows now: the rest are
-	 * looked at again when they next send, as with a full queue. */
+	 * recorded as due later, for the next run (as with a full queue). */
 	release_waiting(1);
 	if (live) {
 		now = time(NULL);
 		refresh();
 		record_and_print();
-		if (queue.n > 0)
+		if (fq.n > 0) {
+			size_t n = fq.n;
+
+			fairqueue_each(&fq, to_later, NULL);
+			fairqueue_clear(&fq);
+			record_and_print();
 			warnx("end of input: %zu hosts waiting for probe_rate "
-			    "not tested; they are looked at again when they "
-			    "next send", queue.n);
-		queue.n = 0;
+			    "recorded as due later, for the next run", n);
+		}
 	}
 	for (;;) {
 		now = time(NULL);
 		refresh();
 		record_and_print();
-		if (queue.n == 0)
+		if (fq.n == 0)
 			break;
 		if (rate_free() == 0 && rate_next() > now)
 			poll(NULL, 0, (int)(rate_next() - now) * 1000);
