@@ -213,10 +213,24 @@ sed "s/$tok/$old/g" "$TMP/b-paste" > "$TMP/m"
 run relaywatch-classify -v < "$TMP/m"
 is "$rc:$out" "1:" "a token older than token_lifetime: no verdict"
 like "$err" "expired" "  (said)"
-new=$(echo 192.0.2.7 | ASAN_OPTIONS=verify_asan_link_order=0 faketime -f +1h relaywatch-probe -n | sed -n 's/^X-Relaywatch: .*variant=plain token=//p')
-sed "s/$tok/$new/g" "$TMP/relayed" > "$TMP/m"
+# relayed_at OFFSET: the plain probe made with the clock at OFFSET, as
+# it comes back relayed
+relayed_at() {
+	echo 192.0.2.7 | ASAN_OPTIONS=verify_asan_link_order=0 faketime -f "$1" relaywatch-probe -n |
+	    awk '/^From / { n++ } n == 1' | sed 1d > "$TMP/ahead"
+	sed -n '1,2p' "$TMP/ahead"
+	printf 'Received: from [192.0.2.7] (helo=mail.customer.example)\n\tby smarthost.isp.example with esmtp (Exim 4.96)\n\tid 1xWhVY-0001L1-2j; Fri, 27 Nov 2026 04:00:00 +0000\n'
+	sed '1,2d' "$TMP/ahead"
+}
+relayed_at +2h > "$TMP/m"
 run relaywatch-classify -v < "$TMP/m"
-is "$rc:$out" "1:" "a token from the future: no verdict"
+is "$rc:$out" "1:" "a token from two hours in the future: no verdict"
+like "$err" "from the future" "  (said)"
+# A clock stepped back ten minutes: the tokens issued before the step
+# are read, and the relay they prove is a relay.
+relayed_at +10m > "$TMP/m"
+run relaywatch-classify -v < "$TMP/m"
+like "$rc:$out" "^0:192\.0\.2\.7 BLOCK " "a token issued ten minutes ahead (the clock since stepped back): BLOCK"
 
 # Hostile input: bounded memory and time, no crash.
 maxrss() {	# maxrss FILE ARGS: exit status and kilobytes
