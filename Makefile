@@ -46,8 +46,8 @@ OBJS_relaywatch-hosts = lib/ascii.o lib/conf.o lib/domain.o lib/eximlog.o \
 	lib/feed.o lib/hostline.o lib/ip.o lib/mailboxes.o lib/owner.o \
 	lib/atomic.o lib/statusfile.o lib/stream.o lib/textfile.o \
 	lib/token_find.o lib/usage.o lib/utc.o lib/variant.o
-OBJS_relaywatch-due = lib/ascii.o lib/atomic.o lib/bigmem.o lib/conf.o \
-	lib/domain.o lib/fairqueue.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
+OBJS_relaywatch-due = lib/ascii.o lib/atomic.o lib/bigmem.o \
+	lib/clocksteps.o lib/conf.o lib/domain.o lib/fairqueue.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
 	lib/mailboxes.o lib/netset.o lib/owner.o lib/sendertally.o lib/stamp.o \
 	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
 	lib/statusfile.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
@@ -61,7 +61,7 @@ OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/domain.o lib/dsn.o \
 	lib/netset.o lib/report_text.o lib/stateline.o lib/textfile.o \
 	lib/token.o lib/token_find.o lib/usage.o lib/variant.o
 OBJS_relaywatch-db = lib/ascii.o lib/atomic.o lib/bigmem.o \
-	lib/blocked_nets.o lib/buf.o lib/conf.o lib/dnsbl.o lib/domain.o \
+	lib/blocked_nets.o lib/buf.o lib/clocksteps.o lib/conf.o lib/dnsbl.o lib/domain.o \
 	lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o lib/netset.o \
 	lib/outbox.o lib/owner.o lib/preflight.o lib/recent.o lib/statecdb.o \
 	lib/statecompile.o lib/statefile.o lib/stateline.o lib/statemap.o \

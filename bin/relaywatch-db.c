@@ -35,6 +35,7 @@
 #include "blocked_nets.h"
 #include "dnsbl.h"
 #include "buf.h"
+#include "clocksteps.h"
 #include "conf.h"
 #include "db_status.h"
 #include "grow.h"
@@ -686,6 +687,17 @@ held(const struct stateline *sl)
 	    sizeof val) && strcmp(val, "undecided") == 0;
 }
 
+/* The wall clock's steps (relaywatch-due saw them): read by sweep. */
+static struct clocksteps steps;
+
+/* The real time that passed from t to now: the wall clock's, less its
+ * steps since. */
+static long long
+passed(long long t, long long now)
+{
+	return now - t - clocksteps_since(&steps, t);
+}
+
 /* What sweep does to cur now: 0 nothing, SWEEP_HELD a held host past
  * pending_timeout (said, never made OK), else the line it writes (its
  * newline not included) in line (STATE_LINE_MAX + 1 bytes), *len bytes;
@@ -699,7 +711,7 @@ sweep_line(const struct stateline *cur, long long now, char *line,
 	long long when, from;
 	size_t n;
 
-	if (cur->time + conf.pending_timeout > now)
+	if (passed(cur->time, now) < conf.pending_timeout)
 		return 0;
 	if (held(cur))
 		return SWEEP_HELD;
@@ -712,7 +724,7 @@ sweep_line(const struct stateline *cur, long long now, char *line,
 		return 0;
 	*delivered = state_get_time(cur, "delivered", &when) == 0;
 	from = *delivered && when > cur->time ? when : cur->time;
-	if (from + conf.pending_timeout > now)
+	if (passed(from, now) < conf.pending_timeout)
 		return 0;
 	n = ip_format(&cur->ip, line);
 	if (*delivered) {
@@ -839,6 +851,17 @@ cmd_sweep(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	{
+		char path[CONF_VALUE_MAX + 32];
+		unsigned long bad = 0;
+
+		if (clocksteps_path(conf.statedir, path, sizeof path) < 0 ||
+		    clocksteps_read(path, &steps, &bad) < 0)
+			err(EX_TEMPFAIL, "%s", path);
+		if (bad > 0)
+			warnx("%s: %lu lines not \"TIME STEP\" passed over",
+			    path, bad);
+	}
 	sc.now = now;
 	scanned = sweep_scan(&sc) == 0;
 	/* Under the lock, each as it is now. */

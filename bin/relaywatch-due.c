@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clocksteps.h"
 #include "conf.h"
 #include "fairqueue.h"
 #include "grow.h"
@@ -1291,8 +1292,10 @@ resend_unsent(void)
 		return;
 	settled = 1;
 	while ((h = iptable_next(&hosts, &i)) != NULL) {
-		if ((h->flags & H_QUEUED) || !unsent(h) || !testable(&h->ip))
-			continue;
+		if ((h->flags & H_QUEUED) || !(h->flags & H_PENDING) ||
+		    test_began(h) >= (long long)started || !unsent(h) ||
+		    !testable(&h->ip))
+			continue;	/* (this run's: at their next message) */
 		if ((ips = grow(ips, &cap, n + 1, sizeof *ips)) == NULL)
 			err(EX_OSERR, "out of memory");
 		ips[n++] = h->ip;
@@ -1372,6 +1375,45 @@ say_status(int now_anyway)
 		warn("%s", status_path);
 }
 
+/*
+ * Following a live log: the wall clock against the monotonic one.  A
+ * step of a minute or more is recorded in statedir/clock.steps
+ * (clocksteps.h), for sweep, and said.
+ */
+static char steps_path[CONF_VALUE_MAX + 32];
+
+static void
+watch_clock(void)
+{
+	static long long off0;
+	static int known;
+	struct timespec m, r;
+	long long off, step;
+
+	if (!live || clock_gettime(CLOCK_MONOTONIC, &m) < 0 ||
+	    clock_gettime(CLOCK_REALTIME, &r) < 0)
+		return;
+	off = (long long)r.tv_sec - (long long)m.tv_sec;
+	if (!known) {
+		off0 = off;
+		known = 1;
+		return;
+	}
+	step = off - off0;
+	if (step < CLOCKSTEPS_MIN && step > -CLOCKSTEPS_MIN)
+		return;
+	off0 = off;
+	if (clocksteps_add(steps_path, (long long)r.tv_sec, step) < 0)
+		warn("the clock was stepped %s by %lld s; %s",
+		    step > 0 ? "forward" : "back", step > 0 ? step : -step,
+		    steps_path);
+	else
+		warnx("the clock was stepped %s by %lld s: recorded in %s, so "
+		    "that sweep waits pending_timeout of real time",
+		    step > 0 ? "forward" : "back", step > 0 ? step : -step,
+		    steps_path);
+}
+
 static int
 on_pause(void *arg)
 {
@@ -1386,6 +1428,7 @@ on_pause(void *arg)
 		long long oldest;
 
 		now = time(NULL);
+		watch_clock();
 		resend_unsent();
 		queue_later();
 		release_waiting(0);
@@ -1460,7 +1503,8 @@ main(int argc, char *argv[])
 	become_owner_of(conf.statedir);
 	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0 || statusfile_path(conf.statedir,
-	    "due.status", status_path, sizeof status_path) < 0)
+	    "due.status", status_path, sizeof status_path) < 0 ||
+	    clocksteps_path(conf.statedir, steps_path, sizeof steps_path) < 0)
 		errx(EX_CONFIG, "statedir too long");
 
 	/* Everything opened and read first. */
@@ -1479,6 +1523,7 @@ main(int argc, char *argv[])
 	    sendertally_init(&tally, WAITING_MAX) < 0)
 		err(EX_OSERR, "out of memory");
 	fairqueue_init(&fq, (size_t)conf.probe_queue);
+	watch_clock();
 	now = started = time(NULL);
 	reload();
 	wr_init(&out, STDOUT_FILENO);
@@ -1497,6 +1542,7 @@ main(int argc, char *argv[])
 			consider_ahead();
 			now = time(NULL);
 			refresh();
+			watch_clock();
 			resend_unsent();
 			queue_later();
 			release_waiting(0);

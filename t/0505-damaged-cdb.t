@@ -6,20 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need cdb
 
-S=$TMP/st
-mkdir -p "$S"
-(umask 077; openssl rand -hex 32 > "$TMP/key")
-echo 10.0.0.0/8 > "$TMP/netblocks"
-cat > "$TMP/rw.conf" <<CONF
-domain = isp.example
-keyfile = $TMP/key
-statedir = $S
-netblocks = $TMP/netblocks
-blocked_nets = $S/blocked.nets
-probe_rate = 0
-domain_wait = 0
-CONF
-export RELAYWATCH_CONF=$TMP/rw.conf
+state_setup "probe_rate = 0" "domain_wait = 0"
 now=$(date +%s)
 awk -v t="$now" 'BEGIN { for (i = 0; i < 300; i++)
 	printf "10.0.%d.%d %s %d why=%s\n", i / 256, i % 256,

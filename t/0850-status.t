@@ -4,21 +4,7 @@
 # directory (t/0815-rotation.t runs it on the state of a real flow).
 . "$(dirname "$0")/lib.sh"
 
-S=$TMP/st
-mkdir -p "$S"
-(umask 077; openssl rand -hex 32 > "$TMP/key")
-echo 10.0.0.0/8 > "$TMP/netblocks"
-cat > "$TMP/rw.conf" <<CONF
-domain = isp.example
-keyfile = $TMP/key
-statedir = $S
-netblocks = $TMP/netblocks
-blocked_nets = $S/blocked.nets
-mainlog = $TMP/mainlog
-pending_timeout = 48h
-feed_silence = 1h
-CONF
-export RELAYWATCH_CONF=$TMP/rw.conf
+state_setup "mainlog = $TMP/mainlog" "pending_timeout = 48h" "feed_silence = 1h"
 now=$(date +%s)
 st() { relaywatch-db status; }
 

@@ -112,6 +112,24 @@ like() {
 	fi
 }
 
+# state_setup [SETTING...]: a state in $S ($TMP/st), a key, the customer
+# networks 10.0.0.0/8 and $TMP/rw.conf naming them, with each SETTING
+# ("name = value") after; RELAYWATCH_CONF names it.
+state_setup() {
+	S=$TMP/st
+	mkdir -p "$S"
+	(umask 077; openssl rand -hex 32 > "$TMP/key")
+	echo 10.0.0.0/8 > "$TMP/netblocks"
+	{
+		printf '%s\n' "domain = isp.example" "keyfile = $TMP/key" \
+		    "statedir = $S" "netblocks = $TMP/netblocks" \
+		    "blocked_nets = $S/blocked.nets"
+		for c; do printf '%s\n' "$c"; done
+	} > "$TMP/rw.conf"
+	RELAYWATCH_CONF=$TMP/rw.conf
+	export RELAYWATCH_CONF
+}
+
 # unlike GOT PATTERN DESCRIPTION: no line of GOT matches the pattern
 unlike() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then

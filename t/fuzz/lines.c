@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "blocked_nets.h"
+#include "clocksteps.h"
 #include "domain.h"
 #include "hostline.h"
 #include "fuzz.h"
@@ -171,6 +172,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (statusfile_number(v, vl, &x) == 0)
 				FUZZ_ASSERT(x >= 0 && vl <= 18);
 		}
+	}
+	{
+		/* A clock.steps line: two numbers, the step not 0 and not
+		 * past a century. */
+		long long w, st;
+
+		if (clocksteps_line(s, size, &w, &st) == 0)
+			FUZZ_ASSERT(w >= 0 && st != 0 &&
+			    st <= CLOCKSTEPS_LIMIT && st >= -CLOCKSTEPS_LIMIT);
 	}
 	return 0;
 }
