@@ -71,8 +71,9 @@ OBJS_relaywatch-notify = lib/ascii.o lib/atomic.o lib/buf.o lib/conf.o \
 	lib/contacts.o lib/domain.o lib/grow.o lib/ip.o lib/mailer.o \
 	lib/mbox.o lib/outbox.o lib/statecdb.o lib/stateline.o lib/stream.o \
 	lib/textfile.o lib/usage.o lib/utc.o lib/variant.o
-# A command of relaywatch-db in a file of its own (bin/db_COMMAND.c).
-CMDS_relaywatch-db = bin/db_status.o
+# A command of relaywatch-db in a file of its own (bin/db/COMMAND.c, as
+# git's builtins).
+CMDS_relaywatch-db = bin/db/status.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto
@@ -146,7 +147,7 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
-bin/db_%.o: bin/db_%.c bin/db_%.h lib/*.h .flags
+bin/db/%.o: bin/db/%.c bin/db/%.h lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 # (kept: not intermediate files to remove after the link)
 .SECONDARY: $(CMDS_relaywatch-db)

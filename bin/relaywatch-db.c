@@ -10,7 +10,7 @@
  *   show       status and history of IPs, for people
  *   unblock    an operator lifts a BLOCK
  *   retest     an operator lets the next test's answer lift a BLOCK
- *   status     how things stand, for a person (db_status.c)
+ *   status     how things stand, for a person (db/status.c)
  *   setting    settings of relaywatch.conf, as the programs read them
  *   check      what must be right before relaywatch starts
  *   exim-macros  the settings Exim reads, as macros
@@ -37,7 +37,7 @@
 #include "buf.h"
 #include "clocksteps.h"
 #include "conf.h"
-#include "db_status.h"
+#include "db/status.h"
 #include "grow.h"
 #include "ip.h"
 #include "netset.h"

@@ -7,8 +7,7 @@ for m in "$TOP"/man/*.[1-8]; do
 	out=$(mandoc -Tlint -W warning "$m" 2>&1)
 	is "$out" "" "mandoc -Tlint $(basename "$m")"
 done
-# (bin/db_*.c are commands of relaywatch-db, in its page)
-for p in "$TOP"/bin/relaywatch*.c "$TOP"/bin/*.sh; do
+for p in "$TOP"/bin/*.c "$TOP"/bin/*.sh; do
 	[ -e "$p" ] || continue
 	n=$(basename "$p"); n=${n%.c}; n=${n%.sh}
 	ls "$TOP"/man/"$n".[1-8] >/dev/null 2>&1
@@ -36,7 +35,7 @@ grep -q 'umask 077; openssl rand' "$TOP/share/relaywatch.conf.example"
 ok $? "the example's key command makes a private key"
 # relaywatch(7) maps each file of the source to its job.
 missing=
-for f in "$TOP"/bin/*.c "$TOP"/bin/*.in "$TOP"/lib/*.c; do
+for f in "$TOP"/bin/*.c "$TOP"/bin/db/*.c "$TOP"/bin/*.in "$TOP"/lib/*.c; do
 	f=${f#"$TOP"/}
 	grep -q "^\.It Pa $f\$" "$TOP/man/relaywatch.7" || missing="$missing $f"
 done

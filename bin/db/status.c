@@ -1,5 +1,5 @@
 /*
- * relaywatch-db status (db_status.h): what the state says of the hosts,
+ * relaywatch-db status (status.h): what the state says of the hosts,
  * and what the running stages and the supervisor left in the state
  * directory of themselves.  Reads; writes nothing.
  *
@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db_status.h"
+#include "status.h"
 #include "ip.h"
 #include "outbox.h"
 #include "statecdb.h"
