@@ -16,7 +16,10 @@ relaywatch-db compile
 
 # A live relaywatch-due; its clock stepped forward a day, then back ten
 # minutes.
-echo +0 > "$TMP/offset"
+# (the offset file replaced whole: libfaketime reads it at every call,
+# and must never find it empty)
+offset() { echo "$1" > "$TMP/offset.new" && mv "$TMP/offset.new" "$TMP/offset"; }
+offset +0
 mkfifo "$TMP/in"
 LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$TMP/offset FAKETIME_NO_CACHE=1 \
     FAKETIME_DONT_FAKE_MONOTONIC=1 ASAN_OPTIONS=verify_asan_link_order=0 \
@@ -26,12 +29,12 @@ at_exit "kill $pid 2>/dev/null"
 exec 3> "$TMP/in"
 echo 10.0.0.1 >&3
 wait_for 'grep -q 10.0.0.1 "$TMP/out"' 10
-echo +86400 > "$TMP/offset"
+offset +86400
 echo 10.0.0.2 >&3
 wait_for '[ -s "$S/clock.steps" ]' 10
 like "$(cat "$S/clock.steps")" "^[0-9]+ 864[0-9][0-9]$" "a step forward of a day: recorded (TIME STEP)"
 like "$(cat "$TMP/err")" "the clock was stepped forward by 864[0-9][0-9] s: recorded in $S/clock.steps" "  and said"
-echo +85800 > "$TMP/offset"
+offset +85800
 echo 10.0.0.3 >&3
 wait_for '[ "$(wc -l < "$S/clock.steps")" = 2 ]' 10
 like "$(sed -n 2p "$S/clock.steps")" "^[0-9]+ -(59[0-9]|60[0-9])$" "a step back of ten minutes: recorded"
