@@ -32,8 +32,9 @@ wait_for 'grep -q 10.0.0.1 "$TMP/out"' 10
 offset +86400
 echo 10.0.0.2 >&3
 wait_for '[ -s "$S/clock.steps" ]' 10
-like "$(cat "$S/clock.steps")" "^[0-9]+ 864[0-9][0-9]$" "a step forward of a day: recorded (TIME STEP)"
-like "$(cat "$TMP/err")" "the clock was stepped forward by 864[0-9][0-9] s: recorded in $S/clock.steps" "  and said"
+# (whole seconds of two clocks: a second either way)
+like "$(cat "$S/clock.steps")" "^[0-9]+ 86(39[0-9]|4[0-9][0-9])$" "a step forward of a day: recorded (TIME STEP)"
+like "$(cat "$TMP/err")" "the clock was stepped forward by 86(39[0-9]|4[0-9][0-9]) s: recorded in $S/clock.steps" "  and said"
 offset +85800
 echo 10.0.0.3 >&3
 wait_for '[ "$(wc -l < "$S/clock.steps")" = 2 ]' 10
