@@ -47,6 +47,14 @@ wait_for '[ "$(probed 192.0.2.3)" = 3 ]' 10
 ok $? "after rotation by truncation, the log followed"
 wait_for "grep -q 'running; 3 hosts probed since start' '$TMP/syslog'" 5
 ok $? "the count of hosts probed (not of probe messages), now and then"
+# statedir/errors (for relaywatch-db status) is kept short at each
+# report: its last thousand lines, in place, no temp file left.
+awk -v t="$(date +%s)" 'BEGIN { for (i = 1; i <= 2500; i++) printf "%d warning line %d\n", t, i }' >> "$TMP/st/errors"
+ino=$(stat -c %i "$TMP/st/errors")
+wait_for '[ "$(wc -l < "$TMP/st/errors")" -le 1100 ]' 5
+ok $? "statedir/errors cut to its last thousand lines at a report"
+like "$(cat "$TMP/st/errors")" " warning line 2500$" "  the last ones kept"
+is "$(stat -c '%i %a' "$TMP/st/errors") $(ls "$TMP/st" | grep -c '^errors\.')" "$ino 600 0" "  in place, mode 600, no temp file left"
 wait_for "grep -Eq 'relaywatch-due: [0-9]+ hosts probed since start; 0 waiting' '$TMP/syslog'" 5
 ok $? "and relaywatch-due's queue, now and then"
 
