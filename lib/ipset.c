@@ -10,45 +10,51 @@
 int
 ipset_init(struct ipset *s)
 {
-	s->pages = 0;
-	if ((s->v4 = calloc(65536, sizeof *s->v4)) == NULL)
-		return -1;
-	if (iptable_init(&s->v6, sizeof(struct ip), 0) < 0) {
-		free(s->v4);
-		s->v4 = NULL;
-		return -1;
-	}
-	return 0;
+	size_t i;
+
+	for (i = 0; i < 256; i++)
+		s->v4[i] = NULL;
+	s->dirs = s->pages = 0;
+	return iptable_init(&s->v6, sizeof(struct ip), 0) < 0 ? -1 : 0;
 }
 
 void
 ipset_free(struct ipset *s)
 {
-	size_t i, freed = 0;
+	size_t i, j;
 
-	if (s->v4) {
-		/* (only the pages in use: 65536 calls of free(NULL) cost a
-		 * sanitizer's stack walk each) */
-		for (i = 0; i < 65536 && freed < s->pages; i++)
-			if (s->v4[i] != NULL) {
-				free(s->v4[i]);
-				freed++;
-			}
-		free(s->v4);
-		s->v4 = NULL;
+	for (i = 0; i < 256; i++) {
+		if (s->v4[i] == NULL)
+			continue;
+		/* (free(NULL) skipped: under the sanitizers each costs a
+		 * stack walk) */
+		for (j = 0; j < 256; j++)
+			if (s->v4[i]->page[j] != NULL)
+				free(s->v4[i]->page[j]);
+		free(s->v4[i]);
+		s->v4[i] = NULL;
 	}
+	s->dirs = s->pages = 0;
 	iptable_free(&s->v6);
+}
+
+/* The page of ip's /16, or NULL. */
+static uint64_t *
+page_of(const struct ipset *s, const struct ip *ip)
+{
+	const struct ipset_dir *d = s->v4[ip->b[12]];
+
+	return d == NULL ? NULL : d->page[ip->b[13]];
 }
 
 int
 ipset_has(const struct ipset *s, const struct ip *ip)
 {
 	if (ip_is_v4(ip)) {
-		unsigned hi = (unsigned)ip->b[12] << 8 | ip->b[13];
-		unsigned lo = (unsigned)ip->b[14] << 8 | ip->b[15];
+		const uint64_t *page = page_of(s, ip);
+		unsigned lo = ip->b[14] << 8 | ip->b[15];
 
-		return s->v4[hi] != NULL &&
-		    (s->v4[hi][lo >> 6] >> (lo & 63) & 1);
+		return page != NULL && (page[lo >> 6] >> (lo & 63) & 1);
 	}
 	return iptable_get(&s->v6, ip, ip_hash(ip)) != NULL;
 }
@@ -57,14 +63,20 @@ int
 ipset_add(struct ipset *s, const struct ip *ip)
 {
 	if (ip_is_v4(ip)) {
-		unsigned hi = (unsigned)ip->b[12] << 8 | ip->b[13];
-		unsigned lo = (unsigned)ip->b[14] << 8 | ip->b[15];
-		uint64_t *page = s->v4[hi], bit = 1ULL << (lo & 63);
+		struct ipset_dir *d = s->v4[ip->b[12]];
+		unsigned lo = ip->b[14] << 8 | ip->b[15];
+		uint64_t *page, bit = 1ULL << (lo & 63);
 
-		if (page == NULL) {
+		if (d == NULL) {
+			if ((d = calloc(1, sizeof *d)) == NULL)
+				return -1;
+			s->v4[ip->b[12]] = d;
+			s->dirs++;
+		}
+		if ((page = d->page[ip->b[13]]) == NULL) {
 			if ((page = calloc(PAGE_WORDS, sizeof *page)) == NULL)
 				return -1;
-			s->v4[hi] = page;
+			d->page[ip->b[13]] = page;
 			s->pages++;
 		}
 		if (page[lo >> 6] & bit)
@@ -83,6 +95,7 @@ ipset_add(struct ipset *s, const struct ip *ip)
 size_t
 ipset_bytes(const struct ipset *s)
 {
-	return 65536 * sizeof *s->v4 + s->pages * PAGE_WORDS * 8 +
+	return sizeof *s + s->dirs * sizeof(struct ipset_dir) +
+	    s->pages * PAGE_WORDS * 8 +
 	    (s->v6.cap + 1) * s->v6.size;
 }

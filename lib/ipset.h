@@ -1,8 +1,9 @@
 /*
  * A set of addresses, for a reader that must know whether it met an
  * address before: IPv4 as bits in pages of 8 KiB, one per /16 that holds
- * any (a customer pool of a /10 costs 512 KiB, whatever its size), IPv6
- * in an address table (iptable.h) of 16 bytes a slot.
+ * any (a customer pool of a /10 costs 512 KiB, whatever its size), found
+ * through a directory of 2 KiB per /8 that holds any; IPv6 in an address
+ * table (iptable.h) of 16 bytes a slot.  An empty set costs 2 KiB.
  */
 #ifndef RW_IPSET_H
 #define RW_IPSET_H
@@ -13,8 +14,13 @@
 #include "ip.h"
 #include "iptable.h"
 
+struct ipset_dir {
+	uint64_t *page[256];	/* by the address's second byte */
+};
+
 struct ipset {
-	uint64_t **v4;		/* 65536 pages, by the address's /16 */
+	struct ipset_dir *v4[256];	/* by the address's first byte */
+	size_t dirs;		/* v4 directories in use */
 	size_t pages;		/* v4 pages in use */
 	struct iptable v6;
 };

@@ -23,7 +23,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file(data, size);
-	char cdbpath[4096], recentpath[4096], *text;
+	char cdbpath[4096], recentpath[4096], netspath[4096], *text;
 	struct statefile sf = { -1, path, NULL, 0 };
 	struct statemap all, blocks;
 	struct statepos pos = { 1, 2, size };
@@ -36,6 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	snprintf(cdbpath, sizeof cdbpath, "%s.cdb", path);
 	snprintf(recentpath, sizeof recentpath, "%s.recent", path);
+	snprintf(netspath, sizeof netspath, "%s.nets", path);
 	/* The text NUL-free for nobody: a copy of exactly size bytes. */
 	if ((text = malloc(size ? size : 1)) == NULL)
 		abort();
@@ -70,9 +71,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	/* The same bytes as blocked.nets: people's lines kept, ours for
 	 * the addresses of the state replaced. */
-	blocked_nets_update(path, &all, 64);
+	if ((fd = open(netspath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+	    write(fd, data, size) != (ssize_t)size || close(fd) != 0)
+		abort();
+	blocked_nets_update(netspath, &all, 64);
 	unlink(cdbpath);
 	unlink(recentpath);
+	unlink(netspath);
 	statemap_free(&all);
 	statemap_free(&blocks);
 	free(text);
