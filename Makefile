@@ -39,40 +39,10 @@ DEPS_TEST = mandoc faketime swaks libio-socket-inet6-perl perl mawk time \
 MTAS = postfix opensmtpd
 MTA_ROOT = t/mta
 
-# What each program is made of: its main file (bin/NAME.c, its policy)
-# and the jobs of lib/ it calls (relaywatch(7), "Source layout"); and the
-# libraries it calls, no others.
-OBJS_relaywatch-hosts = lib/ascii.o lib/conf.o lib/domain.o lib/eximlog.o \
-	lib/feed.o lib/hostline.o lib/ip.o lib/mailboxes.o lib/owner.o \
-	lib/atomic.o lib/statusfile.o lib/stream.o lib/textfile.o \
-	lib/token_find.o lib/usage.o lib/utc.o lib/variant.o
-OBJS_relaywatch-due = lib/ascii.o lib/atomic.o lib/bigmem.o \
-	lib/clocksteps.o lib/conf.o lib/domain.o lib/fairqueue.o lib/grow.o lib/hostline.o lib/ip.o lib/iptable.o \
-	lib/mailboxes.o lib/netset.o lib/owner.o lib/sendertally.o lib/stamp.o \
-	lib/state_follow.o lib/statecdb.o lib/statefile.o lib/stateline.o \
-	lib/statusfile.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
-	lib/variant.o
-OBJS_relaywatch-probe = lib/ascii.o lib/buf.o lib/conf.o lib/domain.o \
-	lib/grow.o lib/hostline.o lib/ip.o lib/mailboxes.o lib/mailer.o \
-	lib/mbox.o lib/stream.o lib/textfile.o lib/token.o lib/usage.o \
-	lib/utc.o lib/variant.o
-OBJS_relaywatch-classify = lib/ascii.o lib/conf.o lib/domain.o lib/dsn.o \
-	lib/grow.o lib/ip.o lib/mailboxes.o lib/mime.o lib/mime_decode.o \
-	lib/netset.o lib/report_text.o lib/stateline.o lib/textfile.o \
-	lib/token.o lib/token_find.o lib/usage.o lib/variant.o
-OBJS_relaywatch-db = lib/ascii.o lib/atomic.o lib/bigmem.o \
-	lib/blocked_nets.o lib/buf.o lib/clocksteps.o lib/conf.o lib/dnsbl.o lib/domain.o \
-	lib/grow.o lib/ip.o lib/ipset.o lib/iptable.o lib/netset.o \
-	lib/outbox.o lib/owner.o lib/preflight.o lib/recent.o lib/statecdb.o \
-	lib/statecompile.o lib/statefile.o lib/stateline.o lib/statemap.o \
-	lib/stateview.o lib/statusfile.o lib/stream.o lib/textfile.o \
-	lib/token.o lib/usage.o lib/utc.o lib/variant.o
-OBJS_relaywatch-notify = lib/ascii.o lib/atomic.o lib/buf.o lib/conf.o \
-	lib/contacts.o lib/domain.o lib/grow.o lib/ip.o lib/mailer.o \
-	lib/mbox.o lib/outbox.o lib/statecdb.o lib/stateline.o lib/stream.o \
-	lib/textfile.o lib/usage.o lib/utc.o lib/variant.o
-# A command of relaywatch-db in a file of its own (bin/db/COMMAND.c, as
-# git's builtins).
+# What each program is made of: its main file (bin/NAME.c, its policy),
+# its commands in files of their own (bin/db/COMMAND.c, as git's
+# builtins), the jobs of lib/ it calls (relaywatch(7), "Source layout"),
+# taken from lib/'s archive; and the libraries it calls, no others.
 CMDS_relaywatch-db = bin/db/status.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
@@ -83,8 +53,9 @@ LDLIBS_relaywatch-notify = -lcdb
 
 PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due \
 	bin/relaywatch-probe bin/relaywatch-classify bin/relaywatch-notify
-# Every object of lib/, for the unit tests and the fuzzing harnesses.
-LIB_OBJS = $(sort $(foreach p,$(PROGS),$(OBJS_$(notdir $(p)))))
+# lib/ as one archive: each program, test and harness is linked against
+# it and takes only the objects it calls.
+LIB_OBJS = $(patsubst %.c,%.o,$(wildcard lib/*.c))
 LIB = lib/librelaywatch.a
 
 # Files that name where things are installed: each made from FILE.in by
@@ -120,7 +91,7 @@ EXIM_CONFD = share/exim4/conf.d/acl/35_relaywatch \
 
 # Fuzzing harnesses (t/fuzz): replayed over their seeds and past crashes
 # by make check, run under libFuzzer by make fuzz.
-FUZZ = lines eximlog files token ip classify state cdb
+FUZZ = lines eximlog files token ip classify state cdb stream due
 FUZZ_REPLAY = $(FUZZ:%=t/fuzz/%.replay)
 FUZZ_SECONDS ?= 60
 
@@ -153,9 +124,9 @@ bin/db/%.o: bin/db/%.c bin/db/%.h lib/*.h .flags
 .SECONDARY: $(CMDS_relaywatch-db)
 
 .SECONDEXPANSION:
-bin/relaywatch-%: bin/relaywatch-%.c $$(OBJS_relaywatch-%) \
-		$$(CMDS_relaywatch-%) lib/*.h .flags
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CMDS_$(@F)) $(OBJS_$(@F)) \
+bin/relaywatch-%: bin/relaywatch-%.c $$(CMDS_relaywatch-%) $(LIB) \
+		lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CMDS_$(@F)) $(LIB) \
 		$(LDLIBS_$(@F))
 
 # (the mode of FILE.in is kept: > writes into FILE made by cp -p)

@@ -1378,40 +1378,56 @@ say_status(int now_anyway)
 /*
  * Following a live log: the wall clock against the monotonic one.  A
  * step of a minute or more is recorded in statedir/clock.steps
- * (clocksteps.h), for sweep, and said.
+ * (clocksteps.h), for sweep, and said; so is one made while no
+ * relaywatch-due was running, found against statedir/clock.anchor when
+ * this one starts (on the boot that wrote it).
  */
 static char steps_path[CONF_VALUE_MAX + 32];
+static char anchor_path[CONF_VALUE_MAX + 32];
 
 static void
 watch_clock(void)
 {
 	static long long off0;
-	static int known;
+	static int known, have_boot;
+	static char boot[65];
 	struct timespec m, r;
-	long long off, step;
+	long long off, step, was;
+	char was_boot[65];
+	int first = 0;
 
 	if (!live || clock_gettime(CLOCK_MONOTONIC, &m) < 0 ||
 	    clock_gettime(CLOCK_REALTIME, &r) < 0)
 		return;
 	off = (long long)r.tv_sec - (long long)m.tv_sec;
 	if (!known) {
+		/* Where the clock was when our last run on this boot last
+		 * looked: a step while we were stopped shows below. */
+		known = first = 1;
 		off0 = off;
-		known = 1;
-		return;
+		have_boot = clocksteps_boot(boot, sizeof boot) == 0;
+		if (have_boot && clocksteps_anchor_read(anchor_path, &was,
+		    was_boot, sizeof was_boot) == 0 &&
+		    strcmp(was_boot, boot) == 0)
+			off0 = was;
 	}
 	step = off - off0;
-	if (step < CLOCKSTEPS_MIN && step > -CLOCKSTEPS_MIN)
+	if (step >= CLOCKSTEPS_MIN || step <= -CLOCKSTEPS_MIN) {
+		off0 = off;
+		if (clocksteps_add(steps_path, (long long)r.tv_sec, step) < 0)
+			warn("the clock was stepped %s by %lld s; %s",
+			    step > 0 ? "forward" : "back",
+			    step > 0 ? step : -step, steps_path);
+		else
+			warnx("the clock was stepped %s by %lld s%s: recorded "
+			    "in %s, so that sweep waits pending_timeout of "
+			    "real time", step > 0 ? "forward" : "back",
+			    step > 0 ? step : -step, first ? " while "
+			    "relaywatch-due was stopped" : "", steps_path);
+	} else if (!first)
 		return;
-	off0 = off;
-	if (clocksteps_add(steps_path, (long long)r.tv_sec, step) < 0)
-		warn("the clock was stepped %s by %lld s; %s",
-		    step > 0 ? "forward" : "back", step > 0 ? step : -step,
-		    steps_path);
-	else
-		warnx("the clock was stepped %s by %lld s: recorded in %s, so "
-		    "that sweep waits pending_timeout of real time",
-		    step > 0 ? "forward" : "back", step > 0 ? step : -step,
-		    steps_path);
+	if (have_boot && clocksteps_anchor_write(anchor_path, off0, boot) < 0)
+		warn("%s", anchor_path);
 }
 
 static int
@@ -1457,6 +1473,87 @@ on_pause(void *arg)
 	}
 }
 
+/* Everything opened and read first, for conf: the state, the lists, the
+ * queue; the hosts printed to outfd. */
+static void
+start(int outfd)
+{
+	struct statefile sf;
+
+	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
+	    sizeof cdb_path) < 0 || statusfile_path(conf.statedir,
+	    "due.status", status_path, sizeof status_path) < 0 ||
+	    clocksteps_path(conf.statedir, steps_path, sizeof steps_path) < 0 ||
+	    clocksteps_anchor_path(conf.statedir, anchor_path,
+	    sizeof anchor_path) < 0)
+		errx(EX_CONFIG, "statedir too long");
+	netset_init(&netblocks);
+	netset_init(&exclude);
+	netset_init(&own);
+	read_sets(1);
+	if (state_open(&sf, state_path, 1) < 0)
+		err(EX_TEMPFAIL, "%s: cannot record tests", state_path);
+	state_close(&sf);
+	if (state_follow_init(&follow, state_path, cdb_path, forget, learn_,
+	    NULL) < 0 ||
+	    (conf.probe_rate > 0 && (sent.t = calloc((size_t)conf.probe_rate,
+	    sizeof *sent.t)) == NULL) ||
+	    sendertally_init(&tally, WAITING_MAX) < 0)
+		err(EX_OSERR, "out of memory");
+	fairqueue_init(&fq, (size_t)conf.probe_queue);
+	watch_clock();
+	now = started = time(NULL);
+	reload();
+	wr_init(&out, outfd);
+}
+
+/* Once a second of input that does not pause: catch up and let out what
+ * is due. */
+static void
+tick(void)
+{
+	consider_ahead();
+	now = time(NULL);
+	refresh();
+	watch_clock();
+	resend_unsent();
+	queue_later();
+	release_waiting(0);
+	record_and_print();
+	warn_dropped(0);
+	say_status(0);
+	report();
+}
+
+/* One line of input, the lineno'th: a host as relaywatch-hosts prints
+ * it, a probe submitted or delivered, or a warning. */
+static void
+input_line(const char *line, size_t len, int flags, unsigned long long lineno)
+{
+	char domain[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1];
+	enum hostline_name from;
+	struct ip ip;
+	const char *why;
+	int rc;
+
+	if (!(flags & RD_TOOLONG) &&
+	    hostline_parse(line, len, &ip, domain, name, &from, &why) == 0) {
+		consider_later(&ip, domain, name, from);
+		return;
+	}
+	if (!(flags & RD_TOOLONG) && ((rc = submission_read(line, len,
+	    &why)) != 0 || (rc = delivery_read(line, len, &why)) != 0)) {
+		if (rc < 0)
+			text_warn_line(&count.badin, "standard input", lineno,
+			    line, len, "not a delivery of our probe", why);
+		return;
+	}
+	if (flags & RD_TOOLONG)
+		why = "line too long";
+	text_warn_line(&count.badin, "standard input", lineno, line, len,
+	    "not an address as relaywatch-hosts prints them", why);
+}
+
 static void __attribute__((noreturn))
 usage(int asked)
 {
@@ -1468,7 +1565,6 @@ main(int argc, char *argv[])
 {
 	const char *confpath = NULL;
 	struct reader rd;
-	struct statefile sf;
 	char *line;
 	size_t len;
 	struct sigaction sa;
@@ -1501,74 +1597,18 @@ main(int argc, char *argv[])
 	conf_load(&conf, confpath);
 	/* Run by root: act as the owner of the state. */
 	become_owner_of(conf.statedir);
-	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
-	    sizeof cdb_path) < 0 || statusfile_path(conf.statedir,
-	    "due.status", status_path, sizeof status_path) < 0 ||
-	    clocksteps_path(conf.statedir, steps_path, sizeof steps_path) < 0)
-		errx(EX_CONFIG, "statedir too long");
-
-	/* Everything opened and read first. */
-	netset_init(&netblocks);
-	netset_init(&exclude);
-	netset_init(&own);
-	read_sets(1);
-	if (state_open(&sf, state_path, 1) < 0)
-		err(EX_TEMPFAIL, "%s: cannot record tests", state_path);
-	state_close(&sf);
-	if (state_follow_init(&follow, state_path, cdb_path, forget, learn_,
-	    NULL) < 0 ||
-	    (conf.probe_rate > 0 && (sent.t = calloc((size_t)conf.probe_rate,
-	    sizeof *sent.t)) == NULL) ||
-	    rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0 ||
-	    sendertally_init(&tally, WAITING_MAX) < 0)
+	start(STDOUT_FILENO);
+	if (rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
 		err(EX_OSERR, "out of memory");
-	fairqueue_init(&fq, (size_t)conf.probe_queue);
-	watch_clock();
-	now = started = time(NULL);
-	reload();
-	wr_init(&out, STDOUT_FILENO);
 	rd.on_pause = on_pause;
 
 	while ((rc = rd_line(&rd, &line, &len, &flags)) == 1) {
-		char domain[DOMAIN_MAX + 1], name[DOMAIN_MAX + 1];
-		enum hostline_name from;
-		struct ip ip;
-		const char *why;
-
 		/* Input that does not pause: once a second, catch up and
 		 * let out what is due (one append and fsync for all). */
 		if ((++count.lines & (TICK_LINES - 1)) == 0 &&
-		    time(NULL) != now) {
-			consider_ahead();
-			now = time(NULL);
-			refresh();
-			watch_clock();
-			resend_unsent();
-			queue_later();
-			release_waiting(0);
-			record_and_print();
-			warn_dropped(0);
-			say_status(0);
-			report();
-		}
-		if (!(flags & RD_TOOLONG) &&
-		    hostline_parse(line, len, &ip, domain, name, &from,
-		    &why) == 0) {
-			consider_later(&ip, domain, name, from);
-			continue;
-		}
-		if (!(flags & RD_TOOLONG) && ((rc = submission_read(line, len,
-		    &why)) != 0 || (rc = delivery_read(line, len, &why)) != 0)) {
-			if (rc < 0)
-				text_warn_line(&count.badin, "standard input",
-				    rd.lineno, line, len, "not a delivery of "
-				    "our probe", why);
-			continue;
-		}
-		if (flags & RD_TOOLONG)
-			why = "line too long";
-		text_warn_line(&count.badin, "standard input", rd.lineno, line, len,
-		    "not an address as relaywatch-hosts prints them", why);
+		    time(NULL) != now)
+			tick();
+		input_line(line, len, flags, rd.lineno);
 	}
 	if (rc < 0)
 		err(EX_IOERR, "standard input");

@@ -28,6 +28,7 @@
 #include "eximlog.h"
 #include "feed.h"
 #include "ip.h"
+#include "logpos.h"
 #include "owner.h"
 #include "statusfile.h"
 #include "stream.h"
@@ -515,26 +516,23 @@ do_mapped(int fd, const char *name)
  * this process is gone), not synced: a position a little behind after a
  * crash means lines read twice, which relaywatch-due shrugs off.
  */
-#define POS_WIDTH 41		/* two 20-digit numbers, a blank, a newline */
 static const char *pos_path;
 static int pos_fd = -1;
-static unsigned long long pos_ino, pos_off, pos_saved = ULLONG_MAX;
+static struct logpos pos;
+static unsigned long long pos_saved = ULLONG_MAX;
 
 static void
 pos_save(void)
 {
-	char line[POS_WIDTH + 1];
-	int n;
+	char line[LOGPOS_WIDTH];
 
-	if (pos_fd < 0 || pos_off == pos_saved)
+	if (pos_fd < 0 || pos.off == pos_saved)
 		return;
-	n = snprintf(line, sizeof line, "%llu %llu", pos_ino, pos_off);
-	memset(line + n, ' ', (size_t)(POS_WIDTH - 1 - n));
-	line[POS_WIDTH - 1] = '\n';
-	if (pwrite(pos_fd, line, POS_WIDTH, 0) != POS_WIDTH)
+	logpos_format(&pos, line);
+	if (pwrite(pos_fd, line, LOGPOS_WIDTH, 0) != LOGPOS_WIDTH)
 		warn("%s", pos_path);
 	else
-		pos_saved = pos_off;
+		pos_saved = pos.off;
 }
 
 /*
@@ -605,6 +603,7 @@ static int
 do_fd(int fd, const char *name)
 {
 	struct reader rd;
+	unsigned long long dropped = 0;
 	char *s, *e;
 	int flags, rc;
 
@@ -619,8 +618,12 @@ do_fd(int fd, const char *name)
 	while ((rc = rd_chunk(&rd, &s, &e, &flags)) > 0) {
 		do_run(s, e, flags);
 		end_run(e, flags, 1);
+		/* The position: past the run and the over-long lines
+		 * dropped before it, but before a last line cut short. */
+		pos.off += rd.dropped - dropped;
+		dropped = rd.dropped;
 		if (!(flags & RD_NOEOL))
-			pos_off += (unsigned long long)(e - s);
+			pos.off += (unsigned long long)(e - s);
 	}
 	count.lines += cursor_line;
 	if (rc < 0) {
@@ -634,30 +637,6 @@ do_fd(int fd, const char *name)
 	}
 	rd_free(&rd);
 	return rc < 0 ? EX_IOERR : 0;
-}
-
-/* "INODE:OFFSET", both complete decimal numbers. */
-static int
-parse_start(const char *s)
-{
-	unsigned long long v[2] = { 0, 0 };
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		const char *b = s;
-
-		for (; *s >= '0' && *s <= '9'; s++) {
-			if (v[i] > (ULLONG_MAX - 9) / 10)
-				return -1;
-			v[i] = v[i] * 10 + (unsigned long long)(*s - '0');
-		}
-		if (s == b || *s != (i == 0 ? ':' : '\0'))
-			return -1;
-		s++;
-	}
-	pos_ino = v[0];
-	pos_off = v[1];
-	return 0;
 }
 
 static void
@@ -711,7 +690,8 @@ main(int argc, char *argv[])
 			pos_path = optarg;
 			break;
 		case 's':
-			if (parse_start(optarg) < 0)
+			if (logpos_parse(optarg, strlen(optarg), ':',
+			    &pos) < 0)
 				errx(EX_USAGE, "-s %s: not INODE:OFFSET", optarg);
 			break;
 		case 'v':

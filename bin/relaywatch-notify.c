@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "contacts.h"
+#include "domain.h"
 #include "ip.h"
 #include "mailer.h"
 #include "mbox.h"
@@ -176,30 +177,19 @@ ptr_name_bounded(const struct ip *ip, char *host, size_t hostsz)
 static int
 postmaster_by_name(const struct ip *ip, char *out, size_t outsz)
 {
-	char host[1025];
-	const char *d, *dot;
-	size_t n, dl = strlen(conf.domain), i;
+	char host[1025], d[DOMAIN_MAX + 1];
+	size_t n;
 
 	if (!conf.ptr_lookup || (dryrun && !resolve) ||
 	    ptr_name_bounded(ip, host, sizeof host) < 0)
 		return 0;
 	n = strlen(host);
 	if (n > 0 && host[n - 1] == '.')
-		host[--n] = '\0';
-	for (i = 0; i < n; i++)
-		if (!((host[i] >= 'a' && host[i] <= 'z') ||
-		    (host[i] >= 'A' && host[i] <= 'Z') ||
-		    (host[i] >= '0' && host[i] <= '9') ||
-		    host[i] == '-' || host[i] == '.'))
-			return 0;
+		n--;
 	/* mail.customer.example -> customer.example; one label: none. */
-	if ((dot = strchr(host, '.')) == NULL)
+	if ((n = domain_of_host(host, n, d)) == 0)
 		return 0;
-	d = strchr(dot + 1, '.') ? dot + 1 : host;
-	n = strlen(d);
-	if ((n == dl && strcasecmp(d, conf.domain) == 0) ||
-	    (n > dl && d[n - dl - 1] == '.' &&
-	    strcasecmp(d + n - dl, conf.domain) == 0))
+	if (domain_within(d, n, conf.domain))
 		return 0;	/* our own name for a customer's line */
 	return (size_t)snprintf(out, outsz, "postmaster@%s", d) < outsz;
 }
@@ -495,32 +485,32 @@ static int
 send_entry(int fd, const char *path, const struct ip *ip, time_t age)
 {
 	char buf[OUTBOX_ENTRY_MAX + 1], cur_text[STATE_LINE_MAX + 1];
-	char cdb[4096];
+	char cdb[4096], ev[OUTBOX_ENTRY_MAX];
 	struct stateline sl, cur;
-	const char *why, *nl, *ev;
+	const char *why;
 	struct ip named;
 	ssize_t n;
 	int r;
 
-	if ((n = read(fd, buf, sizeof buf - 1)) < 0) {
+	if ((n = read(fd, buf, sizeof buf)) < 0) {
 		warn("%s", path);
 		return EX_TEMPFAIL;
 	}
-	buf[n] = '\0';
-	if ((nl = memchr(buf, '\n', (size_t)n)) == NULL ||
-	    state_parse_change(buf, (size_t)(nl - buf), &named, &sl,
-	    &why) < 0 || ip_cmp(&named, ip) != 0 || sl.status != ST_BLOCK) {
+	if ((size_t)n == sizeof buf) {
+		warnx("%s: longer than an entry; left alone", path);
+		return 0;
+	}
+	if (outbox_parse(buf, (size_t)n, &named, &sl, ev, sizeof ev,
+	    &why) < 0) {
+		warnx("%s: not an outbox entry (%s); left alone", path, why);
+		return 0;
+	}
+	if (ip_cmp(&named, ip) != 0 || sl.status != ST_BLOCK) {
 		warnx("%s: not a notice of a BLOCK of its address; left alone",
 		    path);
 		return 0;
 	}
-	evidence = NULL;
-	if (strncmp(nl + 1, "evidence ", 9) == 0) {
-		ev = nl + 10;
-		evidence = ev;
-		if ((nl = strchr(ev, '\n')) != NULL)
-			*(char *)nl = '\0';
-	}
+	evidence = ev[0] ? ev : NULL;
 	if ((r = state_cdb_now(conf.statedir, ip, &cur, cur_text,
 	    sizeof cur_text, cdb, sizeof cdb)) < 0) {
 		warn("%s", cdb);
@@ -535,9 +525,9 @@ send_entry(int fd, const char *path, const struct ip *ip, time_t age)
 			warn("%s", path);
 		return 0;
 	}
-	if (notify(ip, &sl, remove_entry, (void *)path) < 0)
-		return EX_TEMPFAIL;
-	return 0;
+	r = notify(ip, &sl, remove_entry, (void *)path);
+	evidence = NULL;	/* (ev is gone once this returns) */
+	return r < 0 ? EX_TEMPFAIL : 0;
 }
 
 /*

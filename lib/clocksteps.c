@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clocksteps.h"
+#include "statusfile.h"
 #include "stream.h"
 
 int
@@ -18,6 +19,89 @@ clocksteps_path(const char *statedir, char *path, size_t pathsz)
 	int n = snprintf(path, pathsz, "%s/clock.steps", statedir);
 
 	return n < 0 || (size_t)n >= pathsz ? -1 : 0;
+}
+
+static int number(const char *s, size_t n, long long *v);
+
+int
+clocksteps_anchor_path(const char *statedir, char *path, size_t pathsz)
+{
+	int n = snprintf(path, pathsz, "%s/clock.anchor", statedir);
+
+	return n < 0 || (size_t)n >= pathsz ? -1 : 0;
+}
+
+/* A boot id: 1 to 64 of [0-9a-f-]. */
+static int
+boot_word(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int
+clocksteps_boot(char *boot, size_t bootsz)
+{
+	char buf[128];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY |
+	    O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (!boot_word(buf, (size_t)n) || (size_t)n >= bootsz)
+		return -1;
+	memcpy(boot, buf, (size_t)n);
+	boot[n] = '\0';
+	return 0;
+}
+
+int
+clocksteps_anchor_read(const char *path, long long *off, char *boot,
+    size_t bootsz)
+{
+	static char buf[STATUSFILE_MAX + 1];
+	const char *sp, *e;
+	time_t mtime;
+	long n;
+
+	if ((n = statusfile_read(path, buf, &mtime)) <= 0 ||
+	    buf[n - 1] != '\n' || (sp = memchr(buf, ' ', (size_t)n)) == NULL)
+		return -1;
+	e = buf + n - 1;
+	if (number(buf, (size_t)(sp - buf), off) < 0 ||
+	    !boot_word(sp + 1, (size_t)(e - sp - 1)) ||
+	    (size_t)(e - sp - 1) >= bootsz)
+		return -1;
+	memcpy(boot, sp + 1, (size_t)(e - sp - 1));
+	boot[e - sp - 1] = '\0';
+	return 0;
+}
+
+int
+clocksteps_anchor_write(const char *path, long long off, const char *boot)
+{
+	char line[128];
+	int n = snprintf(line, sizeof line, "%lld %s\n", off, boot);
+
+	if (n < 0 || (size_t)n >= sizeof line) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return statusfile_write(path, line, (size_t)n);
 }
 
 int

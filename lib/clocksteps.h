@@ -4,8 +4,13 @@
  * each, TIME the wall clock just after the step, STEP its size in seconds
  * (negative: back).  Sweep takes them out of the time that passed since a
  * test's probe, so that a clock stepped forward does not end a test
- * early, nor one stepped back late.  relaywatch-state(5) documents the
- * file.
+ * early, nor one stepped back late.
+ * And statedir/clock.anchor, "OFFSET BOOT": the wall clock less the
+ * monotonic one when relaywatch-due last looked, and the boot it looked
+ * in (the monotonic clock starts anew at each boot).  A step while
+ * relaywatch-due was stopped is the change of OFFSET that it finds when
+ * it starts again on the same boot.  relaywatch-state(5) documents the
+ * files.
  */
 #ifndef RW_CLOCKSTEPS_H
 #define RW_CLOCKSTEPS_H
@@ -24,6 +29,22 @@ struct clocksteps {
 
 /* statedir/clock.steps into path (pathsz bytes): 0, or -1 when too long. */
 int clocksteps_path(const char *statedir, char *path, size_t pathsz);
+
+/* statedir/clock.anchor into path (pathsz bytes): 0, or -1. */
+int clocksteps_anchor_path(const char *statedir, char *path, size_t pathsz);
+
+/* This boot's identity (Linux's boot_id) into boot (bootsz bytes): 0, or
+ * -1 when the system does not say (then no anchor is kept). */
+int clocksteps_boot(char *boot, size_t bootsz);
+
+/* The anchor at path: 0 with *off and boot (bootsz bytes), or -1 (none,
+ * or not "OFFSET BOOT"). */
+int clocksteps_anchor_read(const char *path, long long *off, char *boot,
+    size_t bootsz);
+
+/* Replace the anchor at path: 0, or -1 with errno. */
+int clocksteps_anchor_write(const char *path, long long off,
+    const char *boot);
 
 /* Append a step (fsync'd; never through a symbolic link): 0, or -1 with
  * errno. */

@@ -2,6 +2,7 @@
  * Mail domains (domain.h).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "ascii.h"
 #include "domain.h"
@@ -107,4 +108,14 @@ domain_of_host(const char *h, size_t n, char *out)
 	ascii_lower_copy(out, h, dn);
 	out[dn] = '\0';
 	return dn;
+}
+
+int
+domain_within(const char *d, size_t n, const char *parent)
+{
+	size_t pl = strlen(parent);
+
+	if (n < pl || (n > pl && d[n - pl - 1] != '.'))
+		return 0;
+	return strncasecmp(d + n - pl, parent, pl) == 0;
 }

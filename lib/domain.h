@@ -34,4 +34,7 @@ size_t domain_of_address(const char *a, size_t n, char *out);
  */
 size_t domain_of_host(const char *h, size_t n, char *out);
 
+/* Whether the domain d[0..n) is parent or under it (any case). */
+int domain_within(const char *d, size_t n, const char *parent);
+
 #endif

@@ -50,6 +50,38 @@ fill_entry(int fd, void *arg)
 }
 
 int
+outbox_parse(const char *buf, size_t n, struct ip *ip, struct stateline *sl,
+    char *ev, size_t evsz, const char **why)
+{
+	const char *nl = memchr(buf, '\n', n), *p, *e = buf + n;
+	size_t len;
+
+	if (nl == NULL) {
+		*why = "no whole change line";
+		return -1;
+	}
+	if (state_parse_change(buf, (size_t)(nl - buf), ip, sl, why) < 0)
+		return -1;
+	ev[0] = '\0';
+	if ((p = nl + 1) == e)
+		return 0;
+	if ((size_t)(e - p) < 10 || memcmp(p, "evidence ", 9) != 0 ||
+	    (nl = memchr(p, '\n', (size_t)(e - p))) == NULL || nl + 1 != e) {
+		*why = "not a change line and an evidence line";
+		return -1;
+	}
+	p += 9;
+	len = (size_t)(nl - p);
+	if (len == 0 || len >= evsz || memchr(p, '\0', len) != NULL) {
+		*why = "evidence path empty, too long or with a NUL";
+		return -1;
+	}
+	memcpy(ev, p, len);
+	ev[len] = '\0';
+	return 0;
+}
+
+int
 outbox_put(const char *statedir, const struct ip *ip, const char *change,
     size_t len, const char *evidence)
 {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "ip.h"
+#include "stateline.h"
 
 #define OUTBOX_ENTRY_MAX 8192
 
@@ -24,6 +25,16 @@ int outbox_dir(const char *statedir, char *out, size_t n);
  * made (mode 700) if need be.  0, or -1 with errno. */
 int outbox_put(const char *statedir, const struct ip *ip, const char *change,
     size_t len, const char *evidence);
+
+/*
+ * An entry's text, buf[0..n), as outbox_put wrote it: the change line's
+ * address in *ip and its new state in *sl (pointing into buf), and the
+ * evidence path in ev (evsz bytes; "" when there is none).  0, or -1
+ * with *why: anything else, cut short or with bytes after it, is not an
+ * entry.
+ */
+int outbox_parse(const char *buf, size_t n, struct ip *ip,
+    struct stateline *sl, char *ev, size_t evsz, const char **why);
 
 /* Whether ip's entry holds this change line: 1, 0, or -1 with errno. */
 int outbox_holds(const char *statedir, const struct ip *ip,

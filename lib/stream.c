@@ -66,6 +66,14 @@ fill(struct reader *r)
 	return 1;
 }
 
+/* Drop the buffer's bytes up to at, counted. */
+static void
+drop(struct reader *r, size_t at)
+{
+	r->dropped += at - r->start;
+	r->start = r->scan = at;
+}
+
 /* No whole line in the buffer: drop an over-long line's start, then read
  * more.  1 read, 0 end of input, -1 error. */
 static int
@@ -74,7 +82,7 @@ more(struct reader *r)
 	if (r->end - r->start > r->maxline) {
 		/* Keep nothing of an over-long line. */
 		r->skipping = 1;
-		r->start = r->scan = r->end;
+		drop(r, r->end);
 	}
 	if (r->eof)
 		return 0;
@@ -97,12 +105,13 @@ rd_line_slow(struct reader *r, char **line, size_t *len, int *flags)
 			*line = r->buf + r->start;
 			*len = at - r->start;
 			*flags = 0;
-			r->start = r->scan = at + 1;
 			if (r->skipping || *len > r->maxline) {
 				r->skipping = 0;
 				*len = 0;
 				*flags = RD_TOOLONG;
-			}
+				drop(r, at + 1);
+			} else
+				r->start = r->scan = at + 1;
 			return 1;
 		}
 		r->scan = r->end;
@@ -118,8 +127,9 @@ rd_line_slow(struct reader *r, char **line, size_t *len, int *flags)
 			if (r->skipping) {
 				*len = 0;
 				*flags |= RD_TOOLONG;
-			}
-			r->start = r->scan = r->end;
+				drop(r, r->end);
+			} else
+				r->start = r->scan = r->end;
 			r->skipping = 0;
 			return 1;
 		}
@@ -140,11 +150,11 @@ rd_chunk(struct reader *r, char **start, char **end, int *flags)
 			    r->end - r->start);
 
 			if (nl) {
-				r->start = r->scan = (size_t)(nl - r->buf) + 1;
+				drop(r, (size_t)(nl - r->buf) + 1);
 				r->skipping = 0;
 				*flags |= RD_TOOLONG;
 			} else
-				r->start = r->scan = r->end;
+				drop(r, r->end);
 		}
 		last = r->end;
 		while (last > r->start && r->buf[last - 1] != '\n')

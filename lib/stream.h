@@ -23,12 +23,14 @@ struct reader {
 	size_t start, end, scan;
 	int eof, skipping;
 	unsigned long long lineno;
+	unsigned long long dropped;	/* bytes of over-long lines dropped */
 	int (*on_pause)(void *);
 	void *pause_arg;
 };
 
 /* Returns 0, or -1 (out of memory).  Lines longer than maxline bytes are
- * not returned whole: rd_line reports them with RD_TOOLONG. */
+ * not returned whole: rd_line reports them with RD_TOOLONG, and counts
+ * their bytes and newlines in r->dropped. */
 int rd_init(struct reader *r, int fd, size_t maxline);
 void rd_free(struct reader *r);
 
@@ -66,12 +68,14 @@ rd_line(struct reader *r, char **line, size_t *len, int *flags)
 /*
  * For scanners that look only at some lines: the next run of whole lines
  * in the buffer, [*start, *end), *end just after a newline.  The lines are
- * consumed by the next call.  *flags has RD_TOOLONG when a line longer
- * than the buffer was dropped before this run (it was not returned), and
+ * consumed by the next call.  A line longer than maxline that is not
+ * whole in the buffer when more must be read is dropped: *flags has
+ * RD_TOOLONG on the run after it (which may be empty), and r->dropped
+ * grows by its bytes and newline (input read = runs + dropped).  Lines in
+ * a run may still be longer than maxline: the scanner checks.  *flags has
  * RD_NOEOL on the last run of the input when it does not end in a newline
- * (it is then all that is left).  Lines in a run may still be longer than
- * maxline.  Returns 1, 0 at the end, or -1 as rd_line does.  Do not mix
- * with rd_line on one reader.
+ * (it is then all that is left).  Returns 1, 0 at the end, or -1 as
+ * rd_line does.  Do not mix with rd_line on one reader.
  */
 int rd_chunk(struct reader *r, char **start, char **end, int *flags);
 

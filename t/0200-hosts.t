@@ -234,6 +234,12 @@ printf '%s\n' "$good" "$good" | $X -p "$TMP/pos" -s 7:100 > /dev/null
 is "$(cat "$TMP/pos")" "$(printf '%-40s' "7 $((100 + 2 * (${#good} + 1)))")" "-p: the inode and the offset after the lines read (a line of 41 bytes, blank-padded)"
 printf '%s\n%s' "$good" "cut short" | $X -p "$TMP/pos" -s 7:0 > /dev/null 2>&1
 is "$(cat "$TMP/pos")" "$(printf '%-40s' "7 $((${#good} + 1))")" "  a last line without its newline is not counted"
+# An over-long line (past 64 KiB) between two good ones, arriving in
+# pieces so that it is dropped: its bytes count all the same.
+{ printf '%s\n' "$good"; sleep 0.2; head -c 70000 /dev/zero | tr '\0' a
+  sleep 0.2; head -c 70000 /dev/zero | tr '\0' a; printf '\n%s\n' "$good"; } |
+    $X -p "$TMP/pos" -s 7:0 > /dev/null 2>&1
+is "$(cat "$TMP/pos")" "$(printf '%-40s' "7 $((2 * (${#good} + 1) + 140001))")" "  an over-long line dropped is counted (the position stays at the log's)"
 if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
 	mkdir "$TMP/nob" && chown nobody: "$TMP/nob" && chmod 755 "$TMP"
 	printf '%s\n' "$good" | $X -p "$TMP/nob/pos" -s 7:0 > /dev/null

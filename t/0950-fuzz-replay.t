@@ -4,7 +4,7 @@
 # must run clean (under make check SANITIZE=1, with the sanitizers).
 . "$(dirname "$0")/lib.sh"
 
-for n in lines eximlog files token ip classify state cdb; do
+for n in lines eximlog files token ip classify state cdb stream due; do
 	r=$T/fuzz/$n.replay
 	if [ ! -x "$r" ]; then
 		ok 1 "$n: $r built (make check builds it)"

@@ -34,6 +34,7 @@
 
 #include "status.h"
 #include "ip.h"
+#include "logpos.h"
 #include "outbox.h"
 #include "statecdb.h"
 #include "statefile.h"
@@ -343,12 +344,11 @@ say_backlog(void)
 static void
 say_log(void)
 {
-	char path[CONF_VALUE_MAX + 32], buf[64];
-	long long ino = -1, off = -1;
+	char path[CONF_VALUE_MAX + 32], buf[LOGPOS_WIDTH + 1];
+	struct logpos pos;
 	struct stat st, lst;
 	ssize_t n;
-	char *sp;
-	int fd;
+	int fd, known = 0;
 
 	if (statusfile_path(conf->statedir, "mainlog.pos", path,
 	    sizeof path) < 0 || (fd = open(path, O_RDONLY | O_CLOEXEC |
@@ -360,25 +360,23 @@ say_log(void)
 	if (fstat(fd, &st) < 0)
 		st.st_mtime = 0;
 	close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		n = (ssize_t)strcspn(buf, " \n");
-		sp = buf + n;
-		if (*sp == ' ' && statusfile_number(buf, (size_t)n, &ino) == 0)
-			(void)statusfile_number(sp + 1, strcspn(sp + 1, " \n"),
-			    &off);
-	}
+	if (n > 0 && logpos_parse(buf, (size_t)n, ' ', &pos) == 0)
+		known = 1;
+	else if (n >= 0)
+		printf("note:       %s: not \"INODE OFFSET\"; not "
+		    "believed\n", path);
 	printf("log read:   %s, %s\n", when(st.st_mtime), conf->mainlog);
-	if (ino < 0 || off < 0 || stat(conf->mainlog, &lst) < 0 ||
-	    (long long)lst.st_ino != ino)
+	if (!known || stat(conf->mainlog, &lst) < 0 ||
+	    (unsigned long long)lst.st_ino != pos.ino)
 		return;
-	if (lst.st_size > off) {
-		printf("            %lld bytes behind its end\n",
-		    (long long)lst.st_size - off);
+	if ((unsigned long long)lst.st_size > pos.off) {
+		long long behind = (long long)lst.st_size - (long long)pos.off;
+
+		printf("            %lld bytes behind its end\n", behind);
 		if (st.st_mtime + 600 < now)
 			need("reading %s stopped %s ago, %lld bytes before its "
 			    "end", conf->mainlog, span((long long)(now -
-			    st.st_mtime)), (long long)lst.st_size - off);
+			    st.st_mtime)), behind);
 	}
 }
 

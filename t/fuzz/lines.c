@@ -5,7 +5,9 @@
  * lines of blocked.nets that the DNS form is made from; the lines of the
  * mailboxes file; the host lines of relaywatch-hosts and relaywatch-due
  * and the sender domains in them, and their tally; the lines of the
- * status files the stages write for relaywatch-db status.
+ * status files the stages write for relaywatch-db status; outbox entries
+ * (what relaywatch-notify -q reads back); the log position, as the file
+ * and as -s; a PTR name as notify takes the postmaster's domain from it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "hostline.h"
 #include "fuzz.h"
 #include "ip.h"
+#include "logpos.h"
+#include "outbox.h"
 #include "mailboxes.h"
 #include "sendertally.h"
 #include "stateline.h"
@@ -181,6 +185,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (clocksteps_line(s, size, &w, &st) == 0)
 			FUZZ_ASSERT(w >= 0 && st != 0 &&
 			    st <= CLOCKSTEPS_LIMIT && st >= -CLOCKSTEPS_LIMIT);
+	}
+	{
+		/* An outbox entry: its change line parses, the evidence
+		 * path is a whole line of the entry without a NUL. */
+		char ev[OUTBOX_ENTRY_MAX];
+
+		if (outbox_parse(s, size, &ip, &sl, ev, sizeof ev, &why) == 0) {
+			FUZZ_ASSERT(sl.status >= ST_OK && sl.status <= ST_UNKNOWN);
+			FUZZ_ASSERT(size > 0 && s[size - 1] == '\n');
+			n = strlen(ev);
+			FUZZ_ASSERT(n == 0 || (n + 10 <= size &&
+			    memcmp(s + size - n - 1, ev, n) == 0 &&
+			    strchr(ev, '\n') == NULL));
+		} else
+			FUZZ_ASSERT(why != NULL && why[0] != '\0');
+	}
+	{
+		/* The log position: written again, it is read back. */
+		struct logpos p, q;
+		char line[LOGPOS_WIDTH];
+
+		if (logpos_parse(s, size, ' ', &p) == 0 ||
+		    logpos_parse(s, size, ':', &p) == 0) {
+			logpos_format(&p, line);
+			FUZZ_ASSERT(logpos_parse(line, LOGPOS_WIDTH, ' ',
+			    &q) == 0 && q.ino == p.ino && q.off == p.off);
+		}
+	}
+	{
+		/* A PTR name: the domain notify writes to is ours or not,
+		 * whichever case it comes in. */
+		char name[DOMAIN_MAX + 1];
+
+		if ((n = domain_of_host(s, size, name)) > 0)
+			FUZZ_ASSERT(domain_within(name, n, "isp.example") ==
+			    (n >= 11 && strcmp(name + n - 11, "isp.example") ==
+			    0 && (n == 11 || name[n - 12] == '.')));
 	}
 	return 0;
 }

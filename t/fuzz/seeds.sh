@@ -3,7 +3,11 @@
 # harness's key (FUZZ_KEY_HEX in fuzz.h) made now, so that the verdict
 # paths are reached: the probes themselves, relayed back (directly and
 # through another host), and failure reports quoting them.
+# seeds.sh -d DIR: input for the due harness with such tokens: hosts
+# arriving, their probes submitted and delivered.
 set -eu
+due=
+[ "$1" = -d ] && { due=1; shift; }
 dir=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rw-seeds.XXXXXX")
@@ -14,6 +18,20 @@ printf 'domain = isp.example\nkeyfile = %s\n' "$tmp/key" > "$tmp/conf"
 mkdir -p "$dir"
 printf '192.0.2.7\n2001:db8::25\n' |
     "$top/bin/relaywatch-probe" -c "$tmp/conf" -n > "$tmp/probes"
+if [ -n "$due" ]; then
+	sed -n 's/^X-Relaywatch: ip=\([^ ]*\) .* token=\([^ ]*\).*/\1 \2/p' \
+	    "$tmp/probes" > "$tmp/tokens"
+	{
+		printf '192.0.2.7 shop.example\n2001:db8::25\n192.0.2.9 a.example helo=a.example\n192.0.2.10 ptr=b.example\n'
+		while read -r ip tok; do
+			printf 'submitted %s\n%s delivered %s\n' "$tok" "$ip" "$tok"
+		done < "$tmp/tokens"
+	} > "$dir/flow"
+	awk '{ print "submitted " $2 }' "$tmp/tokens" > "$dir/submitted"
+	printf '192.0.2.7 delivered %s\n' "$(awk 'NR == 1 { print $2 }' \
+	    "$tmp/tokens")" > "$dir/delivered"
+	exit 0
+fi
 awk -v d="$dir" '/^From / { n++; f = d "/probe." n; next } { print > f }' "$tmp/probes"
 # A mailbox probe (relaywatch-probe -m), and as a host re-sends it.
 echo "192.0.2.50 shop@pop.isp.example" > "$tmp/mailboxes"
