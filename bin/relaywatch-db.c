@@ -335,19 +335,44 @@ retest_ended_line(const struct stateline *cur, const struct stateline *v,
 
 	if ((o = malloc(osz)) == NULL)
 		err(EX_OSERR, "out of memory");
-	n = ip_format(&cur->ip, o);
-
-	n += (size_t)snprintf(o + n, osz - n, " BLOCK %lld", v->time);
-	if (state_get(cur, "why", val, sizeof val) &&
-	    state_put_kv(o, osz, &n, "why", val) < 0)
-		errx(EX_SOFTWARE, "line too long");
-	if (state_get(cur, "mailbox", val, sizeof val) &&
-	    state_put_kv(o, osz, &n, "mailbox", val) < 0)
+	if (state_put_head(o, osz, &n, &cur->ip, ST_BLOCK,
+	    state_time_next(cur, v->time)) < 0 ||
+	    (state_get(cur, "why", val, sizeof val) &&
+	    state_put_kv(o, osz, &n, "why", val) < 0) ||
+	    (state_get(cur, "mailbox", val, sizeof val) &&
+	    state_put_kv(o, osz, &n, "mailbox", val) < 0))
 		errx(EX_SOFTWARE, "line too long");
 	if (state_get(v, "why", val, sizeof val) == NULL)
 		strcpy(val, "none");
 	if (state_put_kv(o, osz, &n, "retest-result", val) < 0)
 		errx(EX_SOFTWARE, "line too long");
+	o[n++] = '\n';
+	*len = n;
+	return o;
+}
+
+/* The verdict v at the time of cur, the address's last line, which the
+ * clock (stepped back) says is later: a line of its own (newline
+ * included, *len bytes) that lives until exit, or NULL (said) when it
+ * would be too long, and v is written as it is. */
+static char *
+retimed_line(const struct stateline *cur, const struct stateline *v,
+    size_t *len)
+{
+	size_t osz = STATE_LINE_MAX + 1, n;
+	char *o;
+
+	if ((o = malloc(osz)) == NULL)
+		err(EX_OSERR, "out of memory");
+	if (state_put_head(o, osz, &n, &v->ip, v->status,
+	    state_time_next(cur, v->time)) < 0 ||
+	    state_put_fields(o, osz, &n, v->kv, v->kv_len) < 0) {
+		warnx("%.*s: too long at the time of its address's last line "
+		    "(%lld); written as it is", (int)(v->rest - v->line - 1),
+		    v->line, cur->time);
+		free(o);
+		return NULL;
+	}
 	o[n++] = '\n';
 	*len = n;
 	return o;
@@ -547,6 +572,17 @@ cmd_apply(int argc, char **argv)
 				continue;
 			}
 		}
+		/* The clock stepped back since the address's last line:
+		 * the verdict at that line's time. */
+		if (en != NULL && o == in + i && v.time < cur.time) {
+			char *r;
+
+			if ((made = grow(made, &madecap, nmade + 1,
+			    sizeof *made)) == NULL)
+				err(EX_OSERR, "out of memory");
+			if ((r = retimed_line(&cur, &v, &olen)) != NULL)
+				o = made[nmade++] = r;
+		}
 		buf_add(&out, o, olen);
 		/* The map points at the line (the input's, or one made
 		 * here), which lives until exit. */
@@ -708,7 +744,8 @@ sweep_line(const struct stateline *cur, long long now, char *line,
     size_t *len, int *retest, int *delivered)
 {
 	char val[STATE_LINE_MAX];
-	long long when, from;
+	const size_t sz = STATE_LINE_MAX + 1;
+	long long when, from, t;
 	size_t n;
 
 	if (passed(cur->time, now) < conf.pending_timeout)
@@ -726,38 +763,35 @@ sweep_line(const struct stateline *cur, long long now, char *line,
 	from = *delivered && when > cur->time ? when : cur->time;
 	if (passed(from, now) < conf.pending_timeout)
 		return 0;
-	n = ip_format(&cur->ip, line);
+	/* (a clock stepped back since the test began: its time) */
+	t = state_time_next(cur, now);
 	if (*delivered) {
 		/* tested=: when the probe went out, which the next test
-		 * counts from (relaywatch-due). */
-		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
-		    " OK %lld why=no-answer tested=%lld", now, cur->time);
-		/* A BLOCK whose retest went out and met silence: lifted,
-		 * saying so (a remailer's with the mailbox probed). */
-		if (*retest) {
-			n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
-			    " retest-result=silent");
-			if (state_get(cur, "mailbox", val, sizeof val) &&
-			    state_put_kv(line, STATE_LINE_MAX + 1, &n,
-			    "mailbox", val) < 0)
-				errx(EX_SOFTWARE, "line too long");
-		}
+		 * counts from (relaywatch-due).  A BLOCK whose retest went
+		 * out and met silence: lifted, saying so (a remailer's with
+		 * the mailbox probed). */
+		if (state_put_head(line, sz, &n, &cur->ip, ST_OK, t) < 0 ||
+		    state_put_kv(line, sz, &n, "why", "no-answer") < 0 ||
+		    state_put_time(line, sz, &n, "tested", cur->time) < 0 ||
+		    (*retest && (state_put_kv(line, sz, &n, "retest-result",
+		    "silent") < 0 || (state_get(cur, "mailbox", val,
+		    sizeof val) && state_put_kv(line, sz, &n, "mailbox",
+		    val) < 0))))
+			errx(EX_SOFTWARE, "line too long");
 	} else if (*retest) {
-		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
-		    " BLOCK %lld", now);
-		if (state_get(cur, "why", val, sizeof val) &&
-		    state_put_kv(line, STATE_LINE_MAX + 1, &n, "why", val) < 0)
+		if (state_put_head(line, sz, &n, &cur->ip, ST_BLOCK, t) < 0 ||
+		    (state_get(cur, "why", val, sizeof val) &&
+		    state_put_kv(line, sz, &n, "why", val) < 0) ||
+		    (state_get(cur, "mailbox", val, sizeof val) &&
+		    state_put_kv(line, sz, &n, "mailbox", val) < 0) ||
+		    state_put_kv(line, sz, &n, "retest", "requested") < 0 ||
+		    state_put_kv(line, sz, &n, "retest-result",
+		    "undelivered") < 0)
 			errx(EX_SOFTWARE, "line too long");
-		if (state_get(cur, "mailbox", val, sizeof val) &&
-		    state_put_kv(line, STATE_LINE_MAX + 1, &n, "mailbox",
-		    val) < 0)
-			errx(EX_SOFTWARE, "line too long");
-		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
-		    " retest=requested retest-result=undelivered");
-	} else
-		n += (size_t)snprintf(line + n, STATE_LINE_MAX + 1 - n,
-		    " UNKNOWN %lld why=undelivered probed=%lld", now,
-		    cur->time);
+	} else if (state_put_head(line, sz, &n, &cur->ip, ST_UNKNOWN, t) < 0 ||
+	    state_put_kv(line, sz, &n, "why", "undelivered") < 0 ||
+	    state_put_time(line, sz, &n, "probed", cur->time) < 0)
+		errx(EX_SOFTWARE, "line too long");
 	*len = n;
 	return 1;
 }
@@ -1273,9 +1307,10 @@ cmd_operator(int unblock, int argc, char **argv)
 	struct stateline cur, next;
 	const struct statemap_entry *en;
 	struct ip ip;
-	char line[STATE_LINE_MAX + 1], ipt[IP_TEXT_MAX + 1], val[STATE_LINE_MAX];
+	char line[STATE_LINE_MAX + 1], val[STATE_LINE_MAX];
 	const char *why = NULL, *w;
 	size_t n;
+	long long t;
 	struct buf change = { 0 };
 	int ch, rc = 0, viewed;
 
@@ -1312,36 +1347,36 @@ cmd_operator(int unblock, int argc, char **argv)
 	if (cur.status != ST_BLOCK && (unblock || !held(&cur)))
 		errx(EX_DATAERR, "%s: not blocked (%s)", argv[0],
 		    status_name(cur.status));
-	n = ip_format(&ip, ipt);
-	memcpy(line, ipt, n);
+	t = state_time_next(&cur, (long long)time(NULL));
 	if (!unblock && held(&cur)) {
 		/* A person read what came back: tested again at the host's
 		 * next message. */
-		n += (size_t)snprintf(line + n, sizeof line - n,
-		    " UNKNOWN %lld why=retest", (long long)time(NULL));
-		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
-		    (why && state_put_kv(line, sizeof line, &n, "note", why) < 0))
+		if (state_put_head(line, sizeof line, &n, &ip, ST_UNKNOWN,
+		    t) < 0 || state_put_kv(line, sizeof line, &n, "why",
+		    "retest") < 0 || state_put_kv(line, sizeof line, &n, "by",
+		    operator_name()) < 0 || (why && state_put_kv(line,
+		    sizeof line, &n, "note", why) < 0))
 			errx(EX_DATAERR, "-w: reason too long");
 	} else if (unblock) {
-		n += (size_t)snprintf(line + n, sizeof line - n,
-		    " OK %lld why=unblocked", (long long)time(NULL));
-		if (state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
-		    state_put_kv(line, sizeof line, &n, "note", why) < 0)
+		if (state_put_head(line, sizeof line, &n, &ip, ST_OK, t) < 0 ||
+		    state_put_kv(line, sizeof line, &n, "why",
+		    "unblocked") < 0 || state_put_kv(line, sizeof line, &n,
+		    "by", operator_name()) < 0 || state_put_kv(line,
+		    sizeof line, &n, "note", why) < 0)
 			errx(EX_DATAERR, "-w: reason too long");
 	} else {
-		/* The BLOCK stands, with its evidence and a retest asked. */
-		n += (size_t)snprintf(line + n, sizeof line - n, " BLOCK %lld",
-		    (long long)time(NULL));
-		if (state_get(&cur, "why", val, sizeof val) &&
-		    state_put_kv(line, sizeof line, &n, "why", val) < 0)
+		/* The BLOCK stands, with its evidence and a retest asked;
+		 * a remailer's probes the mailbox again. */
+		if (state_put_head(line, sizeof line, &n, &ip, ST_BLOCK,
+		    t) < 0 || (state_get(&cur, "why", val, sizeof val) &&
+		    state_put_kv(line, sizeof line, &n, "why", val) < 0) ||
+		    (state_get(&cur, "mailbox", val, sizeof val) &&
+		    state_put_kv(line, sizeof line, &n, "mailbox", val) < 0))
 			errx(EX_SOFTWARE, "line too long");
-		/* A remailer's: its retest probes the mailbox again. */
-		if (state_get(&cur, "mailbox", val, sizeof val) &&
-		    state_put_kv(line, sizeof line, &n, "mailbox", val) < 0)
-			errx(EX_SOFTWARE, "line too long");
-		if (state_put_kv(line, sizeof line, &n, "retest", "requested") < 0 ||
-		    state_put_kv(line, sizeof line, &n, "by", operator_name()) < 0 ||
-		    (why && state_put_kv(line, sizeof line, &n, "note", why) < 0))
+		if (state_put_kv(line, sizeof line, &n, "retest",
+		    "requested") < 0 || state_put_kv(line, sizeof line, &n,
+		    "by", operator_name()) < 0 || (why && state_put_kv(line,
+		    sizeof line, &n, "note", why) < 0))
 			errx(EX_DATAERR, "-w: reason too long");
 	}
 	if (state_parse(line, n, &next, &w) < 0)

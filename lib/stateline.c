@@ -266,3 +266,52 @@ state_put_kv(char *dst, size_t dstsz, size_t *len, const char *key,
 	*len = o;
 	return 0;
 }
+
+int
+state_put_head(char *dst, size_t dstsz, size_t *len, const struct ip *ip,
+    enum status status, long long time)
+{
+	char text[IP_TEXT_MAX + 1];
+	int n;
+
+	ip_format(ip, text);
+	n = snprintf(dst, dstsz, "%s %s %lld", text, status_names[status],
+	    time);
+	if (n < 0 || (size_t)n >= dstsz)
+		return -1;
+	*len = (size_t)n;
+	return 0;
+}
+
+int
+state_put_time(char *dst, size_t dstsz, size_t *len, const char *key,
+    long long t)
+{
+	int n = snprintf(dst + *len, dstsz - *len, " %s=%lld", key, t);
+
+	if (n < 0 || (size_t)n >= dstsz - *len)
+		return -1;
+	*len += (size_t)n;
+	return 0;
+}
+
+int
+state_put_fields(char *dst, size_t dstsz, size_t *len, const char *kv,
+    size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (*len + 1 + n + 1 > dstsz)
+		return -1;
+	dst[(*len)++] = ' ';
+	memcpy(dst + *len, kv, n);
+	*len += n;
+	dst[*len] = '\0';
+	return 0;
+}
+
+long long
+state_time_next(const struct stateline *prev, long long now)
+{
+	return prev != NULL && prev->time > now ? prev->time : now;
+}

@@ -58,6 +58,32 @@ const char *state_get(const struct stateline *sl, const char *key, char *buf,
 int state_get_time(const struct stateline *sl, const char *key,
     long long *t);
 
+/*
+ * Making a line: state_put_head writes "IP STATUS TIME" into dst (dstsz
+ * bytes, NUL-terminated); state_put_kv, state_put_time and
+ * state_put_fields append to it at *len.  Each returns 0, or -1 when the
+ * line would not fit (dst is then not a line).  The state's lines are
+ * all made so, and read with state_parse.
+ */
+int state_put_head(char *dst, size_t dstsz, size_t *len, const struct ip *ip,
+    enum status status, long long time);
+
+/* Append key=NUMBER (a time, or a count). */
+int state_put_time(char *dst, size_t dstsz, size_t *len, const char *key,
+    long long t);
+
+/* Append the key=value fields kv[0..n) of a parsed line, as they are. */
+int state_put_fields(char *dst, size_t dstsz, size_t *len, const char *kv,
+    size_t n);
+
+/*
+ * The time of a new line for an address whose last line is prev (NULL
+ * when it has none), the clock saying now: now, or prev's time when the
+ * clock says earlier (stepped back), so that an address's times never go
+ * backwards and nothing counted from them comes out negative.
+ */
+long long state_time_next(const struct stateline *prev, long long now);
+
 /* Append value to dst (at *len, dstsz bytes) as a key=value field:
  * quoted when it holds a blank, '"' or '\'; control characters become
  * '?'.  Returns 0, or -1 when it does not fit. */

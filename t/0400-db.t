@@ -194,43 +194,45 @@ run db unblock 192.0.2.1
 is "$rc" 64 "unblock: -w is required"
 run db unblock -w x 203.0.113.9
 is "$rc" 65 "unblock: unknown host: 65"
-apply "203.0.113.7 BLOCK 5000 why=relayed" > /dev/null
+# (times after now: the operator's retest is written at the clock's time)
+t0=$(date +%s)
+apply "203.0.113.7 BLOCK $((t0 + 5000)) why=relayed" > /dev/null
 out=$(SUDO_USER=bin db retest -w "says it is fixed" 203.0.113.7)
 is "$out" "" "retest: no change of status"
 like "$(tail -n 1 "$S/state")" "^203.0.113.7 BLOCK [0-9]+ why=relayed retest=requested by=$bob note=\"says it is fixed\"\$" "retest: recorded with who and why, the BLOCK stands"
 like "$(lookup 203.0.113.7)" "^BLOCK " "retest: still refused meanwhile"
-out=$(apply "203.0.113.7 UNKNOWN 6000 why=probe" 2>"$TMP/stands")
+out=$(apply "203.0.113.7 UNKNOWN $((t0 + 6000)) why=probe" 2>"$TMP/stands")
 is "$out" "" "retest: UNKNOWN still does not replace the BLOCK"
 like "$(cat "$TMP/stands")" "203.0.113.7: BLOCK stands; UNKNOWN not recorded" "  and says so"
-out=$(apply "203.0.113.7 OK 6001 why=refused token-time=6000" 2>"$TMP/stands")
+out=$(apply "203.0.113.7 OK $((t0 + 6001)) why=refused token-time=$((t0 + 6000))" 2>"$TMP/stands")
 is "$out" "" "retest: an answer before the retest's probe went out does not lift it"
 like "$(cat "$TMP/stands")" "203.0.113.7: BLOCK stands; OK not recorded" "  and says so"
 # relaywatch-due passes it on for its probe: retest=pending from then on.
-apply "203.0.113.7 BLOCK 6010 why=relayed retest=pending" > /dev/null
-out=$(apply "203.0.113.7 OK 6020 why=refused token-time=5000" 2>"$TMP/stands")
+apply "203.0.113.7 BLOCK $((t0 + 6010)) why=relayed retest=pending" > /dev/null
+out=$(apply "203.0.113.7 OK $((t0 + 6020)) why=refused token-time=$((t0 + 5000))" 2>"$TMP/stands")
 is "$out" "" "retest: a late answer to an older probe does not lift it"
 like "$(cat "$TMP/stands")" "203.0.113.7: BLOCK stands; OK not recorded" "  and says so"
-out=$(apply "203.0.113.7 OK 6020 why=refused" 2>"$TMP/stands")
+out=$(apply "203.0.113.7 OK $((t0 + 6020)) why=refused" 2>"$TMP/stands")
 is "$out" "" "retest: an answer without the time of its probe does not lift it"
-out=$(apply "203.0.113.7 OK 6021 why=unreachable token-time=6010" 2>"$TMP/stands")
+out=$(apply "203.0.113.7 OK $((t0 + 6021)) why=unreachable token-time=$((t0 + 6010))" 2>"$TMP/stands")
 is "$out" "" "retest: the retest's probe unreachable (nothing tested): the BLOCK stands"
 like "$(cat "$TMP/stands")" "203.0.113.7: retest answered without a test .*why=unreachable.*; BLOCK stands" "  and says so"
-is "$(tail -n 1 "$S/state")" "203.0.113.7 BLOCK 6021 why=relayed retest-result=unreachable" "  the request is over, the result kept"
+is "$(tail -n 1 "$S/state")" "203.0.113.7 BLOCK $((t0 + 6021)) why=relayed retest-result=unreachable" "  the request is over, the result kept"
 like "$(db show 203.0.113.7 | head -n 1)" "^203\.0\.113\.7: BLOCK since .* \(relayed\)$" "  show no longer says a retest is asked"
 db retest 203.0.113.7 > /dev/null
-apply "203.0.113.7 BLOCK 6030 why=relayed retest=pending" > /dev/null
-out=$(apply "203.0.113.7 OK 6040 why=no-smtp token-time=6031" 2>/dev/null)
+apply "203.0.113.7 BLOCK $((t0 + 6030)) why=relayed retest=pending" > /dev/null
+out=$(apply "203.0.113.7 OK $((t0 + 6040)) why=no-smtp token-time=$((t0 + 6031))" 2>/dev/null)
 is "$out" "" "retest: nothing listening (no-smtp): the BLOCK stands"
 db retest 203.0.113.7 > /dev/null
-apply "203.0.113.7 BLOCK 6050 why=relayed retest=pending" > /dev/null
-out=$(apply "203.0.113.7 OK 6061 why=refused token-time=6050")
-is "$out" "203.0.113.7 BLOCK OK 6061 why=refused token-time=6050" "retest: the retest's probe refused: the BLOCK is lifted"
-apply "203.0.113.8 BLOCK 5000 why=relayed" > /dev/null
+apply "203.0.113.7 BLOCK $((t0 + 6050)) why=relayed retest=pending" > /dev/null
+out=$(apply "203.0.113.7 OK $((t0 + 6061)) why=refused token-time=$((t0 + 6050))")
+is "$out" "203.0.113.7 BLOCK OK $((t0 + 6061)) why=refused token-time=$((t0 + 6050))" "retest: the retest's probe refused: the BLOCK is lifted"
+apply "203.0.113.8 BLOCK $((t0 + 5000)) why=relayed" > /dev/null
 db retest 203.0.113.8
-apply "203.0.113.8 BLOCK 6001 why=relayed retest=pending" > /dev/null
-out=$(apply "203.0.113.8 BLOCK 6002 why=relayed variant=plain")
+apply "203.0.113.8 BLOCK $((t0 + 6001)) why=relayed retest=pending" > /dev/null
+out=$(apply "203.0.113.8 BLOCK $((t0 + 6002)) why=relayed variant=plain")
 is "$out" "" "retest: relayed again, still BLOCK"
-is "$(apply "203.0.113.8 OK 6003 why=refused token-time=6001" 2>"$TMP/stands")" "" "retest: and the new BLOCK clears the retest"
+is "$(apply "203.0.113.8 OK $((t0 + 6003)) why=refused token-time=$((t0 + 6001))" 2>"$TMP/stands")" "" "retest: and the new BLOCK clears the retest"
 like "$(cat "$TMP/stands")" "203.0.113.8: BLOCK stands; OK not recorded" "  and says so"
 
 # compact: one line per IP, the same statuses, the old file kept.
@@ -254,7 +256,7 @@ run db list MAYBE
 is "$rc" 64 "list: unknown status is a usage error"
 out=$(db show 192.0.2.1)
 like "$out" "^192.0.2.1: OK since 20[0-9-]+ [0-9:]+ UTC \(unblocked\)" "show: status, since, why"
-like "$(db show 203.0.113.8)" "^203.0.113.8: BLOCK since 1970-01-01 01:23:20 UTC \(relayed\)" "show: since the status began, not the last line"
+like "$(db show 203.0.113.8)" "^203.0.113.8: BLOCK since $(date -u -d @$((t0 + 5000)) "+%Y-%m-%d %H:%M:%S") UTC \(relayed\)" "show: since the status began, not the last line"
 like "$out" "  1970-01-01 00:16:40 UTC  UNKNOWN why=probe" "show: history"
 is "$(db show 203.0.113.1)" "203.0.113.1: never tested" "show: unknown IP"
 run db show 1.2.3

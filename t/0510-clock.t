@@ -43,6 +43,38 @@ exec 3>&-
 wait $pid
 is "$(grep -c 'why=probe' "$S/state")" 3 "  the hosts around the steps tested, each once" || diag "$(cat "$S/state" "$TMP/err")"
 
+# A step while no relaywatch-due ran (the supervisor stopped for a
+# while): found against clock.anchor when the next one starts.
+due_at() {
+	offset "$1"
+	echo "$2" | LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$TMP/offset \
+	    FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	    ASAN_OPTIONS=verify_asan_link_order=0 relaywatch-due -f \
+	    > /dev/null 2> "$TMP/err"
+}
+rm -f "$S/clock.steps" "$S/clock.anchor"
+due_at +0 10.0.0.4
+like "$(cat "$S/clock.anchor" 2>&1)" "^-?[0-9]+ [0-9a-f-]+$" "relaywatch-due -f keeps clock.anchor (OFFSET BOOT)"
+is "$(cat "$S/clock.steps" 2>/dev/null)" "" "  no step at a first start"
+due_at +86400 10.0.0.5
+like "$(cat "$S/clock.steps" 2>&1)" "^[0-9]+ 86(39[0-9]|4[0-9][0-9])$" "a step forward of a day while stopped: recorded at the next start"
+like "$(cat "$TMP/err")" "stepped forward by 86(39[0-9]|4[0-9][0-9]) s while relaywatch-due was stopped" "  and said"
+due_at +86400 10.0.0.6
+is "$(wc -l < "$S/clock.steps")" 1 "  once: the anchor moved with it"
+# An anchor of another boot (the monotonic clock began anew) or damaged:
+# no step taken from it, and it is made anew.
+read -r off boot < "$S/clock.anchor"
+echo "$((off - 999999)) 00000000-0000-0000-0000-000000000000" > "$S/clock.anchor"
+due_at +86400 10.0.0.7
+is "$(wc -l < "$S/clock.steps")" 1 "an anchor of another boot: no step taken from it"
+is "$(cut -d ' ' -f 2 "$S/clock.anchor")" "$boot" "  and it is this boot's again"
+for junk in 'junk' '12 ' ' abc' "99999999999999999999 $boot" "$(head -c 70000 /dev/zero | tr '\0' 1) $boot"; do
+	printf '%s\n' "$junk" > "$S/clock.anchor"
+	due_at +86400 10.0.0.8
+	[ "$(wc -l < "$S/clock.steps")" = 1 ] && grep -q " $boot\$" "$S/clock.anchor"
+	ok $? "a damaged anchor ($(printf '%.12s' "$junk")...): no step, made anew" || diag "$(cat "$TMP/err")"
+done
+
 # sweep: a test whose probe was delivered 25 hours ago by the real clock,
 # the clock since stepped forward a day (it says 49 hours).
 now=$(date +%s)
@@ -72,6 +104,24 @@ relaywatch-db compile
 echo "$((now - H - 600)) -600" > "$S/clock.steps"
 sweep_at -10m
 like "$(last 10.0.1.2)" " OK [0-9]+ why=no-answer " "a step back of ten minutes recorded: OK after 48 h of real silence, not ten minutes late"
+# Times never go backwards: a test begun before the clock was stepped
+# back three days, silent for 49 h of real time, is OK at its own time,
+# not three days before it; a verdict for an address whose last line the
+# clock (stepped back ten minutes) says is later, at that line's time.
+cp "$TMP/state.before" "$S/state"
+echo "10.0.1.3 UNKNOWN $((now + 600)) why=probe probes=3 delivered=$((now + 605))" >> "$S/state"
+relaywatch-db compile
+echo "$((now + 700)) -259200" > "$S/clock.steps"
+sweep_at -23h
+like "$(last 10.0.1.3)" "^10\.0\.1\.3 OK $((now + 600)) why=no-answer tested=$((now + 600))\$" "sweep after a step back of three days: the OK at the test's own time"
+echo "10.0.1.4 UNKNOWN $((now + 600)) why=probe probes=3" >> "$S/state"
+echo "10.0.1.4 BLOCK $now why=relayed variant=plain via=10.0.1.4" | relaywatch-db apply > /dev/null 2>&1
+is "$(last 10.0.1.4)" "10.0.1.4 BLOCK $((now + 600)) why=relayed variant=plain via=10.0.1.4" "apply: a verdict dated before the address's last line, at that line's time, its fields kept"
+echo "10.0.1.5 OK $now why=refused" | relaywatch-db apply > /dev/null 2>&1
+is "$(last 10.0.1.5)" "10.0.1.5 OK $now why=refused" "  a new address's verdict at its own time"
+awk '{ if ($1 in t && $3 < t[$1]) print; t[$1] = $3 }' "$S/state" > "$TMP/back"
+is "$(cat "$TMP/back")" "" "  no address's time goes backwards in the state"
+
 # A damaged steps file: its bad lines passed over, said.
 printf 'junk\n99999999999999999999 5\n%s 0\n-5 60\n%s 86400' "$now" "$now" >> "$S/clock.steps"
 run relaywatch-db sweep

@@ -122,12 +122,13 @@ CONF
 	exim_start "$d" "$2"
 }
 
-# exim_customer NAME ADDRESS RCPT-ACL [ROUTERS]: a customer's mail server on
-# ADDRESS port $PC, answering RCPT with the ACL statements RCPT-ACL, that
-# passes on what it accepts, from ADDRESS if IPv4, to the smart host on
-# $SMARTHOST (default 127.0.0.1) port $PS the way a careless relay does: a local part that is an address
-# ("local@domain", local%domain, domain!local) is taken for that address.
-# ROUTERS come before that.
+# exim_customer NAME ADDRESS RCPT-ACL [ROUTERS [SECTIONS]]: a customer's
+# mail server on ADDRESS port $PC, answering RCPT with the ACL statements
+# RCPT-ACL, that passes on what it accepts, from ADDRESS if IPv4, to the
+# smart host on $SMARTHOST (default 127.0.0.1) port $PS the way a
+# careless relay does: a local part that is an address ("local@domain",
+# local%domain, domain!local) is taken for that address.  ROUTERS come
+# before that; SECTIONS (a retry section, say) after the transports.
 exim_customer() {
 	d=$(exim_setup "$1")
 	case $2 in
@@ -159,6 +160,7 @@ out:
   port = $PS
   $iface
   allow_localhost
+${5:-}
 CONF
 	} > "$d/exim.conf"
 	exim_start "$d" "$PC"
