@@ -43,7 +43,9 @@ MTA_ROOT = t/mta
 # its commands in files of their own (bin/db/COMMAND.c, as git's
 # builtins), the jobs of lib/ it calls (relaywatch(7), "Source layout"),
 # taken from lib/'s archive; and the libraries it calls, no others.
-CMDS_relaywatch-db = bin/db/status.o
+CMDS_relaywatch-db = bin/db/apply.o bin/db/compile.o bin/db/operator.o \
+	bin/db/publish.o bin/db/settings.o bin/db/show.o bin/db/status.o \
+	bin/db/sweep.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto
@@ -118,7 +120,7 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
-bin/db/%.o: bin/db/%.c bin/db/%.h lib/*.h .flags
+bin/db/%.o: bin/db/%.c bin/db/*.h lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 # (kept: not intermediate files to remove after the link)
 .SECONDARY: $(CMDS_relaywatch-db)

@@ -237,3 +237,10 @@ state_load_from(const struct statefile *sf, size_t from, struct statemap *m)
 	return bad;
 }
 
+
+int
+statemap_entry_cmp(const void *a, const void *b)
+{
+	return ip_cmp(&(*(const struct statemap_entry *const *)a)->ip,
+	    &(*(const struct statemap_entry *const *)b)->ip);
+}

@@ -45,6 +45,9 @@ const struct statemap_entry *statemap_get(const struct statemap *m,
  * from); 0, or -1 when it does not parse. */
 int statemap_line(const struct statemap_entry *en, struct stateline *sl);
 
+/* For qsort(3) of pointers to entries: in address order. */
+int statemap_entry_cmp(const void *a, const void *b);
+
 
 /*
  * Read every line of the mapped text into m (last wins).  Bad lines are
