@@ -46,6 +46,8 @@ MTA_ROOT = t/mta
 CMDS_relaywatch-db = bin/db/apply.o bin/db/compile.o bin/db/operator.o \
 	bin/db/publish.o bin/db/settings.o bin/db/show.o bin/db/status.o \
 	bin/db/sweep.o
+CMDS_relaywatch-due = bin/due/clock.o bin/due/deliveries.o bin/due/hosts.o \
+	bin/due/queue.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto
@@ -122,8 +124,10 @@ $(LIB): $(LIB_OBJS)
 
 bin/db/%.o: bin/db/%.c bin/db/*.h lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+bin/due/%.o: bin/due/%.c bin/due/*.h lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 # (kept: not intermediate files to remove after the link)
-.SECONDARY: $(CMDS_relaywatch-db)
+.SECONDARY: $(CMDS_relaywatch-db) $(CMDS_relaywatch-due)
 
 .SECONDEXPANSION:
 bin/relaywatch-%: bin/relaywatch-%.c $$(CMDS_relaywatch-%) $(LIB) \
@@ -142,10 +146,12 @@ bin/relaywatch-%: bin/relaywatch-%.c $$(CMDS_relaywatch-%) $(LIB) \
 t/unit/%: t/unit/%.c t/unit/tap.h $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) -lcdb -lcrypto
 
+# (a harness of a program, NAME.c including bin/relaywatch-NAME.c, links
+# the program's files too)
 t/fuzz/%.replay: t/fuzz/%.c t/fuzz/common.c t/fuzz/replay.c t/fuzz/fuzz.h \
-		$(LIB) lib/*.h .flags
+		$$(CMDS_relaywatch-%) $(LIB) lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -It/fuzz $(LDFLAGS) -o $@ $< t/fuzz/common.c \
-		t/fuzz/replay.c $(LIB) -lcdb -lcrypto
+		t/fuzz/replay.c $(CMDS_relaywatch-$*) $(LIB) -lcdb -lcrypto
 
 t/bench/%: t/bench/%.c .flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
@@ -229,7 +235,7 @@ uninstall:
 	@echo "logrotate.d, init.d or systemd, exim4/conf.d, rsyslog.d): INSTALL, Removing."
 
 clean:
-	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(CMDS_relaywatch-db) $(UNIT) $(BENCH_PROGS) .flags \
+	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(CMDS_relaywatch-db) $(CMDS_relaywatch-due) $(UNIT) $(BENCH_PROGS) .flags \
 		$(IN_FILES) .paths \
 		$(FUZZ_REPLAY) t/fuzz/*.fuzz
 	rm -rf t/tmp

@@ -35,7 +35,7 @@ grep -q 'umask 077; openssl rand' "$TOP/share/relaywatch.conf.example"
 ok $? "the example's key command makes a private key"
 # relaywatch(7) maps each file of the source to its job.
 missing=
-for f in "$TOP"/bin/*.c "$TOP"/bin/db/*.c "$TOP"/bin/*.in "$TOP"/lib/*.c; do
+for f in "$TOP"/bin/*.c "$TOP"/bin/*/*.c "$TOP"/bin/*.in "$TOP"/lib/*.c; do
 	f=${f#"$TOP"/}
 	grep -q "^\.It Pa $f\$" "$TOP/man/relaywatch.7" || missing="$missing $f"
 done

@@ -1,5 +1,5 @@
 /*
- * what Exim and rbldnsd read, made to agree with the state:
+ * What Exim and rbldnsd read, made to agree with the state:
  * state.cdb and recent.cdb, blocked.nets and the DNS list's data; and
  * statedir/enforce-pending, which says that work is left for them (db.h).
  */

@@ -23,9 +23,12 @@ flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -It/fuzz
 rc=0
 for n; do
 	mkdir -p "t/fuzz/corpus/$n" "t/fuzz/crashes/$n"
+	# (a program's harness takes the program's own files too)
+	progfiles=
+	[ -d "bin/$n" ] && progfiles=$(ls bin/"$n"/*.c)
 	# shellcheck disable=SC2086
 	$CLANG $flags -o "t/fuzz/$n.fuzz" "t/fuzz/$n.c" t/fuzz/common.c \
-	    lib/*.c -lcdb -lcrypto || exit 70
+	    $progfiles lib/*.c -lcdb -lcrypto || exit 70
 	extra= maxlen=
 	if [ "$n" = classify ]; then
 		# Messages cut at 8 KiB: every path of the reader is reached
