@@ -48,6 +48,8 @@ CMDS_relaywatch-db = bin/db/apply.o bin/db/compile.o bin/db/operator.o \
 	bin/db/sweep.o
 CMDS_relaywatch-due = bin/due/clock.o bin/due/deliveries.o bin/due/hosts.o \
 	bin/due/queue.o
+CMDS_relaywatch-classify = bin/classify/message.o bin/classify/nets.o \
+	bin/classify/verdict.o
 LDLIBS_relaywatch-hosts =
 LDLIBS_relaywatch-due = -lcdb -lcrypto
 LDLIBS_relaywatch-probe = -lcrypto
@@ -126,8 +128,11 @@ bin/db/%.o: bin/db/%.c bin/db/*.h lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 bin/due/%.o: bin/due/%.c bin/due/*.h lib/*.h .flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+bin/classify/%.o: bin/classify/%.c bin/classify/*.h lib/*.h .flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 # (kept: not intermediate files to remove after the link)
-.SECONDARY: $(CMDS_relaywatch-db) $(CMDS_relaywatch-due)
+.SECONDARY: $(CMDS_relaywatch-db) $(CMDS_relaywatch-due) \
+	$(CMDS_relaywatch-classify)
 
 .SECONDEXPANSION:
 bin/relaywatch-%: bin/relaywatch-%.c $$(CMDS_relaywatch-%) $(LIB) \
@@ -235,7 +240,8 @@ uninstall:
 	@echo "logrotate.d, init.d or systemd, exim4/conf.d, rsyslog.d): INSTALL, Removing."
 
 clean:
-	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(CMDS_relaywatch-db) $(CMDS_relaywatch-due) $(UNIT) $(BENCH_PROGS) .flags \
+	rm -f $(PROGS) $(LIB) $(LIB_OBJS) $(CMDS_relaywatch-db) $(CMDS_relaywatch-due) \
+		$(CMDS_relaywatch-classify) $(UNIT) $(BENCH_PROGS) .flags \
 		$(IN_FILES) .paths \
 		$(FUZZ_REPLAY) t/fuzz/*.fuzz
 	rm -rf t/tmp

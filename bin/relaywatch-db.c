@@ -25,7 +25,6 @@
 #include <sys/stat.h>
 
 #include <err.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,6 @@
  * relaywatch-db unblock and retest: an operator's word on a BLOCK (db.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>

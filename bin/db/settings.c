@@ -3,7 +3,6 @@
  * the programs and Exim read it; the state is not touched (db.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

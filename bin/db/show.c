@@ -2,7 +2,6 @@
  * relaywatch-db list and show: the state, for people (db.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,6 @@
  * relaywatch-db sweep: tests past pending_timeout ended (db.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>

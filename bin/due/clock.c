@@ -3,7 +3,6 @@
  * sweep (clock.steps), and where it stood (clock.anchor) (due.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <string.h>
 
 #include "clocksteps.h"

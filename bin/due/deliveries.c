@@ -4,7 +4,6 @@
  * them with the next hosts (delivered=, submitted=) (due.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

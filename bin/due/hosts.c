@@ -4,7 +4,6 @@
  * (until_of), the lists of customer networks, and the state followed (due.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,6 @@
  * of itself (the hourly report, due.status) (due.h).
  */
 #include <err.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>

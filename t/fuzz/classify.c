@@ -69,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memset(&seen, 0, sizeof seen);
 	token_words_start(&seen.words, token_candidate, NULL);
-	outlen = 0;
+	verdict_clear();
 	now = (long long)time(NULL);
 	if (mime_read(fd, &walker) == 0)
 		decide();
