@@ -323,7 +323,7 @@ remailed(const struct copies *c, const struct token *t)
 	if (!in_netblocks(&seen.path[k].ip))
 		return say("no verdict: our mailbox probe for %s re-sent by "
 		    "%s, outside our netblocks", addr, via), 1;
-	verdict_begin(&seen.path[k].ip, "BLOCK");
+	verdict_begin(&seen.path[k].ip, ST_BLOCK);
 	kv("why", "remailed");
 	kv("mailbox", addr);
 	kv("token-time", tm);
@@ -410,7 +410,7 @@ relayed(const struct copies *c, int rewritten)
 		for (i = 0; i < AT_N; i++)
 			if (c->have[i])
 				say("the token in %s", at_name[i]);
-	verdict_begin(&t.ip, "BLOCK");
+	verdict_begin(&t.ip, ST_BLOCK);
 	kv("why", "relayed");
 	kv("variant", variant_text(t.variant));
 	kv("token-time", tm);
@@ -590,7 +590,7 @@ bounced(void)
 	else
 		kind = "unreachable";
 	snprintf(tm, sizeof tm, "%lld", f->t.time);
-	verdict_begin(&f->t.ip, "OK");
+	verdict_begin(&f->t.ip, ST_OK);
 	kv("why", kind);
 	kv("variant", variant_text(f->t.variant));
 	kv("token-time", tm);
@@ -634,7 +634,7 @@ hold(void)
 	    address_token(seen.envelope, &t, text, &why) != 1 || t.mailbox)
 		return;
 	snprintf(tm, sizeof tm, "%lld", t.time);
-	verdict_begin(&t.ip, "UNKNOWN");
+	verdict_begin(&t.ip, ST_UNKNOWN);
 	kv("why", "undecided");
 	kv("variant", variant_text(t.variant));
 	kv("token-time", tm);

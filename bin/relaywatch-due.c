@@ -99,7 +99,8 @@ record_and_print(void)
 	else
 		state_follow_catch_up(&follow);
 	for (i = 0; i < ndeliveries; i++) {
-		if ((lines = grow(lines, &linecap, len + 600, 1)) == NULL)
+		if ((lines = grow(lines, &linecap, len + STATE_LINE_MAX + 2,
+		    1)) == NULL)
 			err(EX_OSERR, "out of memory");
 		delivery_line(&deliveries[i], lines, &len);
 	}
@@ -107,18 +108,17 @@ record_and_print(void)
 	/* The hosts the queue had no room for, still due: due later. */
 	for (i = 0; i < later.nfresh; i++) {
 		struct host *h = host_get(&later.fresh[i]);
-		char text[IP_TEXT_MAX + 1];
-		size_t tl;
+		size_t tl = 0;
 
 		if (h != NULL && ((h->flags & H_LATER) || !is_due(h)))
 			continue;	/* recorded, queued or tested meanwhile */
 		if ((lines = grow(lines, &linecap, len + 80, 1)) == NULL)
 			err(EX_OSERR, "out of memory");
-		tl = ip_format(&later.fresh[i], text);
-		memcpy(lines + len, text, tl);
+		(void)(state_put_head(lines + len, 80, &tl, &later.fresh[i],
+		    ST_UNKNOWN, (long long)now) < 0 || state_put_kv(lines + len,
+		    80, &tl, "why", "due-later") < 0);
+		lines[len + tl++] = '\n';
 		len += tl;
-		len += (size_t)snprintf(lines + len, 48,
-		    " UNKNOWN %lld why=due-later\n", (long long)now);
 		later_note(&later.fresh[i]);
 		host_put(&later.fresh[i])->flags |= H_LATER;
 		count.later++;
@@ -134,9 +134,8 @@ record_and_print(void)
 		    &ip);
 		const char *domain = th ? sendertally_choice(th) : NULL,
 		    *domain_from = "senders";
-		char text[IP_TEXT_MAX + 1];
-		const char *why;
 		size_t tl, k;
+		int block, rc;
 
 		/* The rate counts messages: as many as the forms sent (a
 		 * host with more forms than the rate takes a whole minute). */
@@ -157,8 +156,9 @@ record_and_print(void)
 			continue;	/* tested, or blocked, meanwhile; or
 					 * another of its network is */
 		}
-		/* Room for the longest line, a retest's. */
-		if ((lines = grow(lines, &linecap, len + 800, 1)) == NULL ||
+		/* Room for the longest line. */
+		if ((lines = grow(lines, &linecap, len + STATE_LINE_MAX + 2,
+		    1)) == NULL ||
 		    (took = grow(took, &tookcap, n + 1, sizeof *took)) == NULL ||
 		    (dom = grow(dom, &domcap, n + 1, sizeof *dom)) == NULL ||
 		    (dom_from = grow(dom_from, &domfromcap, n + 1,
@@ -170,39 +170,27 @@ record_and_print(void)
 		dom_from[n] = domain_from;
 		sendertally_drop(&tally, &ip);
 		used += k;
-		tl = ip_format(&ip, text);
-		memcpy(lines + len, text, tl);
-		len += tl;
 		/* (a BLOCK is probed only for its retest: asked for, or
 		 * one whose probes our Exim did not all take) */
-		if ((h->flags & H_RETEST) || h->status == ST_BLOCK) {
-			len += (size_t)snprintf(lines + len, 32, " BLOCK %lld",
-			    (long long)now);
-			why = retest_why(&ip);
-			if (*why)
-				state_put_kv(lines, len + 160, &len, "why", why);
-			/* (a why= too long to fit is left out) */
-			if (*retest_mailbox(&ip))
-				state_put_kv(lines, len + 300, &len, "mailbox",
-				    retest_mailbox(&ip));
-			len += (size_t)snprintf(lines + len, 24,
-			    " retest=pending");
-		} else {
-			len += (size_t)snprintf(lines + len, 48,
-			    " UNKNOWN %lld why=probe", (long long)now);
-			if (dom[n][0] != '\0') {
-				state_put_kv(lines, len + 300, &len, "domain",
-				    dom[n]);
-				state_put_kv(lines, len + 30, &len,
-				    "domain-from", dom_from[n]);
-			}
-		}
+		tl = 0;
+		block = (h->flags & H_RETEST) || h->status == ST_BLOCK;
+		rc = host_test_line(lines + len, STATE_LINE_MAX + 1, &tl, &ip,
+		    block, (long long)now);
+		if (rc == 0 && !block && dom[n][0] != '\0' &&
+		    (state_put_kv(lines + len, STATE_LINE_MAX + 1, &tl,
+		    "domain", dom[n]) < 0 || state_put_kv(lines + len,
+		    STATE_LINE_MAX + 1, &tl, "domain-from", dom_from[n]) < 0))
+			rc = -1;
 		/* How many probes the test sends: what the main log must
 		 * show our Exim took (a mailbox probe's, its delivery). */
-		if (!*retest_mailbox(&ip))
-			len += (size_t)snprintf(lines + len, 16, " probes=%zu",
-			    k);
-		lines[len++] = '\n';
+		if (rc == 0 && !*retest_mailbox(&ip))
+			rc = state_put_time(lines + len, STATE_LINE_MAX + 1, &tl,
+			    "probes", (long long)k);
+		if (rc < 0)
+			errx(EX_SOFTWARE, "%s: a test's line too long",
+			    lines + len);
+		lines[len + tl++] = '\n';
+		len += tl;
 		took[n++] = ip;
 		/* The next of its network waits (before catch_up learns
 		 * this line). */

@@ -14,6 +14,7 @@
 #include "ip.h"
 #include "mime.h"
 #include "report_text.h"
+#include "stateline.h"
 #include "token.h"
 
 #define FIELD_MAX MIME_FIELD_MAX	/* a header field kept */
@@ -96,7 +97,7 @@ void find_tokens_end(int src);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *variant_text(unsigned v);
 void kv(const char *k, const char *v);
-void verdict_begin(const struct ip *ip, const char *status);
+void verdict_begin(const struct ip *ip, enum status status);
 int verdict_print(void);
 void verdict_clear(void);
 

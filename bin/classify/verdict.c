@@ -49,14 +49,10 @@ kv(const char *k, const char *v)
 }
 
 void
-verdict_begin(const struct ip *ip, const char *status)
+verdict_begin(const struct ip *ip, enum status status)
 {
-	char text[IP_TEXT_MAX + 1];
-	int n;
-
-	ip_format(ip, text);
-	n = snprintf(out, sizeof out, "%s %s %lld", text, status, now);
-	outlen = (size_t)n;
+	if (state_put_head(out, sizeof out, &outlen, ip, status, now) < 0)
+		errx(EX_SOFTWARE, "verdict line too long");
 }
 
 int

@@ -147,7 +147,8 @@ submission_read(const char *line, size_t len, const char **why)
 }
 
 /*
- * The line that records d, into lines at *len (room for 600 bytes), if
+ * The line that records d, into lines at *len (room for STATE_LINE_MAX + 2
+ * bytes), if
  * it belongs to its host's test under way (issued when the test began or
  * later) and says something new of it: the test's own line again, its
  * time and why= kept, with delivered=NOW (the first of its probes
@@ -159,8 +160,7 @@ delivery_line(const struct delivery *d, char *lines, size_t *len)
 	struct host *h = host_get(&d->ip);
 	unsigned said = d->submitted ? H_SENT : H_DELIVERED;
 	long long began;
-	char text[IP_TEXT_MAX + 1];
-	size_t n = *len, tl;
+	size_t n = 0;
 
 	if (h == NULL || !(h->flags & H_PENDING) || (h->flags & said) ||
 	    h->until == UNTIL_NEVER)
@@ -168,27 +168,13 @@ delivery_line(const struct delivery *d, char *lines, size_t *len)
 	began = test_began(h);
 	if (d->issued < began)
 		return;		/* a probe of an earlier test */
-	tl = ip_format(&d->ip, text);
-	memcpy(lines + n, text, tl);
-	n += tl;
-	if (h->status == ST_BLOCK) {
-		const char *why = retest_why(&d->ip);
-
-		const char *mb = retest_mailbox(&d->ip);
-
-		n += (size_t)snprintf(lines + n, 32, " BLOCK %lld", began);
-		if (*why)
-			state_put_kv(lines, n + 160, &n, "why", why);
-		if (*mb)
-			state_put_kv(lines, n + 300, &n, "mailbox", mb);
-		n += (size_t)snprintf(lines + n, 24, " retest=pending");
-	} else
-		n += (size_t)snprintf(lines + n, 48, " UNKNOWN %lld why=probe",
-		    began);
-	n += (size_t)snprintf(lines + n, 40, " %s=%lld",
-	    d->submitted ? "submitted" : "delivered", (long long)now);
-	lines[n++] = '\n';
-	*len = n;
+	if (host_test_line(lines + *len, STATE_LINE_MAX + 1, &n, &d->ip,
+	    h->status == ST_BLOCK, began) < 0 || state_put_time(lines + *len,
+	    STATE_LINE_MAX + 1, &n, d->submitted ? "submitted" : "delivered",
+	    (long long)now) < 0)
+		return;		/* (cannot be: the test's line fitted) */
+	lines[*len + n++] = '\n';
+	*len += n;
 	h->flags |= said | H_SENT;
 	count.recorded++;
 }

@@ -178,6 +178,12 @@ void net_note(const struct ip *ip, unsigned flags, uint8_t status,
 int net_busy(const struct ip *ip);
 const char *retest_why(const struct ip *ip);
 const char *retest_mailbox(const struct ip *ip);
+/* The line of ip's test begun at began, without its newline, into dst
+ * (dstsz bytes: STATE_LINE_MAX + 1 holds any): a BLOCK's retest (its
+ * why= and mailbox= kept, retest=pending), else UNKNOWN why=probe.  0, or
+ * -1 when it does not fit. */
+int host_test_line(char *dst, size_t dstsz, size_t *len, const struct ip *ip,
+    int block, long long began);
 long long test_began(const struct host *h);
 unsigned sent_want(const struct host *h);
 unsigned sent_seen(const struct host *h);

@@ -148,6 +148,25 @@ retest_mailbox(const struct ip *ip)
 	return r ? r->mailbox : "";
 }
 
+int
+host_test_line(char *dst, size_t dstsz, size_t *len, const struct ip *ip,
+    int block, long long began)
+{
+	const char *why = retest_why(ip), *mb = retest_mailbox(ip);
+
+	if (!block)
+		return state_put_head(dst, dstsz, len, ip, ST_UNKNOWN, began) < 0 ||
+		    state_put_kv(dst, dstsz, len, "why", "probe") < 0 ? -1 : 0;
+	/* (a why= too long for the line is left out) */
+	if (state_put_head(dst, dstsz, len, ip, ST_BLOCK, began) < 0 ||
+	    (*why && state_put_kv(dst, dstsz, len, "why", why) < 0 &&
+	    state_put_head(dst, dstsz, len, ip, ST_BLOCK, began) < 0) ||
+	    (*mb && state_put_kv(dst, dstsz, len, "mailbox", mb) < 0) ||
+	    state_put_kv(dst, dstsz, len, "retest", "pending") < 0)
+		return -1;
+	return 0;
+}
+
 /* When an OK's host was tested: tested= (a sweep's), else token-time=
  * (the probe a verdict answers), else the line's time; never later than
  * the line. */
