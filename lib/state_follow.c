@@ -136,29 +136,12 @@ state_follow_reload(struct state_follow *f)
 	sfd = open(f->state_path, O_RDONLY | O_CLOEXEC);
 	if ((sfd < 0 && errno != ENOENT) || (sfd >= 0 && fstat(sfd, &sst) < 0))
 		err(EX_TEMPFAIL, "%s", f->state_path);
-	cfd = open(f->cdb_path, O_RDONLY | O_CLOEXEC);
-	if ((cfd < 0 && errno != ENOENT) || (cfd >= 0 && fstat(cfd, &cst) < 0))
-		err(EX_TEMPFAIL, "%s", f->cdb_path);
 	f->cdb_st.exists = 0;
-	if (cfd < 0)
-		why = "missing";
-	else {
+	if (stat(f->cdb_path, &cst) == 0)
 		stamp_of(&cst, &f->cdb_st);
-		if (cdb_init(&c, cfd) < 0) {
-			why = "damaged";
-			close(cfd);
-			cfd = -1;
-		}
-	}
-	if (cfd >= 0) {
-		if (state_cdb_position(&c, &pos) < 0)
-			why = "no position in the state recorded";
-		else if (sfd < 0 || pos.dev != (unsigned long long)sst.st_dev ||
-		    pos.ino != (unsigned long long)sst.st_ino ||
-		    pos.off > (unsigned long long)sst.st_size)
-			why = "built from a state file since compacted or "
-			    "replaced";
-		else if ((loaded = load_cdb(f, &c) == 0) == 0)
+	if (state_cdb_open_for(f->cdb_path, sfd, NULL, 0, &c, &cfd, &pos,
+	    &why) == 0) {
+		if ((loaded = load_cdb(f, &c) == 0) == 0)
 			why = "damaged";
 		cdb_free(&c);
 		close(cfd);

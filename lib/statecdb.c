@@ -4,6 +4,7 @@
  */
 #define _DEFAULT_SOURCE		/* madvise(2) */
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <cdb.h>
 #include <err.h>
@@ -144,6 +145,47 @@ state_cdb_position(struct cdb *c, struct statepos *pos)
 	return 0;
 }
 
+int
+state_cdb_open_for(const char *path, int sfd, const char *text, size_t len,
+    struct cdb *c, int *fd, struct statepos *pos, const char **why)
+{
+	struct stat st;
+	char nl;
+
+	*fd = -1;
+	if (sfd < 0 || fstat(sfd, &st) < 0) {
+		*why = "no state file";
+		return -1;
+	}
+	if (text == NULL)
+		len = (size_t)st.st_size;
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		*why = errno == ENOENT ? "missing" : "cannot be read";
+		return -1;
+	}
+	if (cdb_init(c, *fd) < 0) {
+		*why = "damaged";
+		goto fail;
+	}
+	if (state_cdb_position(c, pos) < 0) {
+		*why = "no position in the state recorded";
+		goto fail_cdb;
+	}
+	if (pos->dev != (unsigned long long)st.st_dev ||
+	    pos->ino != (unsigned long long)st.st_ino || pos->off > len ||
+	    (pos->off > 0 && (text != NULL ? text[pos->off - 1] :
+	    (pread(sfd, &nl, 1, (off_t)pos->off - 1) == 1 ? nl : 0)) != '\n')) {
+		*why = "built from a state file since compacted or replaced";
+		goto fail_cdb;
+	}
+	return 0;
+fail_cdb:
+	cdb_free(c);
+fail:
+	close(*fd);
+	*fd = -1;
+	return -1;
+}
 
 size_t
 state_cdb_count(struct cdb *c)

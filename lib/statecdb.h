@@ -39,6 +39,21 @@ size_t state_cdb_network_value(const struct statemap_entry *en, char *val);
  * it does not parse. */
 int state_cdb_position(struct cdb *c, struct statepos *pos);
 
+/*
+ * The one check that the CDB at path belongs to the state file open on
+ * sfd: opened (never through a symbolic link) and read, it must record a
+ * position in that very file (device and inode), within it, just after a
+ * newline.  text[0..len) is the state's text when the caller has it
+ * mapped (else NULL: the byte before the position is read from sfd).  0
+ * with c ready, *fd open and *pos; or -1 with *why, for a message:
+ * "no state file", "missing", "cannot be read", "damaged", "no position
+ * in the state recorded", "built from a state file since compacted or
+ * replaced" (then the state's text is the truth).
+ */
+int state_cdb_open_for(const char *path, int sfd, const char *text,
+    size_t len, struct cdb *c, int *fd, struct statepos *pos,
+    const char **why);
+
 /* ip's record in the CDB at path: 1 with *sl (its text in buf, bufsz
  * bytes), 0 when it has none, -1 with errno. */
 int state_cdb_get(const char *path, const struct ip *ip, struct stateline *sl,

@@ -21,42 +21,15 @@ stateview_open(struct stateview *v, const struct statefile *sf,
     const char *cdb_path, const char **why)
 {
 	struct statepos pos;
-	struct stat st;
 
 	memset(v, 0, sizeof *v);
 	v->sf = sf;
 	v->cdb_path = cdb_path;
-	v->fd = -1;
-	if (sf->fd < 0 || fstat(sf->fd, &st) < 0) {
-		*why = "no state file";
+	if (state_cdb_open_for(cdb_path, sf->fd, sf->text, sf->len, &v->cdb,
+	    &v->fd, &pos, why) < 0)
 		return -1;
-	}
-	if ((v->fd = open(cdb_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		*why = errno == ENOENT ? "missing" : "cannot be read";
-		return -1;
-	}
-	if (cdb_init(&v->cdb, v->fd) < 0) {
-		*why = "damaged";
-		goto fail;
-	}
-	if (state_cdb_position(&v->cdb, &pos) < 0) {
-		*why = "no position in the state recorded";
-		cdb_free(&v->cdb);
-		goto fail;
-	}
-	if (pos.dev != (unsigned long long)st.st_dev ||
-	    pos.ino != (unsigned long long)st.st_ino || pos.off > sf->len ||
-	    (pos.off > 0 && sf->text[pos.off - 1] != '\n')) {
-		*why = "built from a state file since compacted or replaced";
-		cdb_free(&v->cdb);
-		goto fail;
-	}
 	v->from = (size_t)pos.off;
 	return 0;
-fail:
-	close(v->fd);
-	v->fd = -1;
-	return -1;
 }
 
 void
