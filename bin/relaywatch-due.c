@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "askreport.h"
 #include "clocksteps.h"
 #include "domain.h"
 #include "due/due.h"
@@ -569,15 +570,10 @@ main(int argc, char *argv[])
 	struct reader rd;
 	char *line;
 	size_t len;
-	struct sigaction sa;
 	int ch, flags, rc;
 
 	/* First: the supervisor may ask for a report at any time. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = ask_report;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		err(EX_OSERR, "sigaction");
+	askreport_start();
 	while ((ch = getopt(argc, argv, "c:fhv")) != -1)
 		switch (ch) {
 		case 'c':

@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <setjmp.h>
 #include <signal.h>
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "askreport.h"
 #include "conf.h"
 #include "domain.h"
 #include "hostline.h"
@@ -93,15 +94,6 @@ static const char *input_name;
 static struct feed feed;
 static int feed_on, dns_on;
 static time_t feed_now;
-static volatile sig_atomic_t report_asked;
-
-/* SIGUSR1, the supervisor's periodic report: say how the feed is. */
-static void
-ask_report(int sig)
-{
-	(void)sig;
-	report_asked = 1;
-}
 
 static void __attribute__((noreturn))
 usage(int asked)
@@ -576,8 +568,7 @@ feed_wait(void)
 	for (;;) {
 		feed_check(&feed, time(NULL));
 		say_feeds();
-		if (report_asked) {
-			report_asked = 0;
+		if (askreport_asked()) {
 			feed_report(&feed, time(NULL));
 		}
 		rc = poll(&p, 1, (int)tick * 1000);
@@ -666,15 +657,10 @@ main(int argc, char *argv[])
 {
 	const char *confpath = NULL;
 	struct conf conf;
-	struct sigaction sa;
 	int ch, i, rc = 0;
 
 	/* First: the supervisor may ask for a report at any time. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = ask_report;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		err(EX_OSERR, "sigaction");
+	askreport_start();
 	while ((ch = getopt(argc, argv, "c:dhp:s:v")) != -1)
 		switch (ch) {
 		case 'c':

@@ -212,7 +212,6 @@ void warn_dropped(int paused);
 void no_room(const struct ip *ip);
 void to_later(void *arg, const struct ip *ip);
 void queue_later(void);
-void ask_report(int sig);
 void report(void);
 void say_status(int now_anyway);
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "atomic.h"
+#include "askreport.h"
 #include "due.h"
 #include "fairqueue.h"
 #include "grow.h"
@@ -187,22 +188,11 @@ queue_later(void)
 	}
 }
 
-/* SIGUSR1 (the supervisor's periodic report): say how far we are. */
-static volatile sig_atomic_t report_asked;
-
-void
-ask_report(int sig)
-{
-	(void)sig;
-	report_asked = 1;
-}
-
 void
 report(void)
 {
-	if (!report_asked)
+	if (!askreport_asked())
 		return;
-	report_asked = 0;
 	if (conf.probe_rate > 0)
 		warnx("%llu hosts probed since start; %zu waiting for "
 		    "probe_rate (%lld hosts a minute), %zu recorded as due "
