@@ -183,6 +183,7 @@ bench: deps all $(BENCH_PROGS)
 
 lint:
 	mandoc -Tlint -W warning $(MANS)
+	sh t/lint-names.sh
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \

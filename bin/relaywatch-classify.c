@@ -35,6 +35,7 @@
 #include "mime.h"
 #include "report_text.h"
 #include "token.h"
+#include "token_words.h"
 #include "usage.h"
 #include "variant.h"
 
@@ -62,7 +63,7 @@ address_token(const char *s, struct token *t, char *text, const char **why)
 	size_t n;
 
 	snprintf(prefix, sizeof prefix, "%s+", conf.mailbox);
-	n = token_after(s, strlen(s), prefix, text);
+	n = token_words_after(s, strlen(s), prefix, text);
 	if (n == 0) {
 		*why = "no token";
 		return 0;
@@ -151,7 +152,7 @@ find_copies(struct copies *c)
 		if (r < 0)
 			c->bad_envelope = why;
 	}
-	n = token_after(seen.xrw, strlen(seen.xrw), "token=", c->text[AT_XRW]);
+	n = token_words_after(seen.xrw, strlen(seen.xrw), "token=", c->text[AT_XRW]);
 	c->have[AT_XRW] = n > 0 && n <= TOKEN_MAX && token_check(&keys,
 	    c->text[AT_XRW], n, now, conf.token_lifetime, &c->t[AT_XRW],
 	    &why) == 0;
@@ -582,7 +583,7 @@ bounced(void)
 	    ascii_find_ci(seen.text.conn, strlen(seen.text.conn),
 	    "connection refused"))
 		kind = "no-smtp";
-	else if (report_smtp_reply(diag, strlen(diag)) != NULL)
+	else if (report_text_smtp_reply(diag, strlen(diag)) != NULL)
 		kind = "refused";
 	else if (ascii_find_ci(diag, strlen(diag), "retry timeout exceeded") &&
 	    now - f->t.time <= NO_SMTP_WINDOW)
@@ -682,7 +683,7 @@ main(int argc, char *argv[])
 	conf_load(&conf, confpath);
 	conf_require_domain(&conf);
 	/* Without the key nothing can be told: the MTA keeps the message. */
-	if ((rc = keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr)) != 0)
+	if ((rc = token_keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr)) != 0)
 		errx(EX_TEMPFAIL, "%s", keyerr);
 	now = (long long)time(NULL);
 	token_words_start(&seen.words, token_candidate, NULL);
@@ -696,6 +697,6 @@ main(int argc, char *argv[])
 		err(EX_TEMPFAIL, "standard input");
 	if ((rc = decide()) != 0 && holds)
 		hold();
-	keys_clear(&keys);
+	token_keys_clear(&keys);
 	return rc;
 }

@@ -37,8 +37,8 @@
 #include "db/db.h"
 #include "db/status.h"
 #include "owner.h"
+#include "state.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "stateview.h"
 #include "usage.h"
@@ -102,7 +102,7 @@ db_failed(const char *what)
 void
 db_lock(struct statefile *sf, int exclusive)
 {
-	if (state_open(sf, state_path, exclusive) < 0 || state_map(sf) < 0)
+	if (statefile_open(sf, state_path, exclusive) < 0 || statefile_map(sf) < 0)
 		db_failed(state_path);
 }
 
@@ -112,7 +112,7 @@ db_open(struct statefile *sf, int exclusive, struct statemap *m)
 {
 	db_lock(sf, exclusive);
 	statemap_init(m);
-	if (state_load(sf, m) < 0)
+	if (statemap_load(sf, m) < 0)
 		errx(EX_OSERR, "%s: out of memory", state_path);
 }
 
@@ -218,8 +218,8 @@ main(int argc, char *argv[])
 	conf_load(&conf, confpath);
 	operator_uid = getuid();
 	/* Run by root: act as the owner of the state. */
-	become_owner_of(conf.statedir);
-	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
+	owner_become(conf.statedir);
+	if (statefile_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0 || (size_t)snprintf(recent_path,
 	    sizeof recent_path, "%s/recent.cdb", conf.statedir) >=
 	    sizeof recent_path || (size_t)snprintf(serial_path,

@@ -40,15 +40,16 @@
 #include "mailboxes.h"
 #include "netset.h"
 #include "owner.h"
+#include "rd.h"
 #include "sendertally.h"
+#include "state.h"
 #include "state_follow.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statusfile.h"
-#include "stream.h"
-#include "textfile.h"
+#include "text.h"
 #include "usage.h"
 #include "variant.h"
+#include "wr.h"
 
 struct conf conf;
 static char state_path[CONF_VALUE_MAX + 16];
@@ -92,7 +93,7 @@ record_and_print(void)
 
 	if ((fq.n == 0 || room == 0) && ndeliveries == 0 && later.nfresh == 0)
 		return;
-	if (state_open(&sf, state_path, 1) < 0 || fstat(sf.fd, &st) < 0)
+	if (statefile_open(&sf, state_path, 1) < 0 || fstat(sf.fd, &st) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests; not testing", state_path);
 	/* compact put a new file in place: read its CDB and it. */
 	if (!state_follow_is(&follow, &st))
@@ -197,10 +198,10 @@ record_and_print(void)
 		 * this line). */
 		net_note(&ip, H_PENDING, h->status, (uint32_t)now + 1);
 	}
-	if (len > 0 && state_append(&sf, lines, len) < 0)
+	if (len > 0 && statefile_append(&sf, lines, len) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests of %zu hosts; not "
 		    "testing them", state_path, n);
-	state_close(&sf);
+	statefile_close(&sf);
 	state_follow_catch_up(&follow);	/* our own lines: the hosts are pending now */
 	for (i = 0; i < n; i++) {
 		char text[IP_TEXT_MAX + 1], hl[HOSTLINE_MAILBOX_MAX + 2];
@@ -483,7 +484,7 @@ start(int outfd)
 {
 	struct statefile sf;
 
-	if (state_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
+	if (statefile_paths(conf.statedir, state_path, sizeof state_path, cdb_path,
 	    sizeof cdb_path) < 0 || statusfile_path(conf.statedir,
 	    "due.status", status_path, sizeof status_path) < 0 ||
 	    clocksteps_path(conf.statedir, steps_path, sizeof steps_path) < 0 ||
@@ -494,9 +495,9 @@ start(int outfd)
 	netset_init(&exclude);
 	netset_init(&own);
 	read_sets(1);
-	if (state_open(&sf, state_path, 1) < 0)
+	if (statefile_open(&sf, state_path, 1) < 0)
 		err(EX_TEMPFAIL, "%s: cannot record tests", state_path);
-	state_close(&sf);
+	statefile_close(&sf);
 	if (state_follow_init(&follow, state_path, cdb_path, forget, learn_,
 	    NULL) < 0 ||
 	    (conf.probe_rate > 0 && (sent.t = calloc((size_t)conf.probe_rate,
@@ -594,7 +595,7 @@ main(int argc, char *argv[])
 		usage(0);
 	conf_load(&conf, confpath);
 	/* Run by root: act as the owner of the state. */
-	become_owner_of(conf.statedir);
+	owner_become(conf.statedir);
 	start(STDOUT_FILENO);
 	if (rd_init(&rd, STDIN_FILENO, INPUT_LINE_MAX) < 0)
 		err(EX_OSERR, "out of memory");

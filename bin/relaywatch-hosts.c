@@ -5,19 +5,19 @@
  * deferred for a fault on our side.
  */
 #define _GNU_SOURCE		/* memmem(3) */
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <err.h>
-#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,17 +25,20 @@
 #include "askreport.h"
 #include "conf.h"
 #include "domain.h"
-#include "hostline.h"
 #include "eximlog.h"
 #include "feed.h"
+#include "hostline.h"
 #include "ip.h"
+#include "lines.h"
 #include "logpos.h"
 #include "owner.h"
+#include "path.h"
+#include "rd.h"
 #include "statusfile.h"
-#include "stream.h"
-#include "textfile.h"
 #include "token.h"
+#include "token_words.h"
 #include "usage.h"
+#include "wr.h"
 
 /* Exim's log lines stop short of 16 KiB (its buffer is 8 KiB); anything
  * longer is not a line Exim wrote whole. */
@@ -145,7 +148,7 @@ static unsigned long long cursor_line;
 static unsigned long long
 line_number(const char *line)
 {
-	cursor_line += count_newlines(cursor, (size_t)(line - cursor));
+	cursor_line += lines_count(cursor, (size_t)(line - cursor));
 	cursor = line;
 	return cursor_line + 1;
 }
@@ -216,7 +219,7 @@ print_delivery(const struct eximlog *el)
 	char buf[IP_TEXT_MAX + TOKEN_MAX + 16], t[TOKEN_MAX + 1];
 	size_t n, tl;
 
-	tl = token_after(el->rcpt, el->rcpt_len, token_prefix, t);
+	tl = token_words_after(el->rcpt, el->rcpt_len, token_prefix, t);
 	if (tl < TOKEN_V4_LEN || tl > TOKEN_MAX)
 		return;
 	n = ip_format(&el->ip, buf);
@@ -244,11 +247,11 @@ print_submission(const struct eximlog *el)
 	char buf[TOKEN_MAX + 16], t[TOKEN_MAX + 1];
 	size_t tl;
 
-	tl = token_after(el->sender, el->sender_len, token_prefix, t);
+	tl = token_words_after(el->sender, el->sender_len, token_prefix, t);
 	if ((tl < TOKEN_V4_LEN || tl > TOKEN_MAX) && el->local_id != NULL &&
 	    el->local_id_len > sizeof idp - 1 &&
 	    memcmp(el->local_id, idp, sizeof idp - 1) == 0)
-		tl = token_after(el->local_id, el->local_id_len, idp, t);
+		tl = token_words_after(el->local_id, el->local_id_len, idp, t);
 	if (tl < TOKEN_V4_LEN || tl > TOKEN_MAX)
 		return;
 	memcpy(buf, "submitted ", 10);
@@ -416,7 +419,7 @@ do_run(char *s, char *e, int flags)
 			hit = x;
 		if (hit >= e)
 			break;
-		ls = line_start(s, hit);
+		ls = lines_start(s, hit);
 		le = memchr(hit, '\n', (size_t)(e - hit));
 		if (le == NULL)
 			le = e;
@@ -700,7 +703,7 @@ main(int argc, char *argv[])
 		/* Run by root: as the owner of the state it keeps. */
 		if (path_dir(pos_path, dir, sizeof dir) < 0)
 			errx(EX_USAGE, "-p %s: path too long", pos_path);
-		become_owner_of(dir);
+		owner_become(dir);
 		if ((pos_fd = open(pos_path, O_WRONLY | O_CREAT | O_CLOEXEC |
 		    O_NOFOLLOW, 0644)) < 0)
 			err(EX_CANTCREAT, "%s", pos_path);

@@ -26,12 +26,14 @@
 #include "mailboxes.h"
 #include "mailer.h"
 #include "mbox.h"
-#include "stream.h"
+#include "rd.h"
+#include "text.h"
 #include "textfile.h"
 #include "token.h"
 #include "usage.h"
 #include "utc.h"
 #include "variant.h"
+#include "wr.h"
 
 #define INPUT_LINE_MAX 256
 
@@ -342,7 +344,7 @@ main(int argc, char *argv[])
 		usage(0);
 	conf_load(&conf, confpath);
 	conf_require_domain(&conf);
-	if ((rc = keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr)) != 0)
+	if ((rc = token_keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr)) != 0)
 		errx(rc, "%s", keyerr);
 	if (!dryrun)
 		mailer_init(conf.sendmail, conf.path);
@@ -357,7 +359,7 @@ main(int argc, char *argv[])
 			    NULL : argv[optind], 1);
 		else
 			bad = probe_mailboxes(conf.mailboxes, 0);
-		keys_clear(&keys);
+		token_keys_clear(&keys);
 		rd_free(&rd);
 		if (wr_flush(&out) < 0)
 			err(EX_IOERR, "standard output");
@@ -401,7 +403,7 @@ main(int argc, char *argv[])
 		err(EX_IOERR, "standard input");
 	if (wr_flush(&out) < 0)
 		err(EX_IOERR, "standard output");
-	keys_clear(&keys);
+	token_keys_clear(&keys);
 	rd_free(&rd);
 	return bad > 0 ? EX_DATAERR : 0;
 }

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
-#include "textfile.h"
+#include "path.h"
 
 /* Remove the temp files ".NAME.XXXXXX" in dir that no live writer holds
  * locked and that are older than a minute: left by a writer that was

@@ -11,7 +11,7 @@
 
 #include "clocksteps.h"
 #include "statusfile.h"
-#include "stream.h"
+#include "wr.h"
 
 int
 clocksteps_path(const char *statedir, char *path, size_t pathsz)
@@ -114,7 +114,7 @@ clocksteps_add(const char *path, long long when, long long step)
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0644)) < 0)
 		return -1;
-	if (write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0) {
+	if (wr_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0) {
 		e = errno;
 		close(fd);
 		errno = e;

@@ -5,12 +5,13 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "conf.h"
 #include "ascii.h"
+#include "conf.h"
 #include "domain.h"
-#include "variant.h"
 #include "ip.h"
+#include "text.h"
 #include "textfile.h"
+#include "variant.h"
 
 enum type { T_PATH, T_COMMAND, T_DOMAIN, T_LOCALPART, T_ADDRESS, T_DURATION,
     T_COUNT, T_POSITIVE, T_VARIANTS, T_SOURCES, T_HOSTS_FROM, T_BOOL,

@@ -7,6 +7,7 @@
 #include "conf.h"
 #include "contacts.h"
 #include "grow.h"
+#include "text.h"
 #include "textfile.h"
 
 void

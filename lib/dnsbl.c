@@ -12,7 +12,7 @@
 #include "atomic.h"
 #include "blocked_nets.h"
 #include "dnsbl.h"
-#include "textfile.h"
+#include "text.h"
 
 struct dnsbl_fill {
 	const char *nets;	/* blocked.nets: its name and text */

@@ -7,7 +7,7 @@
 
 #include "ascii.h"
 #include "feed.h"
-#include "textfile.h"
+#include "text.h"
 #include "utc.h"
 
 void

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "ip.h"
-#include "textfile.h"
+#include "text.h"
 
 static const unsigned char v4mapped[12] =
     { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };

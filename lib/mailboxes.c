@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "mailboxes.h"
+#include "text.h"
 #include "textfile.h"
 
 const char *

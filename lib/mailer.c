@@ -13,7 +13,7 @@
 
 #include "conf.h"
 #include "mailer.h"
-#include "stream.h"
+#include "wr.h"
 
 extern char **environ;
 
@@ -64,7 +64,7 @@ message_file(const char *msg, size_t len, char *why, size_t whylen)
 	}
 	(void)unlink(path);
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-	    write_all(fd, msg, len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+	    wr_all(fd, msg, len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
 		e = errno;
 		close(fd);
 		snprintf(why, whylen, "%s: %s", path, strerror(e));
@@ -120,7 +120,7 @@ mailer_send_then(const char *sender, const char *const *rcpt, int n,
 	if (pid == 0) {
 		close(p[0]);
 		if (send_now(sender, rcpt, n, msg, len, why, whylen) < 0) {
-			(void)write_all(p[1], why, strlen(why));
+			(void)wr_all(p[1], why, strlen(why));
 			_exit(1);
 		}
 		done(arg);

@@ -227,7 +227,7 @@ body_start(const struct entity *e)
 	rd.body = B_TEXT;
 	rd.quoted = e->p.enclosed;
 	rd.enclosed = e->p.enclosed;
-	mime_decoder_start(&rd.dec, e->enc);
+	mime_decode_start(&rd.dec, e->enc);
 	rd.tlen = 0;
 	if (!e->p.enclosed && (is_type(e, "message/delivery-status") ||
 	    is_type(e, "message/global-delivery-status")))
@@ -330,7 +330,7 @@ line_piece(const char *s, size_t n, int first, int last)
 			rd.nmp = i;
 			rd.in_header = 0;
 			rd.body = B_TEXT;
-			mime_decoder_start(&rd.dec, MIME_IDENTITY);
+			mime_decode_start(&rd.dec, MIME_IDENTITY);
 			rd.quoted = 1;	/* the epilogue */
 			return;
 		}

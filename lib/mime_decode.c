@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "mime_decode.h"
-#include "textfile.h"
+#include "text.h"
 
 void
-mime_decoder_start(struct mime_decoder *d, enum mime_enc enc)
+mime_decode_start(struct mime_decoder *d, enum mime_enc enc)
 {
 	d->enc = enc;
 	d->bits = d->nbits = 0;

@@ -16,7 +16,7 @@ struct mime_decoder {
 	unsigned bits, nbits;	/* base64 bits not yet out, their count */
 };
 
-void mime_decoder_start(struct mime_decoder *d, enum mime_enc enc);
+void mime_decode_start(struct mime_decoder *d, enum mime_enc enc);
 
 /*
  * Decode n bytes of a line into out (room for n + 1 bytes); ends_line

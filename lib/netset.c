@@ -7,6 +7,7 @@
 
 #include "grow.h"
 #include "netset.h"
+#include "text.h"
 #include "textfile.h"
 
 void

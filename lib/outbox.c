@@ -8,7 +8,7 @@
 
 #include "atomic.h"
 #include "outbox.h"
-#include "stream.h"
+#include "wr.h"
 
 int
 outbox_dir(const char *statedir, char *out, size_t n)
@@ -46,7 +46,7 @@ fill_entry(int fd, void *arg)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return write_all(fd, buf, (size_t)n);
+	return wr_all(fd, buf, (size_t)n);
 }
 
 int

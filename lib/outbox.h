@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "ip.h"
-#include "stateline.h"
+#include "state.h"
 
 #define OUTBOX_ENTRY_MAX 8192
 

@@ -12,7 +12,7 @@
 #include "owner.h"
 
 void
-become_owner_of(const char *dir)
+owner_become(const char *dir)
 {
 	struct passwd *pw;
 	struct stat st;

@@ -12,6 +12,6 @@
  * or the directory's group alone when the uid has no passwd entry.
  * Does nothing otherwise (not root, dir root's or not there).  Exits 71
  * (EX_OSERR), naming dir, when the change fails. */
-void become_owner_of(const char *dir);
+void owner_become(const char *dir);
 
 #endif

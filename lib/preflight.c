@@ -14,8 +14,8 @@
 
 #include "ip.h"
 #include "netset.h"
+#include "path.h"
 #include "preflight.h"
-#include "textfile.h"
 #include "token.h"
 
 static void unreadable(int *, const char *, const struct stat *,
@@ -94,9 +94,9 @@ preflight(const struct conf *c, size_t *nnets)
 		    "isp.example)%s", c->path, c->found ? "" :
 		    "; the file does not exist");
 
-	if ((code = keys_read(&ks, c->keyfile, err, sizeof err)) != 0)
+	if ((code = token_keys_read(&ks, c->keyfile, err, sizeof err)) != 0)
 		problem(&rc, code, "%s", err);
-	keys_clear(&ks);
+	token_keys_clear(&ks);
 
 	netset_init(&nets);
 	netset_init(&excl);

@@ -1,6 +1,7 @@
 /*
  * recent.cdb and its serial (recent.h).
  */
+#include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,12 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "recent.h"
-#include "statecdb.h"
+#include "state_cdb.h"
 
 struct recent_fill {
 	const struct statemap *tail;

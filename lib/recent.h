@@ -23,7 +23,7 @@
 
 /*
  * Write recent.cdb at path: pos (where in the state its content ends,
- * statecdb.h) and the last line of each address of tail (the state's
+ * state_cdb.h) and the last line of each address of tail (the state's
  * lines after main's), as state.cdb holds them; and for each IPv6
  * network (of v6bits bits) that holds an address of tail, the network's
  * records as state.cdb would hold them now: each BLOCK in it, from tail

@@ -101,7 +101,7 @@ const char *const report_mta_names[] = {
 };
 
 const char *
-report_smtp_reply(const char *s, size_t n)
+report_text_smtp_reply(const char *s, size_t n)
 {
 	size_t i;
 
@@ -154,13 +154,13 @@ report_text_line(struct report_text *rt, const char *s, size_t n)
 		/* The line after Exim's "SMTP error from remote mail server
 		 * after RCPT TO:<...>:", perhaps "host H [IP]: 550 ...". */
 		rt->exim_next = 0;
-		r = report_smtp_reply(s, n);
+		r = report_text_smtp_reply(s, n);
 		if (rt->exim[0] == '\0')
 			ascii_copy_clean(rt->exim, sizeof rt->exim,
 			    r ? r : s, r ? (size_t)(s + n - r) : n);
 	}
 	if ((r = ascii_find_ci(s, n, "smtp error from remote")) != NULL) {
-		const char *c = report_smtp_reply(r, (size_t)(s + n - r));
+		const char *c = report_text_smtp_reply(r, (size_t)(s + n - r));
 
 		if (c && rt->exim[0] == '\0')
 			ascii_copy_clean(rt->exim, sizeof rt->exim, c,
@@ -168,7 +168,7 @@ report_text_line(struct report_text *rt, const char *s, size_t n)
 		else if (c == NULL)
 			rt->exim_next = 1;
 	}
-	if ((r = report_smtp_reply(s, n)) != NULL) {
+	if ((r = report_text_smtp_reply(s, n)) != NULL) {
 		if (*r == '5')
 			rt->reply5xx = 1;
 		if (rt->reply[0] == '\0')

@@ -34,6 +34,6 @@ void report_text_line(struct report_text *r, const char *s, size_t n);
 
 /* An SMTP reply in s[0..n): "550 ...", "550-5.1.1 ...", "said: 550 ...";
  * where it starts, or NULL. */
-const char *report_smtp_reply(const char *s, size_t n);
+const char *report_text_smtp_reply(const char *s, size_t n);
 
 #endif

@@ -13,9 +13,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "lines.h"
+#include "state_cdb.h"
 #include "state_follow.h"
-#include "statecdb.h"
-#include "stream.h"
 
 #define FOLLOW_BUF (1024 * 1024)
 #define WARN_MAX 100		/* bad lines reported one by one */
@@ -40,7 +40,7 @@ bad_line(struct state_follow *f, const char *why)
 {
 	if (f->bad++ < WARN_MAX) {
 		if (!f->counted) {
-			f->before = fd_count_newlines(f->fd, f->from);
+			f->before = lines_count_fd(f->fd, f->from);
 			f->counted = 1;
 		}
 		warnx("%s:%llu: %s", f->state_path, f->before + f->lines, why);

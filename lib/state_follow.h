@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "stamp.h"
-#include "stateline.h"
+#include "state.h"
 
 struct state_follow {
 	const char *state_path, *cdb_path;

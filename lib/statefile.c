@@ -13,11 +13,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "lines.h"
 #include "statefile.h"
-#include "stream.h"
+#include "wr.h"
 
 int
-state_paths(const char *statedir, char *state, size_t statesz, char *cdb,
+statefile_paths(const char *statedir, char *state, size_t statesz, char *cdb,
     size_t cdbsz)
 {
 	return (size_t)snprintf(state, statesz, "%s/state", statedir) >=
@@ -27,7 +28,7 @@ state_paths(const char *statedir, char *state, size_t statesz, char *cdb,
 
 
 int
-state_open(struct statefile *sf, const char *path, int exclusive)
+statefile_open(struct statefile *sf, const char *path, int exclusive)
 {
 	struct stat a, b;
 
@@ -68,7 +69,7 @@ fail:
 }
 
 int
-state_map(struct statefile *sf)
+statefile_map(struct statefile *sf)
 {
 	struct stat st;
 
@@ -93,7 +94,7 @@ state_map(struct statefile *sf)
 }
 
 int
-state_append(struct statefile *sf, const char *buf, size_t n)
+statefile_append(struct statefile *sf, const char *buf, size_t n)
 {
 	struct stat st;
 	char last;
@@ -107,13 +108,13 @@ state_append(struct statefile *sf, const char *buf, size_t n)
 	    last != '\n') {
 		warnx("%s:%llu: last line cut short (no newline); marked so "
 		    "that it does not parse", sf->path,
-		    fd_count_newlines(sf->fd, st.st_size) + 1);
-		if (write_all(sf->fd, STATE_CUT_MARK "\n",
+		    lines_count_fd(sf->fd, st.st_size) + 1);
+		if (wr_all(sf->fd, STATE_CUT_MARK "\n",
 		    sizeof STATE_CUT_MARK) < 0)
 			goto undo;
 		st.st_size += (off_t)sizeof STATE_CUT_MARK;
 	}
-	if (write_all(sf->fd, buf, n) < 0)
+	if (wr_all(sf->fd, buf, n) < 0)
 		goto undo;
 	return fsync(sf->fd);
 undo:
@@ -129,13 +130,13 @@ undo:
 }
 
 int
-state_unlock(struct statefile *sf)
+statefile_unlock(struct statefile *sf)
 {
 	return flock(sf->fd, LOCK_UN);
 }
 
 void
-state_close(struct statefile *sf)
+statefile_close(struct statefile *sf)
 {
 	if (sf->text)
 		munmap(sf->text, sf->len);
@@ -146,7 +147,7 @@ state_close(struct statefile *sf)
 }
 
 int
-state_position(const struct statefile *sf, struct statepos *pos)
+statefile_position(const struct statefile *sf, struct statepos *pos)
 {
 	struct stat st;
 

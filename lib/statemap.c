@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "bigmem.h"
+#include "lines.h"
 #include "statemap.h"
-#include "stream.h"
 
 static uint64_t *
 index_alloc(size_t cap, int *mapped)
@@ -178,13 +178,13 @@ prefetch_slot(const struct statemap *m, const struct ip *ip)
 #define LOAD_AHEAD 16
 
 long
-state_load(const struct statefile *sf, struct statemap *m)
+statemap_load(const struct statefile *sf, struct statemap *m)
 {
-	return state_load_from(sf, 0, m);
+	return statemap_load_from(sf, 0, m);
 }
 
 long
-state_load_from(const struct statefile *sf, size_t from, struct statemap *m)
+statemap_load_from(const struct statefile *sf, size_t from, struct statemap *m)
 {
 	const char *p, *e;
 	struct stateline ring[LOAD_AHEAD];
@@ -221,7 +221,7 @@ state_load_from(const struct statefile *sf, size_t from, struct statemap *m)
 			}
 			/* (the lines before from counted only now) */
 			if (bad == 0 && from > 0)
-				lineno += count_newlines(sf->text, from);
+				lineno += lines_count(sf->text, from);
 			if (bad++ < 100)
 				warnx("%s:%lu: %s", sf->path, lineno, why);
 			else if (bad == 101)

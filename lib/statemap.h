@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "ip.h"
+#include "state.h"
 #include "statefile.h"
-#include "stateline.h"
 
 /*
  * The last line of each IP: entries in the order the IPs were first put
@@ -54,9 +54,9 @@ int statemap_entry_cmp(const void *a, const void *b);
  * reported as "PATH:LINE: why" through warnx, up to 100, and counted.
  * Returns the number of bad lines, or -1 when out of memory.
  */
-long state_load(const struct statefile *sf, struct statemap *m);
+long statemap_load(const struct statefile *sf, struct statemap *m);
 /* The same for the lines from offset from (after a newline) on. */
-long state_load_from(const struct statefile *sf, size_t from,
+long statemap_load_from(const struct statefile *sf, size_t from,
     struct statemap *m);
 
 #endif

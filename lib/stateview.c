@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "grow.h"
-#include "statecdb.h"
+#include "lines.h"
+#include "state_cdb.h"
 #include "stateview.h"
-#include "stream.h"
 
 int
 stateview_open(struct stateview *v, const struct statefile *sf,
@@ -154,7 +154,7 @@ tail_bad(const struct stateview *v, const char *p, const char *why)
 {
 	const struct statefile *sf = v->sf;
 
-	warnx("%s:%zu: %s", sf->path, count_newlines(sf->text,
+	warnx("%s:%zu: %s", sf->path, lines_count(sf->text,
 	    (size_t)(p - sf->text)) + 1, why);
 }
 
@@ -210,5 +210,5 @@ out:
 long
 stateview_tail(const struct stateview *v, struct statemap *m)
 {
-	return state_load_from(v->sf, v->from, m);
+	return statemap_load_from(v->sf, v->from, m);
 }

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "atomic.h"
-#include "stream.h"
 #include "statusfile.h"
+#include "wr.h"
 
 int
 statusfile_path(const char *statedir, const char *name, char *path,
@@ -32,7 +32,7 @@ fill(int fd, void *arg)
 {
 	const struct text *t = arg;
 
-	return write_all(fd, t->s, t->len);
+	return wr_all(fd, t->s, t->len);
 }
 
 int

@@ -16,19 +16,20 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "text.h"
 #include "textfile.h"
 #include "token.h"
 
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
 void
-keys_clear(struct keys *ks)
+token_keys_clear(struct keys *ks)
 {
 	OPENSSL_cleanse(ks, sizeof *ks);
 }
 
 int
-keys_read(struct keys *ks, const char *path, char *err, size_t errlen)
+token_keys_read(struct keys *ks, const char *path, char *err, size_t errlen)
 {
 	struct textfile tf;
 	struct stat st;
@@ -37,7 +38,7 @@ keys_read(struct keys *ks, const char *path, char *err, size_t errlen)
 	size_t len, n, i;
 	int rc;
 
-	keys_clear(ks);
+	token_keys_clear(ks);
 	if (textfile_open(&tf, path) < 0) {
 		int e = errno;
 
@@ -110,7 +111,7 @@ out:
 	OPENSSL_cleanse(tf.buf, sizeof tf.buf);
 	textfile_close(&tf);
 	if (rc != 0)
-		keys_clear(ks);
+		token_keys_clear(ks);
 	return rc;
 }
 

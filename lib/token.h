@@ -55,10 +55,10 @@ struct keys {
  * of permission), EX_CONFIG when it is missing, holds no key, or a key is
  * malformed or too short.
  */
-int keys_read(struct keys *ks, const char *path, char *err, size_t errlen);
+int token_keys_read(struct keys *ks, const char *path, char *err, size_t errlen);
 
 /* Forget the keys (the memory is cleared). */
-void keys_clear(struct keys *ks);
+void token_keys_clear(struct keys *ks);
 
 struct token {
 	struct ip ip;		/* the host's (all zeros for a mailbox) */
@@ -89,33 +89,5 @@ int token_check(const struct keys *ks, const char *s, size_t n,
  * main log names it (id=) in the line of the probe's arrival, whatever
  * its sender. */
 #define TOKEN_MSGID_PREFIX "relaywatch."
-
-/*
- * The token written after the first prefix in s[0..n) (both in any case):
- * the run of letters and digits there, copied into out (TOKEN_MAX + 1
- * bytes, NUL-terminated) and its length; 0 when the prefix is not there,
- * TOKEN_MAX + 1 when the run is longer than any token.  Not checked:
- * token_check says whether it is one.
- */
-size_t token_after(const char *s, size_t n, const char *prefix, char *out);
-
-/*
- * The words of a text fed in any pieces that may be tokens: runs of
- * letters and digits TOKEN_V4_LEN or TOKEN_V6_LEN long, each given to
- * word(arg, w, n, where) when it ends, where being the feeder's at that
- * moment.  token_words_end ends a word where the text ends.
- */
-struct token_words {
-	char w[TOKEN_MAX + 1];
-	size_t n;		/* letters and digits so far (any number) */
-	void (*word)(void *arg, const char *w, size_t n, int where);
-	void *arg;
-};
-
-void token_words_start(struct token_words *tw,
-    void (*word)(void *arg, const char *w, size_t n, int where), void *arg);
-void token_words_feed(struct token_words *tw, const char *s, size_t n,
-    int where);
-void token_words_end(struct token_words *tw, int where);
 
 #endif

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Several smart hosts, as INSTALL's "Several smart hosts" deploys them:
+# Several smart hosts, as INSTALL.farm deploys them:
 # three private Exims on 127.0.0.11-13, each with its own main log;
 # smart hosts 2 and 3 ship theirs with an rsyslogd of their own
 # (share/rsyslog's smart-host snippet) over RELP to the tester's rsyslogd

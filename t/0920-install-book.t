@@ -10,14 +10,17 @@
 # or set aside below, so that the two cannot drift.  Then the job itself:
 # an open-relay customer refused with 550, fixed, retested on the
 # operator's request and accepted again, with nothing compiled by hand.
-# Then "Several smart hosts": a second smart host (127.0.0.12, its own
-# /etc/exim4 and /var/lib/exim4 in a mount namespace of its own, the
+# Then INSTALL.farm, several smart hosts: a second smart host (127.0.0.12,
+# its own /etc/exim4 and /var/lib/exim4 in a mount namespace of its own, the
 # rest of the file system shared, so that what INSTALL copies from the
 # tester to the same path is already there), its rsyslogd sending its
 # main log to the tester's by RELP, relaywatch following the file the
 # tester's rsyslogd writes, rbldnsd answering on loopback, the second
 # smart host refusing a BLOCK by DNS, and the cron line's rsync.
 . "$(dirname "$0")/lib.sh"
+# The book: INSTALL, then INSTALL.farm (the farm's part, after it).
+BOOK=$TMP/book
+cat "$TOP/INSTALL" "$TOP/INSTALL.farm" > "$BOOK"
 . "$T/exim.sh"
 need_exim
 need update-exim4.conf start-stop-daemon adduser procmail formail unshare logrotate \
@@ -142,9 +145,9 @@ step "cp 05_relaywatch /etc/exim4/conf.d/router/"
 step "cp 30_relaywatch /etc/exim4/conf.d/transport/"
 step "cp 20_relaywatch /etc/exim4/conf.d/retry/"
 cwd=
-# (the tester's: the first of INSTALL's two)
+# (the tester's: the first of the two, INSTALL's)
 step "cat >> /etc/exim4/conf.d/main/00_local_macros <<'EOF'" \
-    "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$TOP/INSTALL' |
+    "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$BOOK' |
      sed '/^    EOF/q' | sed -e '1d' -e '\$d' -e 's/^    //' | map > '$TMP/macros.install' &&
      printf '%s\n' 'SPOOLDIR = $d/spool' 'MAIN_LOCAL_INTERFACES = <; 127.0.0.1' \
         'MAIN_LOCAL_DOMAINS = isp.example' 'MAIN_RELAY_NETS = <; 127.0.0.0/8' \
@@ -368,7 +371,7 @@ step "relaywatch-db exim-macros > /etc/exim4/relaywatch.macros"
 like "$(cat /etc/exim4/relaywatch.macros)" "^RELAYWATCH_DNSBL_ZONE = relays.isp.example$" "  the macros name the zone"
 # rbldnsd as /etc/default/rbldnsd has it ("-": no user change; the
 # address this test's), in the foreground.
-rbl=$(sed -n 's/^    RBLDNSD="- \(.*\)"$/\1/p' "$TOP/INSTALL")
+rbl=$(sed -n 's/^    RBLDNSD="- \(.*\)"$/\1/p' "$BOOK")
 step "RBLDNSD=\"- $rbl\"" \
     "rbldnsd -n $(printf '%s\n' "$rbl" | map | sed 's|-b 192.0.2.53|-b 127.0.0.1/53|') > '$TMP/rbldnsd.out' 2>&1 &
      echo \$! > '$TMP/rbldnsd.pid'
@@ -385,7 +388,7 @@ step "scp tester.isp.example:/usr/local/share/relaywatch/exim4/35_relaywatch /et
 step "scp tester.isp.example:/etc/exim4/relaywatch.macros /etc/exim4/" \
     "cp /etc/exim4/relaywatch.macros '$TMP/etc2/'"
 step "cat >> /etc/exim4/conf.d/main/00_local_macros <<'EOF'" \
-    "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$TOP/INSTALL' |
+    "sed -n '/^    cat >> \/etc\/exim4\/conf.d\/main\/00_local_macros/,/^    EOF/p' '$BOOK' |
      awk '/^    cat >>/ { n++ } n == 2' | sed '/^    EOF/q' | sed -e '1d' -e '\$d' -e 's/^    //' | map \
         >> '$TMP/etc2/conf.d/main/00_local_macros' &&
      grep -q '^RELAYWATCH_NO_CDB = yes' '$TMP/etc2/conf.d/main/00_local_macros'"
@@ -408,7 +411,7 @@ su -s /bin/sh relaywatch -c 'relaywatch-db unblock -w test 127.0.0.66' > /dev/nu
 # Or by file: the cron line's command, as relaywatch, into a directory
 # that stands for smart host 2's /var/lib/relaywatch.
 install -d -o relaywatch -g relaywatch "$TMP/sh2-state"
-cronline=$(sed -n 's/^    \* \* \* \* \* relaywatch \(cd \/var\/lib\/relaywatch .*rsync.*\)$/\1/p' "$TOP/INSTALL")
+cronline=$(sed -n 's/^    \* \* \* \* \* relaywatch \(cd \/var\/lib\/relaywatch .*rsync.*\)$/\1/p' "$BOOK")
 step "* * * * * relaywatch $cronline" \
     "su -s /bin/sh relaywatch -c '$(printf '%s\n' "$cronline" | sed "s|smarthost2:/var/lib/relaywatch/|$TMP/sh2-state/|" | map)' &&
      cmp '$R/var/lib/relaywatch/state.cdb' '$TMP/sh2-state/state.cdb' &&
@@ -436,13 +439,13 @@ ok $? "service relaywatch stop"
 # The steps stand in INSTALL in this order.
 n=0 bad=
 while IFS= read -r line; do
-	k=$(grep -nF -- "    $line" "$TOP/INSTALL" | cut -d: -f1 | awk -v n="$n" '$1 > n' | head -1)
+	k=$(grep -nF -- "    $line" "$BOOK" | cut -d: -f1 | awk -v n="$n" '$1 > n' | head -1)
 	if [ -z "$k" ]; then bad="$bad
 $line"; else n=$k; fi
 done < "$TMP/steps"
 is "$bad" "" "every step stands in INSTALL, in this order"
 # Every command INSTALL gives is run here or set aside.
-grep -E '^    (make|adduser|install|su|cp|cat|update-exim4.conf|update-rc.d|service|systemctl|journalctl|relaywatch|exim|echo|swaks|printf|\(umask|chown|tail|cd|grep) ' "$TOP/INSTALL" |
+grep -E '^    (make|adduser|install|su|cp|cat|update-exim4.conf|update-rc.d|service|systemctl|journalctl|relaywatch|exim|echo|swaks|printf|\(umask|chown|tail|cd|grep) ' "$BOOK" |
     sed 's/^    //' | sort -u > "$TMP/install.cmds"
 cat "$TMP/steps" "$TMP/aside" | sort -u > "$TMP/known"
 is "$(comm -23 "$TMP/install.cmds" "$TMP/known")" "" "every command in INSTALL is run here or set aside"

@@ -14,8 +14,9 @@
 #include "ip.h"
 #include "mime.h"
 #include "report_text.h"
-#include "stateline.h"
+#include "state.h"
 #include "token.h"
+#include "token_words.h"
 
 #define FIELD_MAX MIME_FIELD_MAX	/* a header field kept */
 

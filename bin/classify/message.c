@@ -13,6 +13,7 @@
 #include "mime.h"
 #include "report_text.h"
 #include "token.h"
+#include "token_words.h"
 
 struct classify_seen seen;
 

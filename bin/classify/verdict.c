@@ -8,7 +8,7 @@
 
 #include "classify.h"
 #include "ip.h"
-#include "stateline.h"
+#include "state.h"
 #include "variant.h"
 
 void

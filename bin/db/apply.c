@@ -13,14 +13,15 @@
 #include "db.h"
 #include "grow.h"
 #include "ip.h"
+#include "lines.h"
 #include "netset.h"
 #include "outbox.h"
+#include "rd.h"
+#include "state.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "stateview.h"
-#include "stream.h"
-#include "textfile.h"
+#include "text.h"
 
 /*
  * What an OK verdict v does to cur, a BLOCK:
@@ -217,7 +218,7 @@ cmd_apply(int argc, char **argv)
 		struct ip *ips;
 		size_t n = 0;
 
-		if ((ips = malloc((count_newlines(in, inlen) + 1) *
+		if ((ips = malloc((lines_count(in, inlen) + 1) *
 		    sizeof *ips)) == NULL)
 			err(EX_OSERR, "out of memory");
 		for (i = 0; i < inlen; n++) {
@@ -232,7 +233,7 @@ cmd_apply(int argc, char **argv)
 		if (stateview_get(&view, ips, n, &m) < 0)
 			err(EX_TEMPFAIL, "%s", cdb_path);
 		free(ips);
-	} else if (state_load(&sf, &m) < 0)
+	} else if (statemap_load(&sf, &m) < 0)
 		errx(EX_OSERR, "%s: out of memory", state_path);
 	for (i = 0; i < inlen;) {
 		char *nl = memchr(in + i, '\n', inlen - i), *o = in + i;
@@ -268,7 +269,7 @@ cmd_apply(int argc, char **argv)
 			case STANDS:
 				warnx("%.*s: BLOCK stands; %s not recorded",
 				    (int)(v.rest - in - i - 1), in + i,
-				    status_name(v.status));
+				    state_status_name(v.status));
 				i = (size_t)(nl - in) + 1;
 				continue;
 			}
@@ -306,7 +307,7 @@ cmd_apply(int argc, char **argv)
 		publish_pending_mark();
 	else
 		enforced = publish_pending();
-	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
+	if (out.len > 0 && statefile_append(&sf, out.p, out.len) < 0)
 		db_failed(state_path);
 	/* (m's lines of the state go with its old mapping) */
 	statemap_free(&m);
@@ -318,7 +319,7 @@ cmd_apply(int argc, char **argv)
 	}
 	if (viewed)
 		stateview_close(&view);
-	state_close(&sf);
+	statefile_close(&sf);
 	db_print_changes(&changes);
 	for (i = 0; i < nmade; i++)
 		free(made[i]);

@@ -18,18 +18,19 @@
 #include "conf.h"
 #include "db.h"
 #include "ip.h"
+#include "lines.h"
 #include "recent.h"
-#include "statecompile.h"
+#include "state.h"
+#include "state_compile.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "stateview.h"
-#include "stream.h"
+#include "wr.h"
 
 static size_t
 count_lines(const struct statefile *sf)
 {
-	return sf->len ? count_newlines(sf->text, sf->len) : 0;
+	return sf->len ? lines_count(sf->text, sf->len) : 0;
 }
 
 /* Is sf's file the one pos is in? */
@@ -38,7 +39,7 @@ same_file(const struct statefile *sf, const struct statepos *pos)
 {
 	struct statepos now;
 
-	return state_position(sf, &now) == 0 && now.dev == pos->dev &&
+	return statefile_position(sf, &now) == 0 && now.dev == pos->dev &&
 	    now.ino == pos->ino;
 }
 
@@ -66,15 +67,15 @@ cmd_compile(int argc, char **argv)
 	db_lock(&sf, 0);
 	if (sf.fd < 0) {
 		/* No state yet: the empty one, created. */
-		state_close(&sf);
+		statefile_close(&sf);
 		db_lock(&sf, 1);
 		rc = publish_rebuild(&sf);
 		if (rc == 0)
 			publish_done();
-		state_close(&sf);
+		statefile_close(&sf);
 		return rc;
 	}
-	if (state_position(&sf, &pos) < 0 || state_unlock(&sf) < 0)
+	if (statefile_position(&sf, &pos) < 0 || statefile_unlock(&sf) < 0)
 		db_failed(state_path);
 	pos.off = publish_whole_lines(&sf);
 	statemap_init(&blocks);
@@ -85,8 +86,8 @@ cmd_compile(int argc, char **argv)
 	if (!same_file(&now, &pos)) {
 		/* Compacted meanwhile, which built its own. */
 		atomic_abandon(&af);
-		state_close(&now);
-		state_close(&sf);
+		statefile_close(&now);
+		statefile_close(&sf);
 		statemap_free(&blocks);
 		return 0;
 	}
@@ -111,8 +112,8 @@ cmd_compile(int argc, char **argv)
 	statemap_free(&tail);
 	statemap_free(&blocks);
 	stateview_close(&view);
-	state_close(&now);
-	state_close(&sf);
+	statefile_close(&now);
+	statefile_close(&sf);
 	return rc;
 }
 
@@ -138,7 +139,7 @@ fill_compact(int fd, void *arg)
 		buf_add(&b, cf->v[i]->rest, cf->v[i]->rest_len);
 		buf_str(&b, "\n");
 		if (b.len > 1 << 20 || i + 1 == cf->n) {
-			if (write_all(fd, b.p, b.len) < 0) {
+			if (wr_all(fd, b.p, b.len) < 0) {
 				rc = -1;
 				break;
 			}
@@ -239,7 +240,7 @@ cmd_compact(int argc, char **argv)
 		db_failed(state_path);
 	printf("%s: %zu lines, %zu addresses; the old file is %s\n",
 	    state_path, count_lines(&sf), cf.n, to);
-	state_close(&sf);
+	statefile_close(&sf);
 	statemap_free(&m);
 	free(cf.v);
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -13,8 +13,8 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "state.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "stateview.h"
 

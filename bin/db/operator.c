@@ -15,8 +15,8 @@
 #include "conf.h"
 #include "db.h"
 #include "ip.h"
+#include "state.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "stateview.h"
 
@@ -90,14 +90,14 @@ cmd_operator(int unblock, int argc, char **argv)
 	if ((viewed = db_view(&view, &sf))) {
 		if (stateview_get(&view, &ip, 1, &m) < 0)
 			err(EX_TEMPFAIL, "%s", cdb_path);
-	} else if (state_load(&sf, &m) < 0)
+	} else if (statemap_load(&sf, &m) < 0)
 		errx(EX_OSERR, "%s: out of memory", state_path);
 	if ((en = statemap_get(&m, &ip)) == NULL)
 		errx(EX_DATAERR, "%s: not in the state", argv[0]);
 	db_entry_line(en, &cur);
 	if (cur.status != ST_BLOCK && (unblock || !db_held(&cur)))
 		errx(EX_DATAERR, "%s: not blocked (%s)", argv[0],
-		    status_name(cur.status));
+		    state_status_name(cur.status));
 	t = state_time_next(&cur, (long long)time(NULL));
 	if (!unblock && db_held(&cur)) {
 		/* A person read what came back: tested again at the host's
@@ -133,7 +133,7 @@ cmd_operator(int unblock, int argc, char **argv)
 	if (state_parse(line, n, &next, &w) < 0)
 		errx(EX_SOFTWARE, "operator line does not parse: %s", w);
 	line[n++] = '\n';
-	if (state_append(&sf, line, n) < 0)
+	if (statefile_append(&sf, line, n) < 0)
 		db_failed(state_path);
 	statemap_free(&m);
 	if (unblock) {
@@ -142,7 +142,7 @@ cmd_operator(int unblock, int argc, char **argv)
 	}
 	if (viewed)
 		stateview_close(&view);
-	state_close(&sf);
+	statefile_close(&sf);
 	db_print_changes(&change);
 	buf_free(&change);
 	return rc;

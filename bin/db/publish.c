@@ -15,11 +15,11 @@
 #include "conf.h"
 #include "db.h"
 #include "dnsbl.h"
+#include "lines.h"
 #include "recent.h"
-#include "statecompile.h"
+#include "state_compile.h"
 #include "statefile.h"
 #include "statemap.h"
-#include "stream.h"
 #include "stateview.h"
 
 /* The text of sf up to its last newline: what a CDB is built from (a
@@ -29,7 +29,7 @@ publish_whole_lines(const struct statefile *sf)
 {
 	if (sf->len == 0 || sf->text[sf->len - 1] == '\n')
 		return sf->len;
-	return (size_t)(line_start(sf->text, sf->text + sf->len) - sf->text);
+	return (size_t)(lines_start(sf->text, sf->text + sf->len) - sf->text);
 }
 
 /* blocked.nets after a change of the BLOCKs: all of relaywatch's lines
@@ -64,7 +64,7 @@ publish_recent(struct stateview *v, const struct statefile *sf,
 	statemap_init(tail);
 	if (stateview_tail(v, tail) < 0)
 		errx(EX_OSERR, "%s: out of memory", state_path);
-	if (state_position(sf, &pos) < 0)
+	if (statefile_position(sf, &pos) < 0)
 		db_failed(state_path);
 	pos.off = publish_whole_lines(sf);
 	if ((rc = recent_write(recent_path, serial_path, tail, &v->cdb, &pos,
@@ -87,7 +87,7 @@ publish_rebuild(const struct statefile *sf)
 
 	statemap_init(&blocks);
 	statemap_init(&none);
-	if (state_position(sf, &pos) < 0)
+	if (statefile_position(sf, &pos) < 0)
 		db_failed(state_path);
 	pos.off = publish_whole_lines(sf);
 	if (state_compile(&af, cdb_path, state_path, sf->text, pos.off, &pos,
@@ -116,7 +116,7 @@ publish_enforce(struct statefile *sf, struct stateview *v)
 	struct statemap tail;
 	int rc;
 
-	if (state_map(sf) < 0)
+	if (statefile_map(sf) < 0)
 		db_failed(state_path);
 	if (v == NULL)
 		return publish_rebuild(sf);

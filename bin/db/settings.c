@@ -10,12 +10,12 @@
 
 #include "conf.h"
 #include "db.h"
-#include "preflight.h"
 #include "dnsbl.h"
 #include "ip.h"
 #include "netset.h"
-#include "statecdb.h"
-#include "stateline.h"
+#include "preflight.h"
+#include "state.h"
+#include "state_cdb.h"
 
 /*
  * Our own MTAs (own_hosts) that Exim refuses now: a BLOCK recorded before

@@ -12,8 +12,8 @@
 #include "conf.h"
 #include "db.h"
 #include "ip.h"
+#include "state.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "utc.h"
 
@@ -40,7 +40,7 @@ cmd_list(int argc, char **argv)
 		db_usage("list takes one status at most");
 	if (argc == 1) {
 		for (want = ST_OK; want <= ST_UNKNOWN; want++)
-			if (strcasecmp(argv[0], status_name(want)) == 0)
+			if (strcasecmp(argv[0], state_status_name(want)) == 0)
 				break;
 		if (want > ST_UNKNOWN)
 			errx(EX_USAGE, "%s: not a status (OK, BLOCK, UNKNOWN)",
@@ -64,7 +64,7 @@ cmd_list(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EX_IOERR, "standard output");
-	state_close(&sf);
+	statefile_close(&sf);
 	statemap_free(&m);
 	free(v);
 	return 0;
@@ -128,11 +128,11 @@ cmd_show(int argc, char **argv)
 	for (k = 0; k < HISTORY_KEEP; k++) {
 		snprintf(paths[k], sizeof paths[k], "%s.%d", state_path,
 		    HISTORY_KEEP - k);
-		if (state_open(&old[k], paths[k], 0) < 0 ||
-		    state_map(&old[k]) < 0)
+		if (statefile_open(&old[k], paths[k], 0) < 0 ||
+		    statefile_map(&old[k]) < 0)
 			db_failed(paths[k]);
 	}
-	if (state_open(&sf, state_path, 0) < 0 || state_map(&sf) < 0)
+	if (statefile_open(&sf, state_path, 0) < 0 || statefile_map(&sf) < 0)
 		db_failed(state_path);
 	for (i = 0; i < argc; i++) {
 		struct buf h = { 0 };
@@ -160,7 +160,7 @@ cmd_show(int argc, char **argv)
 			printf("%s: never tested\n", ip);
 			continue;
 		}
-		printf("%s: %s since ", ip, status_name(last.status));
+		printf("%s: %s since ", ip, state_status_name(last.status));
 		print_time(since);
 		if (state_get(&last, "why", why, sizeof why))
 			printf(" (%s)", why);
@@ -172,16 +172,16 @@ cmd_show(int argc, char **argv)
 			state_parse(p, (size_t)(nl - p), &sl, &w);
 			printf("  ");
 			print_time(sl.time);
-			printf("  %-7s %.*s\n", status_name(sl.status),
+			printf("  %-7s %.*s\n", state_status_name(sl.status),
 			    (int)sl.kv_len, sl.kv);
 		}
 		buf_free(&h);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(EX_IOERR, "standard output");
-	state_close(&sf);
+	statefile_close(&sf);
 	for (k = 0; k < HISTORY_KEEP; k++)
-		state_close(&old[k]);
+		statefile_close(&old[k]);
 	free(want);
 	return 0;
 }

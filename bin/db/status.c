@@ -32,15 +32,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "status.h"
 #include "ip.h"
 #include "logpos.h"
 #include "outbox.h"
-#include "statecdb.h"
+#include "state.h"
+#include "state_cdb.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "stateview.h"
+#include "status.h"
 #include "statusfile.h"
 #include "usage.h"
 
@@ -167,12 +167,12 @@ scan_state(const char *state_path, const char *cdb_path, time_t *compiled,
 
 	*compiled = 0;
 	*uncompiled = 0;
-	if (state_open(&sf, state_path, 0) < 0 || state_map(&sf) < 0)
+	if (statefile_open(&sf, state_path, 0) < 0 || statefile_map(&sf) < 0)
 		err(EX_NOINPUT, "%s", state_path);
 	statemap_init(&m);
 	viewed = sf.len > 0 && stateview_open(&v, &sf, cdb_path, &why) == 0;
 	/* (the text up to the end seen under the lock never changes) */
-	(void)state_unlock(&sf);
+	(void)statefile_unlock(&sf);
 	if (viewed) {
 		if (fstat(v.fd, &st) == 0)
 			*compiled = st.st_mtime;
@@ -198,7 +198,7 @@ scan_state(const char *state_path, const char *cdb_path, time_t *compiled,
 		printf("note:       %s: %s; all of the state read\n",
 		    cdb_path, why);
 	*uncompiled = sf.len;
-	if (state_load(&sf, &m) < 0)
+	if (statemap_load(&sf, &m) < 0)
 		errx(EX_OSERR, "%s: out of memory", state_path);
 tail:
 	hosts.tail = NULL;
@@ -209,7 +209,7 @@ tail:
 			count_host(NULL, &sl);
 	}
 	statemap_free(&m);
-	state_close(&sf);
+	statefile_close(&sf);
 }
 
 static void
@@ -563,7 +563,7 @@ db_status(const struct conf *c, int argc, char **argv)
 		errx(EX_USAGE, "status takes no arguments");
 	conf = c;
 	now = time(NULL);
-	if (state_paths(conf->statedir, state_path, sizeof state_path,
+	if (statefile_paths(conf->statedir, state_path, sizeof state_path,
 	    cdb_path, sizeof cdb_path) < 0)
 		errx(EX_CONFIG, "statedir too long");
 	scan_state(state_path, cdb_path, &compiled, &uncompiled);

@@ -13,9 +13,9 @@
 #include "db.h"
 #include "grow.h"
 #include "ip.h"
-#include "statecdb.h"
+#include "state.h"
+#include "state_cdb.h"
 #include "statefile.h"
-#include "stateline.h"
 #include "statemap.h"
 #include "stateview.h"
 
@@ -147,14 +147,14 @@ sweep_scan(struct sweep_scan *sc)
 
 	db_lock(&sf, 0);
 	if (sf.fd < 0) {
-		state_close(&sf);
+		statefile_close(&sf);
 		return 0;
 	}
 	if (stateview_open(&v, &sf, cdb_path, &why) < 0) {
-		state_close(&sf);
+		statefile_close(&sf);
 		return -1;
 	}
-	if (state_unlock(&sf) < 0)
+	if (statefile_unlock(&sf) < 0)
 		db_failed(state_path);
 	statemap_init(&tail);
 	if (stateview_tail(&v, &tail) < 0)
@@ -173,7 +173,7 @@ sweep_scan(struct sweep_scan *sc)
 	sc->tail = NULL;
 	statemap_free(&tail);
 	stateview_close(&v);
-	state_close(&sf);
+	statefile_close(&sf);
 	return rc;
 }
 
@@ -211,7 +211,7 @@ cmd_sweep(int argc, char **argv)
 	if (viewed && scanned) {
 		if (stateview_get(&view, sc.v, sc.n, &m) < 0)
 			err(EX_TEMPFAIL, "%s", cdb_path);
-	} else if (state_load(&sf, &m) < 0)
+	} else if (statemap_load(&sf, &m) < 0)
 		errx(EX_OSERR, "%s: out of memory", state_path);
 	for (i = 0; i < m.n; i++) {
 		struct stateline cur, next;
@@ -261,7 +261,7 @@ cmd_sweep(int argc, char **argv)
 		warnx("%zu tests without a delivery of their probe: is Exim "
 		    "sending probes (the main log's T=relaywatch_smtp lines), "
 		    "and does relaywatch-hosts -d read that log?", nundelivered);
-	if (out.len > 0 && state_append(&sf, out.p, out.len) < 0)
+	if (out.len > 0 && statefile_append(&sf, out.p, out.len) < 0)
 		db_failed(state_path);
 	/* (m's lines of the state go with its old mapping) */
 	statemap_free(&m);
@@ -269,7 +269,7 @@ cmd_sweep(int argc, char **argv)
 		rc = publish_enforce(&sf, viewed ? &view : NULL);
 	if (viewed)
 		stateview_close(&view);
-	state_close(&sf);
+	statefile_close(&sf);
 	db_print_changes(&changes);
 	buf_free(&out);
 	buf_free(&changes);

@@ -13,14 +13,14 @@
 #include "grow.h"
 #include "ip.h"
 #include "mailboxes.h"
-#include "stateline.h"
+#include "state.h"
 #include "token.h"
 #include "variant.h"
 
 struct delivery *deliveries;
 size_t ndeliveries, deliverycap;
 static struct keys keys;
-static int keys_rc = -1;		/* keys_read's, once read */
+static int keys_rc = -1;		/* token_keys_read's, once read */
 static char keys_err[256];
 
 /* The token tok[0..tl) checked with our keys (read at the first): 0 with
@@ -29,7 +29,7 @@ static int
 token_read(const char *tok, size_t tl, struct token *t, const char **why)
 {
 	if (keys_rc < 0)
-		keys_rc = keys_read(&keys, conf.keyfile, keys_err,
+		keys_rc = token_keys_read(&keys, conf.keyfile, keys_err,
 		    sizeof keys_err);
 	if (keys_rc != 0)
 		errx(keys_rc, "%s", keys_err);

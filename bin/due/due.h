@@ -20,11 +20,11 @@
 #include "iptable.h"
 #include "mailboxes.h"
 #include "netset.h"
+#include "rd.h"
 #include "sendertally.h"
 #include "stamp.h"
+#include "state.h"
 #include "state_follow.h"
-#include "stateline.h"
-#include "stream.h"
 #include "token.h"
 #include "variant.h"
 

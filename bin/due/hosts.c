@@ -18,8 +18,8 @@
 #include "mailboxes.h"
 #include "netset.h"
 #include "stamp.h"
+#include "state.h"
 #include "state_follow.h"
-#include "stateline.h"
 #include "variant.h"
 
 struct iptable hosts;

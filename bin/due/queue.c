@@ -12,8 +12,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "atomic.h"
 #include "askreport.h"
+#include "atomic.h"
 #include "due.h"
 #include "fairqueue.h"
 #include "grow.h"

@@ -9,8 +9,8 @@
 
 #include "fuzz.h"
 #include "ip.h"
-#include "statecdb.h"
-#include "stateline.h"
+#include "state.h"
+#include "state_cdb.h"
 
 static unsigned long records;
 

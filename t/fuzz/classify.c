@@ -43,7 +43,7 @@ setup(void)
 	    "netblocks = %s/netblocks\n", dir, dir);
 	fclose(f);
 	conf_load(&conf, path);
-	if (keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr) != 0)
+	if (token_keys_read(&keys, conf.keyfile, keyerr, sizeof keyerr) != 0)
 		fuzz_fail(keyerr, __FILE__, __LINE__);
 	/* The verdicts and, with -vv, the reasons, to /dev/null; file
 	 * descriptors 1 and 2 stay for the replay's count and the

@@ -33,12 +33,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(err[0] != '\0');
 		break;
 	case 1:
-		if (keys_read(&ks, path, err, sizeof err) == 0) {
+		if (token_keys_read(&ks, path, err, sizeof err) == 0) {
 			FUZZ_ASSERT(ks.n >= 1 && ks.n <= KEYS_MAX);
 			for (i = 0; i < ks.n; i++)
 				FUZZ_ASSERT(ks.len[i] >= KEY_MIN_BYTES &&
 				    ks.len[i] <= KEY_MAX_BYTES);
-			keys_clear(&ks);
+			token_keys_clear(&ks);
 		} else
 			FUZZ_ASSERT(err[0] != '\0');
 		break;

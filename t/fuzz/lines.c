@@ -15,14 +15,14 @@
 #include "blocked_nets.h"
 #include "clocksteps.h"
 #include "domain.h"
-#include "hostline.h"
 #include "fuzz.h"
+#include "hostline.h"
 #include "ip.h"
 #include "logpos.h"
-#include "outbox.h"
 #include "mailboxes.h"
+#include "outbox.h"
 #include "sendertally.h"
-#include "stateline.h"
+#include "state.h"
 #include "statusfile.h"
 
 int

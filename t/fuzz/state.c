@@ -16,7 +16,7 @@
 #include "blocked_nets.h"
 #include "fuzz.h"
 #include "recent.h"
-#include "statecompile.h"
+#include "state_compile.h"
 #include "statemap.h"
 
 int
@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sf.len = size;
 	statemap_init(&all);
 	statemap_init(&blocks);
-	FUZZ_ASSERT(state_load(&sf, &all) >= 0);
+	FUZZ_ASSERT(statemap_load(&sf, &all) >= 0);
 	FUZZ_ASSERT(state_compile(&af, cdbpath, path, text, size, &pos, 64,
 	    &blocks, &bad) == 0 && atomic_commit(&af, NULL) == 0);
 	if ((fd = open(cdbpath, O_RDONLY)) < 0 || cdb_init(&c, fd) < 0)

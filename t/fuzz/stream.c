@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "stream.h"
+#include "rd.h"
 
 struct feeder {
 	int fd;

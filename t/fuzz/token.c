@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *path = fuzz_file((const uint8_t *)FUZZ_KEY_HEX "\n",
 		    sizeof FUZZ_KEY_HEX);
 
-		if (keys_read(&ks, path, err, sizeof err) != 0)
+		if (token_keys_read(&ks, path, err, sizeof err) != 0)
 			fuzz_fail(err, __FILE__, __LINE__);
 	}
 	if (token_check(&ks, (const char *)data, size, now, 7 * 86400, &u,

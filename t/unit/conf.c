@@ -1,14 +1,14 @@
 /* lib/conf.c: relaywatch.conf. */
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "conf.h"
-#include "variant.h"
-#include "textfile.h"
 #include "tap.h"
+#include "text.h"
+#include "variant.h"
 
 static char dir[] = "/tmp/rw-conf-XXXXXX";
 static char path[300];

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "eximlog.h"
-#include "textfile.h"
 #include "tap.h"
+#include "text.h"
 
 static const char *kinds[] = { "other", "arrival", "marker", "local", "bad",
     "delivered", "deferred", "dnslist-defer" };

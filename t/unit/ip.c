@@ -1,11 +1,11 @@
 /* lib/ip.c: parsing, canonical form, CIDR blocks. */
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 
 #include "ip.h"
-#include "textfile.h"
 #include "tap.h"
+#include "text.h"
 
 static void
 canon(const char *in, const char *want)

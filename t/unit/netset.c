@@ -1,7 +1,7 @@
 /* lib/netset.c: netblocks files and membership. */
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 

@@ -2,10 +2,10 @@
 #include <stdlib.h>
 
 #include "blocked_nets.h"
-#include "stateline.h"
+#include "state.h"
 #include "statemap.h"
-#include "textfile.h"
 #include "tap.h"
+#include "text.h"
 
 static void
 good(const char *l, const char *status, long long t)
@@ -19,7 +19,7 @@ good(const char *l, const char *status, long long t)
 		printf("#   why: %s\n", why);
 		return;
 	}
-	is_str(status_name(sl.status), status, "status of %s", shown);
+	is_str(state_status_name(sl.status), status, "status of %s", shown);
 	is_int(sl.time, t, "time of %s", shown);
 }
 

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "stream.h"
+#include "rd.h"
 #include "tap.h"
+#include "wr.h"
 
 static int pauses, feed_fd = -1;
 

@@ -1,15 +1,16 @@
 /* lib/token.c: key files, known answers, and tokens that must not verify. */
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "token.h"
 #include "tap.h"
+#include "token.h"
+#include "token_words.h"
 
 static char dir[] = "/tmp/rw-token-XXXXXX";
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -39,7 +40,7 @@ bad_keys(const char *name, const char *text, int mode, int want,
 {
 	struct keys ks;
 	char err[512] = "";
-	int rc = keys_read(&ks, keyfile(name, text, mode), err, sizeof err);
+	int rc = token_keys_read(&ks, keyfile(name, text, mode), err, sizeof err);
 
 	if (!is_int(rc, want, "key file %s: exit %d", what, want))
 		printf("#   %s\n", err);
@@ -112,7 +113,7 @@ main(void)
 	}
 
 	/* Key files. */
-	rc = keys_read(&ks, keyfile("key", "# the key\n"
+	rc = token_keys_read(&ks, keyfile("key", "# the key\n"
 	    "000102030405060708090a0b0c0d0e0f"
 	    "101112131415161718191A1B1C1D1E1F  # comment\n", 0600), err,
 	    sizeof err);
@@ -120,10 +121,10 @@ main(void)
 		printf("#   %s\n", err);
 	is_int((long long)ks.n, 1, "one key read");
 	is_int((long long)ks.len[0], 32, "of 32 bytes");
-	rc = keys_read(&other, keyfile("other", "ff0102030405060708090a0b0c0d0e0f"
+	rc = token_keys_read(&other, keyfile("other", "ff0102030405060708090a0b0c0d0e0f"
 	    "101112131415161718191a1b1c1d1e1f\r\n", 0400), err, sizeof err);
 	is_int(rc, 0, "key file: CRLF, mode 0400");
-	rc = keys_read(&both, keyfile("both",
+	rc = token_keys_read(&both, keyfile("both",
 	    "aa0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
 	    "\n"
 	    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n",
@@ -134,7 +135,7 @@ main(void)
 		char path[300];
 
 		snprintf(path, sizeof path, "%s/missing", dir);
-		rc = keys_read(&none, path, err, sizeof err);
+		rc = token_keys_read(&none, path, err, sizeof err);
 		is_int(rc, EX_CONFIG, "key file missing: 78");
 		ok(strstr(err, "openssl rand -hex 32") != NULL,
 		    "and it says how to make one");
@@ -188,7 +189,7 @@ main(void)
 		fwrite(nul, 1, 33, f);
 		fclose(f);
 		chmod(path, 0600);
-		is_int(keys_read(&k, path, err, sizeof err), EX_CONFIG,
+		is_int(token_keys_read(&k, path, err, sizeof err), EX_CONFIG,
 		    "key file: a NUL byte");
 	}
 
@@ -386,22 +387,22 @@ main(void)
 		char out[TOKEN_MAX + 1], long_[200];
 		const char *a = "isp.example!RelayTest+cb7qaaacnmfmegx5m3nallmtvnrj5vi@[192.0.2.7]";
 
-		is_int((long long)token_after(a, strlen(a), "relaytest+", out),
-		    31, "token_after: the prefix in any case");
+		is_int((long long)token_words_after(a, strlen(a), "relaytest+", out),
+		    31, "token_words_after: the prefix in any case");
 		is_str(out, "cb7qaaacnmfmegx5m3nallmtvnrj5vi", "  the run after it");
-		is_int((long long)token_after(a, strlen(a), "nobody+", out), 0,
-		    "token_after: no prefix, no token");
-		is_int((long long)token_after("x+", 2, "x+", out), 0,
-		    "token_after: the prefix at the end: no token");
+		is_int((long long)token_words_after(a, strlen(a), "nobody+", out), 0,
+		    "token_words_after: no prefix, no token");
+		is_int((long long)token_words_after("x+", 2, "x+", out), 0,
+		    "token_words_after: the prefix at the end: no token");
 		memset(long_, 'a', sizeof long_);
 		memcpy(long_, "x+", 2);
-		is_int((long long)token_after(long_, sizeof long_, "x+", out),
-		    TOKEN_MAX + 1, "token_after: a run longer than a token");
-		is_int((long long)token_after(a, 10, "relaytest+", out), 0,
-		    "token_after: only within n bytes");
+		is_int((long long)token_words_after(long_, sizeof long_, "x+", out),
+		    TOKEN_MAX + 1, "token_words_after: a run longer than a token");
+		is_int((long long)token_words_after(a, 10, "relaytest+", out), 0,
+		    "token_words_after: only within n bytes");
 	}
 
-	keys_clear(&ks);
+	token_keys_clear(&ks);
 	is_int((long long)ks.n, 0, "keys cleared");
 	{
 		char cmd[300];

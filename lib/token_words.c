@@ -6,9 +6,10 @@
 
 #include "ascii.h"
 #include "token.h"
+#include "token_words.h"
 
 size_t
-token_after(const char *s, size_t n, const char *prefix, char *out)
+token_words_after(const char *s, size_t n, const char *prefix, char *out)
 {
 	size_t m = strlen(prefix), i, j, k = 0;
 	const char *p = NULL, *e = s + n;

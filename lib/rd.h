@@ -1,14 +1,12 @@
 /*
- * Line streams for the filters.  They live in "tail -F mainlog | ..."
+ * Line streams for the filters: the reader (the writer is wr.h).  They live in "tail -F mainlog | ..."
  * pipelines: output must reach the next filter as soon as input pauses,
  * yet bulk input must go at full speed, without a write(2) per line.  The
  * reader calls a hook (flushing the writer) whenever the next read would
  * block; the writer otherwise writes only when its buffer is full.
  */
-#ifndef RW_STREAM_H
-#define RW_STREAM_H
-
-#include <sys/types.h>
+#ifndef RW_RD_H
+#define RW_RD_H
 
 #include <stddef.h>
 #include <string.h>
@@ -78,32 +76,5 @@ rd_line(struct reader *r, char **line, size_t *len, int *flags)
  * rd_line does.  Do not mix with rd_line on one reader.
  */
 int rd_chunk(struct reader *r, char **start, char **end, int *flags);
-
-/* write(2) all n bytes, through short writes and EINTR; 0 or -1. */
-int write_all(int fd, const char *s, size_t n);
-
-/* The number of newlines in n bytes at p. */
-size_t count_newlines(const char *p, size_t n);
-
-/* The number of newlines in fd before offset to (read with pread). */
-unsigned long long fd_count_newlines(int fd, off_t to);
-
-/* The start of the line that holds p: just after the last newline
- * before p, or s (eight bytes at a time). */
-char *line_start(char *s, char *p);
-
-struct writer {
-	int fd;
-	size_t len;
-	char buf[65536];
-};
-
-void wr_init(struct writer *w, int fd);
-/* Both return 0, or -1 with errno set. */
-int wr_write(struct writer *w, const char *s, size_t n);
-int wr_flush(struct writer *w);
-
-/* The pause hook that flushes a writer (arg: struct writer *). */
-int wr_pause_hook(void *arg);
 
 #endif

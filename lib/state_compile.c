@@ -1,5 +1,5 @@
 /*
- * state.cdb compiled from the state's text (statecompile.h).  The text is
+ * state.cdb compiled from the state's text (state_compile.h).  The text is
  * walked from its end; the pages read are given back as it goes, and the
  * ones before asked for ahead, so that 10 M addresses cost the set of
  * addresses met (ipset.h) and tinycdb's own 8 bytes a record.
@@ -17,9 +17,9 @@
 
 #include "atomic.h"
 #include "ipset.h"
-#include "statecdb.h"
-#include "statecompile.h"
-#include "stream.h"
+#include "lines.h"
+#include "state_cdb.h"
+#include "state_compile.h"
 
 #define WINDOW (8u << 20)	/* pages given back and asked for at once */
 #define SAID_MAX 100
@@ -135,13 +135,13 @@ fill_compiled(int fd, void *arg)
 	if (p > text && p[-1] != '\n') {
 		c->lines++;
 		bad_line(c, "last line cut short (no newline)");
-		p = line_start((char *)text, (char *)p);
+		p = lines_start((char *)text, (char *)p);
 	}
 	while (p > text) {
 		const char *end = p - 1;	/* its newline */
 		size_t back = (size_t)(given - end);
 
-		p = line_start((char *)text, (char *)end);
+		p = lines_start((char *)text, (char *)end);
 		if (take_line(c, &cm, &seen, p, (size_t)(end - p)) < 0)
 			goto fail;
 		if (back >= WINDOW) {

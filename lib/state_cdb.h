@@ -2,15 +2,15 @@
  * state.cdb, what Exim's RCPT ACL and relaywatch-due read: each address's
  * last line, and where in the state it was built to.
  */
-#ifndef RW_STATECDB_H
-#define RW_STATECDB_H
+#ifndef RW_STATE_CDB_H
+#define RW_STATE_CDB_H
 
 #include <stddef.h>
 
 #include "ip.h"
+#include "state.h"
 #include "statefile.h"
 #include "statemap.h"
-#include "stateline.h"
 
 /*
  * Where a state.cdb's content ends in the state: the file (device and

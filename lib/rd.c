@@ -1,11 +1,13 @@
+/*
+ * The filters' line reader (rd.h).
+ */
 #include <errno.h>
 #include <poll.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "stream.h"
+#include "rd.h"
 
 #define RD_CHUNK (1024 * 1024)
 
@@ -185,121 +187,4 @@ rd_chunk(struct reader *r, char **start, char **end, int *flags)
 			return 1;
 		}
 	}
-}
-
-size_t
-count_newlines(const char *p, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	size_t c = 0, i = 0;
-
-	/* Byte counters in blocks of 16, which compilers turn into vector
-	 * code: about as fast as wc -l. */
-	while (i < n) {
-		unsigned char acc[16] = { 0 };
-		size_t lim = n - i > 255 * 16 ? i + 255 * 16 : n;
-		int k;
-
-		for (; i + 16 <= lim; i += 16)
-			for (k = 0; k < 16; k++)
-				acc[k] += u[i + k] == '\n';
-		for (; i < lim; i++)
-			c += u[i] == '\n';
-		for (k = 0; k < 16; k++)
-			c += acc[k];
-	}
-	return c;
-}
-
-void
-wr_init(struct writer *w, int fd)
-{
-	w->fd = fd;
-	w->len = 0;
-}
-
-int
-write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, s, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-int
-wr_flush(struct writer *w)
-{
-	size_t n = w->len;
-
-	w->len = 0;
-	return n ? write_all(w->fd, w->buf, n) : 0;
-}
-
-int
-wr_write(struct writer *w, const char *s, size_t n)
-{
-	if (n > sizeof w->buf - w->len) {
-		if (wr_flush(w) < 0)
-			return -1;
-		if (n > sizeof w->buf)
-			return write_all(w->fd, s, n);
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	return 0;
-}
-
-int
-wr_pause_hook(void *arg)
-{
-	return wr_flush(arg);
-}
-
-/* The start of the line that holds p: just after the last newline
- * before p, or s.  Eight bytes at a time, as the prefix before an
- * arrival's "<=" is some 40 to 100 bytes (relaywatch-hosts FILE on a
- * million messages: 0.20 s, 0.22 s a byte at a time). */
-char *
-line_start(char *s, char *p)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t nl = ones * '\n';
-
-	while (p - s >= 8) {
-		uint64_t w, x;
-
-		memcpy(&w, p - 8, 8);
-		x = w ^ nl;
-		if (((x - ones) & ~x & (ones << 7)) != 0)
-			break;
-		p -= 8;
-	}
-	while (p > s && p[-1] != '\n')
-		p--;
-	return p;
-}
-
-unsigned long long
-fd_count_newlines(int fd, off_t to)
-{
-	unsigned long long n = 0;
-	char buf[65536];
-	off_t at = 0;
-	ssize_t r;
-
-	while (at < to && (r = pread(fd, buf, (size_t)(to - at <
-	    (off_t)sizeof buf ? to - at : (off_t)sizeof buf), at)) > 0) {
-		n += count_newlines(buf, (size_t)r);
-		at += r;
-	}
-	return n;
 }

@@ -1,6 +1,6 @@
 /*
  * state.cdb: built whole from a state map, read one address at a time
- * (statecdb.h).
+ * (state_cdb.h).
  */
 #define _DEFAULT_SOURCE		/* madvise(2) */
 #include <sys/mman.h>
@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "atomic.h"
-#include "statecdb.h"
-#include "textfile.h"
+#include "state_cdb.h"
+#include "text.h"
 
 int
 state_cdb_add_network(struct cdb_make *cm, const struct statemap_entry *en,

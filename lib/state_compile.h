@@ -3,8 +3,8 @@
  * memory that does not grow with the number of lines: the first line of
  * an address met is its last, its record; the earlier ones are history.
  */
-#ifndef RW_STATECOMPILE_H
-#define RW_STATECOMPILE_H
+#ifndef RW_STATE_COMPILE_H
+#define RW_STATE_COMPILE_H
 
 #include <stddef.h>
 
@@ -17,7 +17,7 @@
  * place) from text[0..len) of the state at state_path (for messages): key
  * the canonical IP, value the rest of its last good line; pos, when not
  * NULL, under STATE_CDB_POSKEY; each IPv6 BLOCK also under its network
- * of v6bits bits (statecdb.h).  The BLOCKs' lines are put in blocks
+ * of v6bits bits (state_cdb.h).  The BLOCKs' lines are put in blocks
  * (pointing into text), for blocked.nets.  Bad lines are warned about as
  * "PATH:LINE: why" (the first 100, in the order of the file) and counted
  * in *bad: a line whose address is not one, and an address's last line

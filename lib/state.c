@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stateline.h"
+#include "state.h"
 
 static const char *const status_names[] = { "", "OK", "BLOCK", "UNKNOWN" };
 
@@ -54,7 +54,7 @@ state_format_change(const struct stateline *sl, enum status old, char *out)
 }
 
 const char *
-status_name(enum status s)
+state_status_name(enum status s)
 {
 	return status_names[s];
 }

@@ -3,8 +3,8 @@
  * IP being its status and the earlier ones its history
  * (relaywatch-state(5)); and relaywatch-db apply's change lines.
  */
-#ifndef RW_STATELINE_H
-#define RW_STATELINE_H
+#ifndef RW_STATE_H
+#define RW_STATE_H
 
 #include <stddef.h>
 
@@ -35,7 +35,7 @@ int state_parse(const char *line, size_t len, struct stateline *out,
 int state_parse_value(const char *rest, size_t len, struct stateline *out,
     const char **why);
 
-const char *status_name(enum status s);
+const char *state_status_name(enum status s);
 
 /* A change line of relaywatch-db apply, "IP OLD NEW TIME [key=value ...]",
  * OLD a status or "-" (ST_NONE).  state_format_change writes sl's with
