@@ -63,7 +63,9 @@ int
 is_due(const struct host *h)
 {
 	return h == NULL || (!(h->flags & H_QUEUED) && (h->until <= now ||
-	    unsent(h)));
+	    ((h->flags & H_PENDING) && unsent(h))));	/* (the cheap test
+							 * first: every line
+							 * asks) */
 }
 
 static struct writer out;

@@ -170,8 +170,20 @@ extern struct retest *retests;
 extern struct state_follow follow;
 extern time_t started;
 
-struct host *host_get_h(const struct ip *ip, uint64_t h);
-struct host *host_get(const struct ip *ip);
+/* ip's entry, or NULL; h is ip_hash(ip).  (Inline: every line of
+ * input asks.) */
+static inline struct host *
+host_get_h(const struct ip *ip, uint64_t h)
+{
+	return iptable_get(&hosts, ip, h);
+}
+
+static inline struct host *
+host_get(const struct ip *ip)
+{
+	return host_get_h(ip, ip_hash(ip));
+}
+
 struct host *host_put(const struct ip *ip);
 void net_note(const struct ip *ip, unsigned flags, uint8_t status,
     uint32_t until);

@@ -24,19 +24,6 @@
 
 struct iptable hosts;
 
-/* ip's entry, or NULL; h is ip_hash(ip). */
-struct host *
-host_get_h(const struct ip *ip, uint64_t h)
-{
-	return iptable_get(&hosts, ip, h);
-}
-
-struct host *
-host_get(const struct ip *ip)
-{
-	return host_get_h(ip, ip_hash(ip));
-}
-
 /* ip's entry, made if need be (status ST_NONE, until 0, no flags): may
  * move every entry. */
 struct host *

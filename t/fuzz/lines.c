@@ -69,6 +69,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(strcmp(val, v) == 0);
 		}
 	}
+	if (size >= 17) {
+		/* A line made by the writers: it parses, and says what
+		 * they were given. */
+		enum status st = (enum status)(ST_OK + (uint8_t)s[16] % 3);
+		long long when, k;
+		struct ip a;
+		size_t m = 0;
+
+		memcpy(&when, s, 8);
+		memcpy(&k, s + 8, 8);
+		when = when < 0 ? -(when + 1) : when;
+		when %= STATE_TIME_MAX + 1;
+		memset(&a, 0, sizeof a);
+		memcpy(a.b, s, 16);
+		FUZZ_ASSERT(state_put_head(buf, sizeof buf, &m, &a, st,
+		    when) == 0);
+		FUZZ_ASSERT(state_put_time(buf, sizeof buf, &m, "probes",
+		    k) == 0);
+		FUZZ_ASSERT(state_parse(buf, m, &sl, &why) == 0);
+		FUZZ_ASSERT(ip_cmp(&sl.ip, &a) == 0 && sl.time == when &&
+		    sl.status == st);
+		FUZZ_ASSERT(state_get(&sl, "probes", val, sizeof val) != NULL);
+		snprintf(text, sizeof text, "%lld", k);
+		FUZZ_ASSERT(strcmp(text, val) == 0);
+	}
 	if (state_parse_change(s, size, &ip, &sl, &why) == 0)
 		FUZZ_ASSERT(sl.status >= ST_OK && sl.status <= ST_UNKNOWN);
 	{
