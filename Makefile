@@ -64,18 +64,11 @@ PROGS = bin/relaywatch-hosts bin/relaywatch-db bin/relaywatch-due \
 LIB_OBJS = $(patsubst %.c,%.o,$(wildcard lib/*.c))
 LIB = lib/librelaywatch.a
 
-# Files that name where things are installed: each made from FILE.in by
-# one rule, SUBST, with the paths of this build (PREFIX and the rest).
-IN_FILES = bin/relaywatch share/systemd/relaywatch.service \
-	share/cron/relaywatch share/init.d/relaywatch \
-	share/procmail/relaywatch.procmailrc \
-	share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
-	share/exim4/relaywatch-macros share/exim4/relaywatch-routers \
-	share/exim4/relaywatch-transports share/exim4/relaywatch-retry \
-	share/exim4/conf.d/acl/35_relaywatch \
-	share/exim4/conf.d/router/05_relaywatch \
-	share/exim4/conf.d/transport/30_relaywatch \
-	share/exim4/conf.d/retry/20_relaywatch
+# Files that name where things are installed, in what runs: each made
+# from FILE.in by one rule, SUBST, with the paths of this build (PREFIX
+# and the rest).
+IN_FILES = $(patsubst %.in,%,$(wildcard bin/*.in share/*/*.in \
+	share/exim4/conf.d/*/*.in))
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 	-e 's|@SHAREDIR@|$(SHAREDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
@@ -86,14 +79,11 @@ MAN7 = man/relaywatch.7
 MAN8 = man/relaywatch.8
 MANS = $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 
-EXIM_FILES = share/exim4/relaywatch-data.acl share/exim4/relaywatch-rcpt.acl \
-	share/exim4/relaywatch-macros share/exim4/relaywatch-routers \
-	share/exim4/relaywatch-transports share/exim4/relaywatch-retry
-# Debian's conf.d files, which include the above where they are installed.
-EXIM_CONFD = share/exim4/conf.d/acl/35_relaywatch \
-	share/exim4/conf.d/router/05_relaywatch \
-	share/exim4/conf.d/transport/30_relaywatch \
-	share/exim4/conf.d/retry/20_relaywatch
+# Exim's pieces (share/exim4/relaywatch-*), and Debian's conf.d files,
+# which include them where they are installed.
+EXIM_FILES = $(sort $(patsubst %.in,%,$(filter-out %.tmp,$(wildcard \
+	share/exim4/relaywatch-*))))
+EXIM_CONFD = $(patsubst %.in,%,$(wildcard share/exim4/conf.d/*/*.in))
 
 # Fuzzing harnesses (t/fuzz): replayed over their seeds and past crashes
 # by make check, run under libFuzzer by make fuzz.
@@ -181,6 +171,10 @@ demo: deps all
 bench: deps all $(BENCH_PROGS)
 	sh t/bench/run.sh
 
+# The stress loops, longer than make check runs them.
+stress: deps all
+	RW_STRESS_KILLS=100 prove t/0410-db-concurrency.t
+
 lint:
 	mandoc -Tlint -W warning $(MANS)
 	sh t/lint-names.sh
@@ -247,4 +241,5 @@ clean:
 		$(FUZZ_REPLAY) t/fuzz/*.fuzz
 	rm -rf t/tmp
 
-.PHONY: uninstall all deps check demo bench fuzz lint install clean FORCE
+.PHONY: uninstall all deps check demo bench fuzz lint stress install clean \
+	FORCE

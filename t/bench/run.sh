@@ -292,7 +292,8 @@ CONF
 	# no relaywatch runs on this state).
 	/usr/bin/time -f '%e %M' -o "$DIR/peak" bin/relaywatch-db -c "$conf" \
 	    status < /dev/null > /dev/null 2>&1 || :
-	awk '{ printf "  relaywatch-db status on this state:   %.2f s, %.1f MB peak\n", $1, $2 / 1024 }' "$DIR/peak"
+	# (time(1) writes "Command exited with non-zero status 1" first)
+	awk '/^[0-9.]+ [0-9]+$/ { printf "  relaywatch-db status on this state:   %.2f s, %.1f MB peak\n", $1, $2 / 1024 }' "$DIR/peak"
 	rm -f "$sdir/state.cdb" "$sdir/recent.cdb"
 	ALL_COMPILE="$ALL_COMPILE $IPS:$t_compile:$t_floor"
 	ALL_APPLY="$ALL_APPLY $IPS:$t_same:$t_block:$i_same:$i_block"
