@@ -12,6 +12,9 @@
 # backwards in the state.
 . "$(dirname "$0")/lib.sh"
 . "$T/exim.sh"
+# (libfaketime's files for the processes killed here go with it)
+own_namespace
+private_shm || skip_all "cannot mount a /dev/shm of our own"
 need_exim
 need procmail
 need formail

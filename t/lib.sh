@@ -54,6 +54,14 @@ own_namespace() {
 	RW_OWN_NAMESPACE=${1:--m} exec unshare $ns --propagation private sh "$0"
 }
 
+# private_shm: a /dev/shm of the test's own (after own_namespace):
+# libfaketime keeps a semaphore and shared memory there for each process,
+# which one killed leaves behind, and a later process of the same pid
+# then fails.  They go with the namespace.
+private_shm() {
+	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+}
+
 # no_dns: the test's DNS queries go to a resolver of its own on its own
 # loopback (after own_namespace -n, as root), which answers none and
 # writes each question to $TMP/dns.log (t/dns-answer).  The machine's own
