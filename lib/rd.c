@@ -33,12 +33,18 @@ static int
 input_waiting(int fd)
 {
 	struct pollfd p;
+	int rc;
 
 	p.fd = fd;
 	p.events = POLLIN;
 	p.revents = 0;
-	/* On error, say yes: the read that follows will tell. */
-	return poll(&p, 1, 0) != 0;
+	/* A signal (the supervisor's SIGUSR1) is no input: ask again, or
+	 * the pause hook is skipped and what is written waits for the next
+	 * input.  On another error, say yes: the read that follows will
+	 * tell. */
+	while ((rc = poll(&p, 1, 0)) < 0 && errno == EINTR)
+		;
+	return rc != 0;
 }
 
 /* Read more into the buffer; 1 read, 0 end of input, -1 error. */

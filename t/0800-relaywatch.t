@@ -84,13 +84,15 @@ like "$(last 127.0.0.5)" "^127\.0\.0\.5 OK [0-9]+ why=refused .*relaying denied"
 # (Only this supervisor's stages: its pipeline's process group, which it
 # notes in its run directory.)
 pg() { cat "$TMP"/relaywatch.*/pgid 2>/dev/null; }
+# (its relaywatch-due, by its command line in that group)
+due_pids() { pgrep -g "$(pg)" -f '^relaywatch-due( |$)'; }
 wait_for "grep -q 'rotated; going on' '$RELAYWATCH_LOG' &&
     pgrep -g \"\$(pg)\" -f -- '-F $S/log/mainlog\$' > /dev/null &&
-    [ \"\$(pgrep -g \"\$(pg)\" -x relaywatch-due | wc -l)\" = 1 ]" 20
+    [ \"\$(due_pids | wc -l)\" = 1 ]" 20
 ok $? "the run after the rotation under way" || diag "$(cat "$RELAYWATCH_LOG")"
 before=$(wc -l < "$ST/probes")
-kill -KILL $(pgrep -g "$(pg)" -x relaywatch-due)
-wait_for "grep -q 'pipeline ended (relaywatch-due' '$RELAYWATCH_LOG' && [ -n \"\$(pgrep -g \"\$(pg)\" -x relaywatch-due)\" ]" 20
+kill -KILL $(due_pids)
+wait_for "grep -q 'pipeline ended (relaywatch-due' '$RELAYWATCH_LOG' && [ -n \"\$(due_pids)\" ]" 20
 ok $? "relaywatch-due killed: the pipeline restarted" || diag "$(cat "$RELAYWATCH_LOG")"
 sleep 1
 send 127.0.0.1 "$PS" 127.0.0.3 > /dev/null

@@ -27,8 +27,9 @@ ok $? "  and probes"
 procs() {
 	{ pgrep -g "$pg" -a; pgrep -g "$(cat "$TMP"/relaywatch.*/pgid 2>/dev/null)" -a; } | sort
 }
-# (-f for relaywatch-probe: a process name is cut at 15 characters)
-wait_for '[ -n "$(pgrep -g "$(cat "$TMP"/relaywatch.*/pgid)" -x relaywatch-due)" ] &&
+# (by command line: a process name is cut at 15 characters, and
+# relaywatch-probe is 16)
+wait_for '[ -n "$(pgrep -g "$(cat "$TMP"/relaywatch.*/pgid)" -f "^relaywatch-due( |\$)")" ] &&
     [ -n "$(pgrep -g "$(cat "$TMP"/relaywatch.*/pgid)" -f "^relaywatch-probe( |\$)")" ]' 10
 before=$(procs)
 for stage in "tail -c" "relaywatch-hosts -d -p" relaywatch-due relaywatch-probe; do
